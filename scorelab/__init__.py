@@ -1,0 +1,30 @@
+"""scorelab: a lab for studying social-scoring systems.
+
+A stylised model of the "citizen game" an essay describes: public scores from approved and
+disapproved acts, guilt (or approval) by association along social ties, and the feedback
+loops, fairness questions and dating-visibility effects that follow. It is a research tool
+for studying such a system, not a description of any real programme.
+"""
+
+from scorelab._validation import ConvergenceError
+from scorelab.association import (
+    contributions,
+    decompose,
+    one_hop_mean,
+    personalised_pagerank,
+    propagate,
+    worst_neighbour,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConvergenceError",
+    "contributions",
+    "decompose",
+    "one_hop_mean",
+    "personalised_pagerank",
+    "propagate",
+    "worst_neighbour",
+    "__version__",
+]

@@ -1,0 +1,79 @@
+"""Input checks shared by scorelab's public entry points.
+
+Every check raises ``TypeError`` or ``ValueError`` naming the parameter, the offending
+value and what was expected, so that a researcher sees at once what to fix.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+class ConvergenceError(RuntimeError):
+    """An iterative scorelab computation did not reach its tolerance in ``max_iter`` steps."""
+
+
+def check_integer(name, value, *, minimum=None, maximum=None):
+    """Return ``value`` as ``int`` after checking its type and range."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    return value
+
+
+def check_real(name, value, *, minimum=None, maximum=None, open_min=False, open_max=False):
+    """Return ``value`` as ``float`` after checking that it is a finite real in range."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if minimum is not None and (value < minimum or (open_min and value == minimum)):
+        bound = ">" if open_min else ">="
+        raise ValueError(f"{name} must be {bound} {minimum}, got {value}")
+    if maximum is not None and (value > maximum or (open_max and value == maximum)):
+        bound = "<" if open_max else "<="
+        raise ValueError(f"{name} must be {bound} {maximum}, got {value}")
+    return value
+
+
+def check_probability(name, value):
+    """Return ``value`` as ``float`` after checking that it lies in [0, 1]."""
+    return check_real(name, value, minimum=0.0, maximum=1.0)
+
+
+def check_finite_array(name, values, *, ndim=1):
+    """Return ``values`` as a float64 array after checking shape and finiteness."""
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be numeric, got {type(values).__name__}: {exc}") from None
+    if array.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {array.shape}")
+    bad = ~np.isfinite(array)
+    if bad.any():
+        where = np.flatnonzero(bad.ravel())[:5].tolist()
+        raise ValueError(
+            f"{name} must be finite (no NaN or inf); {int(bad.sum())} bad value(s), "
+            f"first at position(s) {where}"
+        )
+    return array
+
+
+def check_unit_interval_array(name, values):
+    """Return a float64 array whose entries all lie in [0, 1]."""
+    array = check_finite_array(name, values)
+    outside = (array < 0) | (array > 1)
+    if outside.any():
+        first = int(np.flatnonzero(outside)[0])
+        raise ValueError(
+            f"{name} must lie in [0, 1]; {int(outside.sum())} value(s) outside, "
+            f"e.g. {array[first]!r} at position {first}"
+        )
+    return array

@@ -1,0 +1,329 @@
+"""Association (score propagation) checked against independent references.
+
+References used: the dense closed form ``(I - Lambda W)^-1 (I - Lambda) s`` with
+``numpy.linalg``; the four-agent example of Friedkin & Johnsen (1999) as reprinted by
+Parsegov et al. (2017); the DeGroot limit as the left unit eigenvector of ``W`` (Jackson
+2008); a slow pure-Python neighbour loop; ``networkx.pagerank``.
+"""
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scorelab import (
+    ConvergenceError,
+    contributions,
+    decompose,
+    one_hop_mean,
+    personalised_pagerank,
+    propagate,
+    worst_neighbour,
+)
+
+
+def dense_row_normalised(A):
+    A = np.asarray(A, dtype=float)
+    d = A.sum(axis=1)
+    W = np.divide(A, d[:, None], out=np.zeros_like(A), where=d[:, None] > 0)
+    return W, d
+
+
+def dense_equilibrium_matrix(A, lam):
+    """M = (I - Lambda W)^-1 (I - Lambda), citizens without ties keeping their score."""
+    W, d = dense_row_normalised(A)
+    lam = np.where(d > 0, lam, 0.0)
+    n = len(d)
+    return np.linalg.solve(np.eye(n) - lam[:, None] * W, np.diag(1 - lam))
+
+
+def random_weighted_graph(n, p, rng, *, directed=False, self_loops=True, isolated=2):
+    A = (rng.random((n, n)) < p) * rng.uniform(0.5, 3.0, (n, n))
+    if not self_loops:
+        np.fill_diagonal(A, 0)
+    if not directed:
+        A = np.triu(A) + np.triu(A, 1).T
+    A[:isolated, :] = 0
+    A[:, :isolated] = 0
+    return A
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("method", ["exact", "iterate"])
+def test_matches_dense_closed_form(directed, method):
+    rng = np.random.default_rng(1)
+    for _ in range(5):
+        n = 60
+        A = random_weighted_graph(n, 0.08, rng, directed=directed)
+        s = rng.uniform(350, 950, n)
+        lam = rng.uniform(0, 0.95, n)
+        lam[5] = 0.0
+        expected = dense_equilibrium_matrix(A, lam) @ s
+        G = nx.from_numpy_array(A, create_using=nx.DiGraph if directed else nx.Graph)
+        got = propagate(G, s, alpha=lam, method=method, tol=1e-10)
+        np.testing.assert_allclose(got.to_numpy(), expected, rtol=0, atol=1e-10 * 950)
+        got_matrix = propagate(sp.csr_array(A), s, alpha=lam, method=method, tol=1e-10)
+        np.testing.assert_allclose(got_matrix.to_numpy(), expected, rtol=0, atol=1e-10 * 950)
+
+
+def test_slow_mixing_graph_meets_tolerance():
+    # a ring lattice with few shortcuts mixes slowly: the residual bound must still hold
+    G = nx.watts_strogatz_graph(1500, 4, 0.01, seed=3)
+    A = nx.to_numpy_array(G)
+    s = np.random.default_rng(3).uniform(350, 950, 1500)
+    for alpha in (0.5, 0.95):
+        expected = dense_equilibrium_matrix(A, np.full(1500, alpha)) @ s
+        for method in ("exact", "iterate"):
+            got = propagate(G, s, alpha=alpha, method=method, tol=1e-8).to_numpy()
+            assert np.abs(got - expected).max() <= 1e-8 * np.abs(s).max()
+
+
+def test_exact_and_iterate_agree_and_warm_start():
+    G = nx.barabasi_albert_graph(2000, 3, seed=4)
+    own = pd.Series(np.random.default_rng(4).uniform(350, 950, 2000))
+    exact = propagate(G, own, alpha=0.85, method="exact")
+    iterate = propagate(G, own, alpha=0.85, method="iterate")
+    assert np.abs(exact - iterate).max() <= 2e-8 * own.abs().max()
+    warm = propagate(G, own, alpha=0.85, method="iterate", x0=exact, max_iter=2)
+    assert np.abs(warm - exact).max() <= 2e-8 * own.abs().max()
+
+
+def test_friedkin_johnsen_four_agents():
+    # Friedkin & Johnsen (1999), reprinted in Parsegov et al. (2017, Sec. II):
+    # Lambda = I - diag(W); prejudices u = (25, 25, 75, 85); final opinions (60, 60, 75, 75).
+    W = np.array(
+        [
+            [0.220, 0.120, 0.360, 0.300],
+            [0.147, 0.215, 0.344, 0.294],
+            [0.000, 0.000, 1.000, 0.000],
+            [0.090, 0.178, 0.446, 0.286],
+        ]
+    )
+    lam = 1 - np.diag(W)
+    u = [25.0, 25.0, 75.0, 85.0]
+    for method in ("exact", "iterate"):
+        x = propagate(sp.csr_array(W), u, alpha=lam, method=method, tol=1e-12)
+        np.testing.assert_allclose(x.to_numpy(), [60, 60, 75, 75], atol=0.05)
+    # and exactly the closed form
+    np.testing.assert_allclose(
+        propagate(sp.csr_array(W), u, alpha=lam).to_numpy(),
+        dense_equilibrium_matrix(W, lam) @ u,
+        atol=1e-8 * 85,
+    )
+
+
+def left_unit_eigenvector(W):
+    values, vectors = np.linalg.eig(W.T)
+    v = np.real(vectors[:, np.argmin(np.abs(values - 1))])
+    return v / v.sum()
+
+
+def test_degroot_limit_is_influence_weighted_mean():
+    # Jackson (2008), ch. 8: the consensus is pi . s with pi the left unit eigenvector of W
+    rng = np.random.default_rng(5)
+    G = nx.connected_watts_strogatz_graph(40, 4, 0.3, seed=5)
+    for u, v in G.edges:
+        G[u][v]["weight"] = rng.uniform(0.5, 2)
+    s = rng.uniform(350, 950, 40)
+    W, _ = dense_row_normalised(nx.to_numpy_array(G))
+    consensus = left_unit_eigenvector(W) @ s
+    for method in ("exact", "iterate"):
+        x = propagate(G, s, alpha=1.0, method=method, tol=1e-12)
+        np.testing.assert_allclose(x.to_numpy(), consensus, rtol=1e-9)
+
+
+def test_degroot_limit_directed_aperiodic():
+    rng = np.random.default_rng(6)
+    G = nx.DiGraph()
+    G.add_weighted_edges_from([(0, 1, 1.0), (1, 2, 2.0), (2, 0, 1.0), (2, 2, 0.5), (1, 0, 1.0)])
+    s = rng.uniform(0, 1, 3)
+    W, _ = dense_row_normalised(nx.to_numpy_array(G))
+    x = propagate(G, s, alpha=1.0, tol=1e-13, max_iter=5000)
+    np.testing.assert_allclose(x.to_numpy(), left_unit_eigenvector(W) @ s, rtol=1e-9)
+
+
+def test_degroot_on_periodic_digraph_raises():
+    G = nx.DiGraph([(0, 1), (1, 0)])
+    with pytest.raises(ConvergenceError, match="periodic"):
+        propagate(G, [0.0, 1.0], alpha=1.0, max_iter=50)
+
+
+def test_citizens_without_ties_keep_their_score_and_alpha_zero_is_identity():
+    G = nx.Graph([(0, 1)])
+    G.add_node(2)
+    x = propagate(G, [900.0, 300.0, 500.0], alpha=0.7)
+    assert x[2] == 500.0
+    assert (propagate(G, [900.0, 300.0, 500.0], alpha=0.0) == [900.0, 300.0, 500.0]).all()
+
+
+def test_labels_and_series_alignment():
+    G = nx.Graph([("ann", "bo"), ("bo", "cy")])
+    own = pd.Series({"cy": 900.0, "ann": 900.0, "bo": 500.0})
+    x = propagate(G, own, alpha=0.5)
+    assert list(x.index) == ["ann", "bo", "cy"]
+    assert x["ann"] == pytest.approx(2300 / 3)
+
+
+def slow_reference(G, own, alpha, sweeps=3000):
+    """Plain Python Jacobi sweeps over G.neighbors: obvious and slow."""
+    x = dict(own)
+    for _ in range(sweeps):
+        new = {}
+        for i in G.nodes:
+            total = sum(G[i][j].get("weight", 1.0) for j in G.neighbors(i))
+            if total == 0:
+                new[i] = own[i]
+                continue
+            mean = sum(G[i][j].get("weight", 1.0) * x[j] for j in G.neighbors(i)) / total
+            new[i] = alpha * mean + (1 - alpha) * own[i]
+        x = new
+    return x
+
+
+@st.composite
+def small_graphs(draw):
+    n = draw(st.integers(1, 9))
+    pairs = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))
+    edges = draw(st.lists(st.tuples(pairs, st.floats(0.1, 5.0)), max_size=25))
+    G = nx.Graph()
+    G.add_nodes_from(range(n))
+    for (u, v), w in edges:
+        G.add_edge(u, v, weight=w)
+    own = {i: draw(st.floats(-1000, 1000)) for i in range(n)}
+    alpha = draw(st.floats(0.0, 0.9))
+    return G, own, alpha
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_graphs())
+def test_fast_matches_slow_reference(case):
+    G, own, alpha = case
+    expected = slow_reference(G, own, alpha, sweeps=400)
+    scale = max(1.0, max(abs(v) for v in own.values()))
+    for method in ("exact", "iterate"):
+        got = propagate(G, own, alpha=alpha, method=method, tol=1e-12)
+        assert max(abs(got[i] - expected[i]) for i in G) <= 1e-8 * scale
+
+
+def test_decompose_matches_dense_matrix():
+    rng = np.random.default_rng(7)
+    A = random_weighted_graph(80, 0.06, rng)
+    s = rng.uniform(350, 950, 80)
+    lam = rng.uniform(0, 0.9, 80)
+    M = dense_equilibrium_matrix(A, lam)
+    parts = decompose(sp.csr_array(A), s, alpha=lam, batch_size=16)
+    np.testing.assert_allclose(parts["self_weight"], np.diag(M), atol=1e-9)
+    others = M @ s - np.diag(M) * s
+    np.testing.assert_allclose(parts["from_others"], others, atol=1e-6)
+    np.testing.assert_allclose(parts["from_own"] + parts["from_others"], parts["displayed"], atol=0)
+    np.testing.assert_allclose(parts["association_effect"], M @ s - s, atol=1e-6)
+
+
+def test_contributions_sum_to_displayed_and_match_dense_row():
+    rng = np.random.default_rng(8)
+    A = random_weighted_graph(50, 0.1, rng, directed=True)
+    s = rng.uniform(350, 950, 50)
+    M = dense_equilibrium_matrix(A, np.full(50, 0.6))
+    c = contributions(sp.csr_array(A), s, 10, alpha=0.6)
+    np.testing.assert_allclose(c.sort_index().to_numpy(), M[10] * s, atol=1e-7)
+    assert c.sum() == pytest.approx((M @ s)[10], abs=1e-7)
+    top = contributions(sp.csr_array(A), s, 10, alpha=0.6, top=3)
+    assert len(top) == 3 and list(top.index) == list(c.index[:3])
+
+
+def test_one_hop_and_worst_neighbour_closed_forms():
+    rng = np.random.default_rng(9)
+    A = random_weighted_graph(30, 0.15, rng)
+    s = rng.uniform(350, 950, 30)
+    W, d = dense_row_normalised(A)
+    lam = np.where(d > 0, 0.4, 0.0)
+    np.testing.assert_allclose(
+        one_hop_mean(sp.csr_array(A), s, alpha=0.4), (1 - lam) * s + lam * (W @ s), atol=1e-9
+    )
+    expected = []
+    for i in range(30):
+        neighbours = [j for j in range(30) if A[i, j] > 0 and j != i]
+        floor = min([s[i]] + [s[j] for j in neighbours])
+        expected.append(s[i] if d[i] == 0 else 0.6 * s[i] + 0.4 * floor)
+    np.testing.assert_allclose(worst_neighbour(sp.csr_array(A), s, alpha=0.4), expected)
+
+
+def test_personalised_pagerank_matches_networkx():
+    G = nx.connected_watts_strogatz_graph(60, 4, 0.2, seed=10)
+    rng = np.random.default_rng(10)
+    s = {i: rng.uniform(350, 950) for i in G}
+    ours = personalised_pagerank(G, s, alpha=0.85)
+    theirs = nx.pagerank(G, alpha=0.85, personalization=s, tol=1e-13, max_iter=10_000)
+    total = sum(s.values())
+    np.testing.assert_allclose(ours.to_numpy(), [theirs[i] * total for i in G], rtol=1e-8)
+    assert ours.sum() == pytest.approx(total)
+
+
+def test_tie_weights_change_the_answer():
+    G = nx.Graph()
+    G.add_edge(0, 1, weight=3.0, kind="family")
+    G.add_edge(0, 2, weight=1.0, kind="colleague")
+    own = [600.0, 900.0, 300.0]
+    weighted = propagate(G, own, alpha=0.5)
+    unweighted = propagate(G, own, alpha=0.5, weight=None)
+    assert weighted[0] > unweighted[0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"alpha": 1.5}, ValueError, "alpha must be <= 1"),
+        ({"alpha": -0.1}, ValueError, "alpha must be >= 0"),
+        ({"alpha": [0.5, 2.0, 0.1]}, ValueError, "alpha must lie in"),
+        ({"alpha": [0.5, 0.5]}, ValueError, "alpha must have one value per citizen"),
+        ({"alpha": "high"}, TypeError, "alpha must be"),
+        ({"method": "magic"}, ValueError, "method must be one of"),
+        ({"tol": 0.0}, ValueError, "tol must be >"),
+        ({"max_iter": 0}, ValueError, "max_iter must be >= 1"),
+    ],
+)
+def test_bad_options(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        propagate(nx.path_graph(3), [1.0, 2.0, 3.0], **kwargs)
+
+
+def test_bad_graphs_and_scores():
+    with pytest.raises(ValueError, match="own must be finite"):
+        propagate(nx.path_graph(3), [1.0, np.nan, 3.0])
+    with pytest.raises(ValueError, match="own must be finite"):
+        propagate(nx.path_graph(3), [1.0, np.inf, 3.0])
+    with pytest.raises(ValueError, match="missing values for 1 of 3"):
+        propagate(nx.path_graph(3), {0: 1.0, 1: 2.0})
+    with pytest.raises(ValueError, match="one value per citizen"):
+        propagate(nx.path_graph(3), [1.0, 2.0])
+    G = nx.Graph()
+    G.add_edge(0, 1, weight=-1.0)
+    with pytest.raises(ValueError, match="negative tie weights"):
+        propagate(G, [1.0, 2.0])
+    with pytest.raises(ValueError, match="square"):
+        propagate(sp.csr_array(np.ones((2, 3))), [1.0, 2.0])
+    with pytest.raises(ValueError, match="empty"):
+        propagate(nx.Graph(), [])
+    with pytest.raises(TypeError, match="networkx Graph"):
+        propagate([[0, 1], [1, 0]], [1.0, 2.0])
+    G = nx.Graph()
+    G.add_edge(0, 1, weight="heavy")
+    with pytest.raises(TypeError, match="must be numeric"):
+        propagate(G, [1.0, 2.0])
+    with pytest.raises(ValueError, match="alpha must be below 1"):
+        decompose(nx.path_graph(3), [1.0, 2.0, 3.0], alpha=1.0)
+    with pytest.raises(ValueError, match="not in G"):
+        contributions(nx.path_graph(3), [1.0, 2.0, 3.0], 7)
+
+
+def test_inputs_are_not_mutated():
+    G = nx.path_graph(4)
+    A = nx.to_scipy_sparse_array(G, format="csr")
+    before = A.copy()
+    own = pd.Series([1.0, 2.0, 3.0, 4.0])
+    propagate(A, own, alpha=0.5)
+    assert (A != before).nnz == 0
+    assert own.tolist() == [1.0, 2.0, 3.0, 4.0]

@@ -1,0 +1,69 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import nbformat  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from scorelab import reporting  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_save_figure_and_table(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCORELAB_REPORTS", str(tmp_path))
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    paths = reporting.save_figure(fig, "a-line-going-down")
+    plt.close(fig)
+    assert [p.name for p in paths] == ["a-line-going-down.png", "a-line-going-down.pdf"]
+    assert all(p.stat().st_size > 0 for p in paths)
+    path = reporting.save_table(pd.DataFrame({"x": [1, 2]}), "two-rows", parameters={"n": 2}, seed=7)
+    sidecar = json.loads(path.with_suffix(".json").read_text())
+    assert sidecar["parameters"] == {"n": 2} and sidecar["seed"] == 7
+    assert sidecar["versions"]["scorelab"] == reporting.versions()["scorelab"]
+
+
+def test_names_must_say_what_is_shown(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCORELAB_REPORTS", str(tmp_path))
+    with pytest.raises(ValueError, match="name must be"):
+        reporting.save_table(pd.DataFrame(), "Fig 3")
+    with pytest.raises(TypeError, match="table must be"):
+        reporting.save_table([1, 2], "a-list")
+
+
+def test_project_root_found_from_a_subfolder():
+    assert reporting.project_root(ROOT / "notebooks") == ROOT
+
+
+def test_make_report_writes_an_offline_index(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# A tiny notebook\n\nWith $x^2$ maths."),
+        nbformat.v4.new_code_cell(
+            "import matplotlib.pyplot as plt\nfrom scorelab.reporting import save_figure\n"
+            "fig, ax = plt.subplots()\nax.plot([1, 2]);\nsave_figure(fig, 'tiny-line');"
+        ),
+    ]
+    nbformat.write(nb, notebooks / "01-tiny.ipynb")
+    out = tmp_path / "reports"
+    subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "make_report.py"), "--notebooks", str(notebooks),
+         "--out", str(out)],
+        check=True, capture_output=True, text=True,
+    )
+    index = (out / "index.html").read_text()
+    assert 'href="notebooks/01-tiny.html"' in index and "A tiny notebook" in index
+    assert (out / "figures" / "tiny-line.png").is_file()
+    page = (out / "notebooks" / "01-tiny.html").read_text()
+    assert "data:image/png;base64" in page
+    for html in (index, page):
+        assert 'src="http' not in html and "src='http" not in html
