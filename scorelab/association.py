@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import connected_components
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from scorelab._graph import ParallelProduct, align_to_nodes, as_weight_matrix
 from scorelab._validation import ConvergenceError, check_integer, check_probability, check_real

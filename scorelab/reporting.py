@@ -59,19 +59,16 @@ def versions():
 
 
 def save_figure(fig, name, *, formats=("png", "pdf")):
-    """Save ``fig`` as ``reports/figures/<name>.<format>`` and return the paths.
+    """Save ``fig`` as ``reports/figures/<name>.<format>``.
 
+    Returns nothing, so that the call can end a notebook cell without printing a value.
     PDF metadata carries no creation date, so reruns give identical files.
     """
     name = _check_name(name)
     folder = reports_dir("figures")
-    paths = []
     for fmt in formats:
-        path = folder / f"{name}.{fmt}"
         metadata_ = {"CreationDate": None} if fmt == "pdf" else None
-        fig.savefig(path, dpi=150, bbox_inches="tight", metadata=metadata_)
-        paths.append(path)
-    return paths
+        fig.savefig(folder / f"{name}.{fmt}", dpi=150, bbox_inches="tight", metadata=metadata_)
 
 
 def save_table(table, name, *, parameters=None, seed=None):
