@@ -71,7 +71,10 @@ def draw_scores(G, scores, *, ax=None, pos=None, vmin=350, vmax=950, node_size=6
     mappable = plt.cm.ScalarMappable(cmap=SCORE_CMAP, norm=plt.Normalize(vmin, vmax))
     ax.figure.colorbar(mappable, ax=ax, shrink=0.7, label="score")
     if groups is not None:
-        ax.legend(loc="lower left", fontsize="small", frameon=True)
+        legend = ax.legend(loc="lower left", fontsize="small", frameon=True)
+        for handle in legend.legend_handles:  # shapes mark groups; colour is the score
+            handle.set_array(None)
+            handle.set_facecolor("0.7")
     ax.set_axis_off()
     if title:
         ax.set_title(title)
