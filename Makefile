@@ -29,6 +29,9 @@ lab: $(STAMP)
 ## bench: performance benchmarks against baselines (prints ratios)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/propagation.py
+	$(BIN)/python benchmarks/society.py
+	$(BIN)/python benchmarks/dynamics.py
+	$(BIN)/python benchmarks/dating.py
 
 clean:
 	rm -rf $(VENV) reports/figures reports/tables reports/notebooks reports/index.html

@@ -7,6 +7,18 @@ for studying such a system, not a description of any real programme.
 """
 
 from scorelab._validation import ConvergenceError
+from scorelab.dating import (
+    DatingMarket,
+    MarketOutcome,
+    citizen_exposure,
+    draw_slates,
+    exposure_disparity,
+    group_exposure,
+    match_market,
+    position_weights,
+    selection_intensity,
+    simulate_generations,
+)
 from scorelab.association import (
     contributions,
     decompose,
@@ -20,6 +32,16 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ConvergenceError",
+    "DatingMarket",
+    "MarketOutcome",
+    "citizen_exposure",
+    "draw_slates",
+    "exposure_disparity",
+    "group_exposure",
+    "match_market",
+    "position_weights",
+    "selection_intensity",
+    "simulate_generations",
     "contributions",
     "decompose",
     "one_hop_mean",
