@@ -1,0 +1,570 @@
+"""The citizen game: the score acting on people and people acting back on the score.
+
+:func:`simulate` runs the feedback loops of DESIGN.md step by step, vectorised over the
+whole population (no per-citizen Python loop). Each step:
+
+1. **acts** - every participating citizen acts ``n_acts`` times in each domain; an act is
+   approved with probability ``disposition + incentive * responsiveness + peer pressure``
+   (clipped to [0, 1]), and in finance times ``wealth / (wealth + 0.5)``;
+2. **self-censorship** - each disapproved act is hidden with probability
+   ``censorship * responsiveness * visibility``; hidden acts vanish from the public record
+   and reach the authority only if detected (``detection``). Private and expressed
+   behaviour are kept apart (preference falsification, Kuran 1995);
+3. **scoring** - the observed acts join a decaying record (``policy.memory``), scored
+   against the standard set by the participants; association
+   (:func:`scorelab.propagate`, warm-started) gives the public displayed score;
+4. **gates** - credit, travel and utilities open above their thresholds and change wealth,
+   which feeds back into acts (the poverty-trap loop);
+5. **ostracism and rewiring** - the higher scorer of a tie cuts it with probability
+   ``ostracism * (1 - cut_cost[kind]) * (1 - exp(-gap / gap_scale))``; each cut is
+   replaced by a new tie to a friend of a friend or to a higher scorer;
+6. **rollout** - before ``mandatory_step`` citizens join by choice, the more conforming
+   first (probability ``join_rate * disposition ** selectivity``), and the standard is set
+   by those who have joined; from ``mandatory_step`` on everyone is scored.
+
+Every mechanism can be switched off for its counterfactual: ``association=False``,
+``ostracism=0``, ``public_scores=False`` (no peer sanctions: no ostracism, no public
+self-censorship pressure), ``mandatory_step=0`` (no rollout).
+
+References
+----------
+T. Kuran (1995), Private Truths, Public Lies, Harvard University Press.
+Y. Wei, P. Yildirim, C. Van den Bulte and C. Dellarocas (2016), "Credit scoring with social
+network data", Marketing Science 35(2):234-258. https://doi.org/10.1287/mksc.2015.0949
+N. E. Friedkin and E. C. Johnsen (1999), "Social influence networks and opinion change",
+Advances in Group Processes 16:1-29.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from scipy.sparse.csgraph import connected_components
+from tqdm import tqdm
+
+from scorelab import metrics
+from scorelab._validation import check_integer, check_probability, check_real
+from scorelab.association import propagate
+from scorelab.reporting import versions
+from scorelab.scoring import DOMAINS, WEALTH_HALF, ScoringPolicy, _score
+from scorelab.society import (
+    TIE_KINDS,
+    Society,
+    _merge_sorted,
+    _new_keys,
+    _symmetric_csr,
+)
+
+__all__ = ["GameConfig", "SimulationResult", "simulate", "GATES"]
+
+GATES = ("credit", "travel", "utilities")
+_KINDS = list(TIE_KINDS)
+_CUT_COST = np.array([TIE_KINDS[k].cut_cost for k in _KINDS])
+_FRIEND = _KINDS.index("friend")
+
+
+@dataclasses.dataclass(frozen=True)
+class GameConfig:
+    """Every parameter of the citizen game, validated at construction.
+
+    Parameters
+    ----------
+    policy : ScoringPolicy
+        Domain weights, scale, standard, association weight (alpha) and memory.
+    n_acts : int, default 5
+        Acts per citizen, domain and step.
+    incentive : float, default 0.15
+        Shift of the approval probability per unit responsiveness once scored.
+    peer_pressure : float, default 0.3
+        Weight of the gap between one's ties' expressed approval rate and one's own.
+    association : bool, default True
+        Displayed score = Friedkin-Johnsen association of own scores (else own score).
+    public_scores : bool, default True
+        Scores are public: ostracism and the public side of self-censorship act on them.
+    censorship : float in [0, 1], default 0.5
+        Propensity to hide disapproved acts (times responsiveness and visibility).
+    visibility : float in [0, 1], default 1.0
+        How visible acts are to the public and the authority.
+    detection : float in [0, 1], default 0.3
+        Chance the authority detects a hidden act.
+    thresholds : mapping, default credit 650, travel 550, utilities 450
+        Displayed score needed for each gate.
+    credit_return, travel_return : float, default 0.03, 0.01
+        Log-wealth gain per step with access.
+    utilities_loss : float, default 0.05
+        Log-wealth loss per step without utilities.
+    wealth_noise : float, default 0.02
+        Standard deviation of the log-wealth shock.
+    ostracism : float in [0, 1], default 0.05
+        Scale of the chance to cut a tie to a lower scorer per step.
+    gap_scale : float, default 100
+        Score gap (points) at which cutting reaches 63 % of its maximum.
+    triadic_share : float in [0, 1], default 0.5
+        Share of new ties closing a triangle (the rest go to a higher scorer).
+    mandatory_step : int, default 0
+        Step at which participation becomes mandatory (0: from the start, no rollout).
+    join_rate : float in [0, 1], default 0.1
+        Chance per step that a citizen of disposition 1 joins during the opt-in phase.
+    selectivity : float, default 3
+        How strongly joining favours conformists (exponent on disposition).
+    """
+
+    policy: ScoringPolicy = dataclasses.field(default_factory=ScoringPolicy)
+    n_acts: int = 5
+    incentive: float = 0.15
+    peer_pressure: float = 0.3
+    association: bool = True
+    public_scores: bool = True
+    censorship: float = 0.5
+    visibility: float = 1.0
+    detection: float = 0.3
+    thresholds: Mapping = dataclasses.field(
+        default_factory=lambda: {"credit": 650.0, "travel": 550.0, "utilities": 450.0}
+    )
+    credit_return: float = 0.03
+    travel_return: float = 0.01
+    utilities_loss: float = 0.05
+    wealth_noise: float = 0.02
+    ostracism: float = 0.05
+    gap_scale: float = 100.0
+    triadic_share: float = 0.5
+    mandatory_step: int = 0
+    join_rate: float = 0.1
+    selectivity: float = 3.0
+
+    def __post_init__(self):
+        if not isinstance(self.policy, ScoringPolicy):
+            raise TypeError(f"policy must be a ScoringPolicy, got {type(self.policy).__name__}")
+        check_integer("n_acts", self.n_acts, minimum=1)
+        check_real("incentive", self.incentive, minimum=-1.0, maximum=1.0)
+        check_real("peer_pressure", self.peer_pressure, minimum=0.0, maximum=1.0)
+        for name in ("association", "public_scores"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        for name in ("censorship", "visibility", "detection", "ostracism", "triadic_share",
+                     "join_rate"):
+            check_probability(name, getattr(self, name))
+        if not isinstance(self.thresholds, Mapping) or set(self.thresholds) != set(GATES):
+            raise ValueError(
+                f"thresholds must map exactly the gates {GATES} to scores, got {self.thresholds!r}"
+            )
+        lo, hi = self.policy.score_min, self.policy.score_max
+        for gate, value in self.thresholds.items():
+            check_real(f"thresholds[{gate!r}]", value, minimum=lo, maximum=hi)
+        object.__setattr__(self, "thresholds", {g: float(self.thresholds[g]) for g in GATES})
+        for name in ("credit_return", "travel_return", "utilities_loss"):
+            check_real(name, getattr(self, name), minimum=-1.0, maximum=1.0)
+        check_real("wealth_noise", self.wealth_noise, minimum=0.0)
+        check_real("gap_scale", self.gap_scale, minimum=0.0, open_min=True)
+        check_integer("mandatory_step", self.mandatory_step, minimum=0)
+        check_real("selectivity", self.selectivity, minimum=0.0)
+
+    def to_dict(self):
+        """JSON-friendly parameters, saved with every result."""
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        values["policy"] = self.policy.to_dict()
+        values["thresholds"] = dict(self.thresholds)
+        return values
+
+
+@dataclasses.dataclass(frozen=True)
+class SimulationResult:
+    """What :func:`simulate` returns.
+
+    Attributes
+    ----------
+    history : pandas.DataFrame
+        One row per step (``step`` 0..n_steps-1), one column per metric; per-group metrics
+        are named ``metric[group]``.
+    panel : pandas.DataFrame or None
+        Per-citizen state at the recorded steps (columns ``step``, ``citizen``, ...).
+    society : Society
+        The final society (citizens with their final wealth, scores and participation; the
+        rewired ties).
+    config : GameConfig
+    n_steps : int
+    seed : object
+        The ``rng`` argument as given (an int seed is reproducible).
+    versions : dict
+    """
+
+    history: pd.DataFrame
+    panel: pd.DataFrame | None
+    society: Society
+    config: GameConfig
+    n_steps: int
+    seed: object
+    versions: dict
+
+    def metadata(self):
+        """Parameters, seed and versions as a JSON-friendly dict."""
+        seed = self.seed if isinstance(self.seed, (int, type(None))) else repr(self.seed)
+        return {"config": self.config.to_dict(), "n_steps": self.n_steps, "seed": seed,
+                "versions": self.versions}
+
+    def save(self, folder):
+        """Write ``history.csv``, ``panel.csv`` (if any) and ``metadata.json`` to ``folder``."""
+        from pathlib import Path
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.history.to_csv(folder / "history.csv", index=False)
+        if self.panel is not None:
+            self.panel.to_csv(folder / "panel.csv", index=False)
+        (folder / "metadata.json").write_text(json.dumps(self.metadata(), indent=2, default=str))
+        return folder
+
+
+class _State:
+    """The mutable whole-population state of one run (arrays, not DataFrames)."""
+
+    def __init__(self, society, config, rng):
+        citizens = society.citizens
+        self.n = society.n_citizens
+        self.config = config
+        self.rng = rng
+        self.groups = citizens["group"]
+        self.disposition = citizens["disposition"].to_numpy(dtype=float)
+        self.responsiveness = citizens["responsiveness"].to_numpy(dtype=float)
+        self.wealth = citizens["wealth"].to_numpy(dtype=float).copy()
+        ties = society.ties
+        source = ties["source"].to_numpy().astype(np.int64)
+        target = ties["target"].to_numpy().astype(np.int64)
+        self.keys = source * self.n + target  # sorted: ties are sorted by (source, target)
+        self.kinds = ties["kind"].cat.codes.to_numpy().astype(np.int8)
+        self.weights = ties["weight"].to_numpy(dtype=float).copy()
+        self.participant = np.zeros(self.n, dtype=bool)
+        self.approved = np.zeros((self.n, len(DOMAINS)))
+        self.disapproved = np.zeros((self.n, len(DOMAINS)))
+        self.expressed_rate = self.disposition.copy()
+        self.own = np.full(self.n, np.nan)
+        self.displayed = np.full(self.n, np.nan)
+        self.access = {g: np.ones(self.n, dtype=bool) for g in GATES}
+        self.ties_cut = 0
+        self.ties_added = 0
+        self._rebuild()
+
+    # -- ties ---------------------------------------------------------------------------
+    def _rebuild(self):
+        source, target = np.divmod(self.keys, self.n)
+        self.source, self.target = source, target
+        self.matrix = _symmetric_csr(self.n, source, target, self.weights)
+        self.degree = np.asarray(self.matrix.sum(axis=1)).ravel()
+
+    def neighbour_mean(self, values):
+        total = self.matrix @ values
+        return np.divide(total, self.degree, out=values.copy(), where=self.degree > 0)
+
+    # -- the six stages -------------------------------------------------------------------
+    def join(self, step):
+        cfg = self.config
+        if step >= cfg.mandatory_step:
+            self.participant[:] = True
+            return
+        chance = cfg.join_rate * self.disposition ** cfg.selectivity
+        self.participant |= self.rng.random(self.n) < chance
+
+    def act(self):
+        cfg = self.config
+        chance = approval_chance(
+            self.disposition, self.responsiveness, self.participant, self.expressed_rate,
+            self.neighbour_mean(self.expressed_rate), self.wealth,
+            incentive=cfg.incentive, peer_pressure=cfg.peer_pressure,
+        )
+        approved = self.rng.binomial(cfg.n_acts, chance).astype(float)
+        return approved, cfg.n_acts - approved
+
+    def censor(self, disapproved):
+        cfg = self.config
+        public = 1.0 if cfg.public_scores else 0.0
+        hide = cfg.censorship * self.responsiveness * cfg.visibility * (0.5 + 0.5 * public)
+        hide = hide * self.participant
+        hidden = self.rng.binomial(disapproved.astype(np.int64), hide[:, None]).astype(float)
+        detected = self.rng.binomial(hidden.astype(np.int64), cfg.detection).astype(float)
+        expressed = disapproved - hidden
+        # with low visibility the authority also misses unhidden acts
+        observed = self.rng.binomial(expressed.astype(np.int64), cfg.visibility) + detected
+        return expressed, observed.astype(float), hidden
+
+    def score(self, approved, observed_disapproved):
+        cfg = self.config
+        policy = cfg.policy
+        memory = policy.memory
+        self.approved = memory * self.approved + approved
+        self.disapproved = memory * self.disapproved + observed_disapproved
+        k = policy.prior_strength
+        rate = (self.approved + 0.5 * k) / (self.approved + self.disapproved + k)
+        rate = rate @ policy.weight_vector
+        if not self.participant.any():  # nobody has joined yet: no standard, no scores
+            self.own = self.displayed = np.full(self.n, np.nan)
+            return
+        own = np.where(self.participant, _score(rate, policy, self.participant), np.nan)
+        self.own = own
+        if not cfg.association:
+            self.displayed = own
+            return
+        lam = np.where(self.participant, policy.association_weight, 0.0)
+        matrix = self.matrix
+        if not self.participant.all():
+            # only participants' scores are public, so only they associate
+            matrix = matrix.multiply(self.participant[None, :].astype(float)).tocsr()
+        start = np.where(np.isnan(self.displayed), np.nan_to_num(own), self.displayed)
+        displayed = propagate(matrix, np.nan_to_num(own), alpha=lam, x0=np.nan_to_num(start))
+        self.displayed = np.where(self.participant, displayed.to_numpy(), np.nan)
+
+    def gate(self):
+        cfg = self.config
+        for gate in GATES:
+            # non-participants are not gated during the opt-in phase
+            self.access[gate] = ~self.participant | (
+                np.nan_to_num(self.displayed, nan=-np.inf) >= cfg.thresholds[gate]
+            )
+        shock = cfg.wealth_noise * self.rng.standard_normal(self.n)
+        self.wealth = self.wealth * np.exp(wealth_growth(self.access, cfg) + shock)
+
+    def rewire(self):
+        cfg = self.config
+        self.ties_cut = self.ties_added = 0
+        if cfg.ostracism == 0 or not cfg.public_scores or not len(self.keys):
+            return
+        x = self.displayed
+        xs, xt = x[self.source], x[self.target]
+        both = ~np.isnan(xs) & ~np.isnan(xt)
+        gap = np.abs(np.nan_to_num(xs - xt))
+        chance = cut_chance(gap, _CUT_COST[self.kinds], cfg)
+        cut = both & (self.rng.random(len(self.keys)) < chance)
+        n_cut = int(cut.sum())
+        if n_cut == 0:
+            return
+        # the higher scorer cuts, and looks for a new tie
+        seekers = np.where(xs[cut] >= xt[cut], self.source[cut], self.target[cut])
+        keep = ~cut
+        self.keys, self.kinds, self.weights = self.keys[keep], self.kinds[keep], self.weights[keep]
+        self._rebuild()
+        targets = self._new_partners(seekers)
+        u, v = np.minimum(seekers, targets), np.maximum(seekers, targets)
+        fresh = _new_keys((u * self.n + v)[u != v], self.keys)
+        positions = np.searchsorted(self.keys, fresh)
+        self.keys = _merge_sorted(self.keys, fresh)
+        self.kinds = np.insert(self.kinds, positions, _FRIEND)
+        self.weights = np.insert(self.weights, positions, TIE_KINDS["friend"].weight)
+        self._rebuild()
+        self.ties_cut, self.ties_added = n_cut, len(fresh)
+
+    def _new_partners(self, seekers):
+        """A friend of a friend (``triadic_share``) or a random higher scorer, per seeker."""
+        rng, n = self.rng, self.n
+        m = len(seekers)
+        targets = np.empty(m, dtype=np.int64)
+        indptr, indices = self.matrix.indptr, self.matrix.indices
+        triadic = rng.random(m) < self.config.triadic_share
+        # friend of a friend: a random tie of a random tie (falls back below if none)
+        friend = _random_neighbour(indptr, indices, seekers, rng)
+        second = _random_neighbour(indptr, indices, np.where(friend >= 0, friend, seekers), rng)
+        closes = triadic & (friend >= 0) & (second >= 0)
+        targets[closes] = second[closes]
+        # otherwise a random citizen ranked above the seeker by displayed score
+        score = np.nan_to_num(self.displayed, nan=-np.inf)
+        order = np.argsort(score, kind="stable")
+        rank = np.empty(n, dtype=np.int64)
+        rank[order] = np.arange(n)
+        others = ~closes
+        low = np.minimum(rank[seekers[others]] + 1, n - max(1, n // 10))
+        targets[others] = order[low + (rng.random(others.sum()) * (n - low)).astype(np.int64)]
+        return targets
+
+    # -- measurement ------------------------------------------------------------------------
+    def measure(self, step, approved, private, expressed):
+        cfg = self.config
+        scored = self.participant
+        total = cfg.n_acts * len(DOMAINS)
+        private_rate = private.sum(axis=1) / total
+        expressed_rate = expressed.sum(axis=1) / total
+        self.expressed_rate = 1.0 - expressed_rate  # approval as the public sees it
+        x = np.where(scored, self.displayed, np.nan)
+        _, labels = connected_components(self.matrix, directed=False)
+        sizes = np.bincount(labels)
+        row = {
+            "step": step,
+            "participation": scored.mean(),
+            "mean_own": np.nanmean(self.own) if scored.any() else np.nan,
+            "mean_displayed": np.nanmean(x) if scored.any() else np.nan,
+            "gini_displayed": metrics.gini(x[scored]) if scored.any() else np.nan,
+            "gini_wealth": metrics.gini(self.wealth),
+            "mean_wealth": self.wealth.mean(),
+            "ties": len(self.keys),
+            "ties_cut": self.ties_cut,
+            "ties_added": self.ties_added,
+            "components": len(sizes),
+            "largest_component_share": sizes.max() / self.n,
+            "private_disapproval": private_rate.mean(),
+            "expressed_disapproval": expressed_rate.mean(),
+            "expression_gap": (private_rate - expressed_rate).mean(),
+            "behaviour_diversity": metrics.behaviour_diversity(approved / cfg.n_acts),
+        }
+        if scored.sum() > 1:
+            # scores are public among participants only: measure on their ties
+            among = self.matrix if scored.all() else self.matrix[scored][:, scored]
+            row["score_assortativity"] = metrics.score_assortativity(among, x[scored])
+            row["isolation_low_scorers"] = metrics.isolation_rate(among, x[scored])
+        for gate in GATES:
+            row[f"access_{gate}"] = self.access[gate].mean()
+        for group, member in self._group_masks():
+            row[f"mean_displayed[{group}]"] = np.nanmean(x[member]) if (scored & member).any() else np.nan
+            row[f"access_credit[{group}]"] = self.access["credit"][member].mean()
+            row[f"mean_wealth[{group}]"] = self.wealth[member].mean()
+            row[f"expression_gap[{group}]"] = (private_rate - expressed_rate)[member].mean()
+            row[f"mean_degree[{group}]"] = self.degree[member].mean()
+        return row
+
+    def _group_masks(self):
+        codes = self.groups.cat.codes.to_numpy()
+        return [(name, codes == k) for k, name in enumerate(self.groups.cat.categories)]
+
+    def snapshot(self, step):
+        return pd.DataFrame({
+            "step": step,
+            "citizen": np.arange(self.n),
+            "group": self.groups.to_numpy(),
+            "participant": self.participant.copy(),
+            "own": self.own,
+            "displayed": self.displayed,
+            "wealth": self.wealth.copy(),
+            "degree": self.degree.copy(),
+            "expressed_approval": self.expressed_rate.copy(),
+        })
+
+    def society(self):
+        citizens = self.groups.to_frame().join(
+            pd.DataFrame({"disposition": self.disposition, "responsiveness": self.responsiveness,
+                          "wealth": self.wealth, "participant": self.participant,
+                          "own_score": self.own, "displayed_score": self.displayed},
+                         index=self.groups.index))
+        ties = pd.DataFrame({
+            "source": self.source.astype(np.int32),
+            "target": self.target.astype(np.int32),
+            "kind": pd.Categorical.from_codes(self.kinds, categories=_KINDS),
+            "weight": self.weights,
+        })
+        return Society(citizens=citizens, ties=ties, validate=False)
+
+
+def approval_chance(disposition, responsiveness, participant, expressed, neighbours_expressed,
+                    wealth, *, incentive, peer_pressure):
+    """Chance of an approved act per citizen and domain (columns in DOMAINS order).
+
+    ``clip(d + incentive * r * joined + peer_pressure * (m - e), 0, 1)``, with ``m`` the
+    mean expressed approval of one's ties and ``e`` one's own, times
+    ``wealth / (wealth + 0.5)`` in finance (poverty makes approved financial acts harder).
+    """
+    p = disposition + incentive * responsiveness * participant
+    p = np.clip(p + peer_pressure * (neighbours_expressed - expressed), 0.0, 1.0)
+    chance = np.repeat(p[:, None], len(DOMAINS), axis=1)
+    chance[:, DOMAINS.index("finance")] *= wealth / (wealth + WEALTH_HALF)
+    return chance
+
+
+def cut_chance(gap, cut_cost, config):
+    """``ostracism * (1 - cut_cost) * (1 - exp(-gap / gap_scale))`` per tie."""
+    return config.ostracism * (1 - cut_cost) * -np.expm1(-gap / config.gap_scale)
+
+
+def wealth_growth(access, config):
+    """Log-wealth change from the gates (before the random shock)."""
+    return (
+        config.credit_return * access["credit"]
+        + config.travel_return * access["travel"]
+        - config.utilities_loss * ~access["utilities"]
+    )
+
+
+def _random_neighbour(indptr, indices, who, rng):
+    """A uniformly random neighbour of each citizen in ``who`` (-1 where none)."""
+    start, degree = indptr[who], indptr[who + 1] - indptr[who]
+    pick = start + (rng.random(len(who)) * degree).astype(np.int64)
+    return np.where(degree > 0, indices[np.minimum(pick, len(indices) - 1)], -1)
+
+
+def simulate(society, config=None, *, n_steps, rng=None, record=(), progress=False):
+    """Run the citizen game on ``society`` for ``n_steps`` steps.
+
+    Parameters
+    ----------
+    society : Society
+        The starting citizens and ties (not modified).
+    config : GameConfig, optional
+        Default ``GameConfig()``.
+    n_steps : int
+        Steps to run (>= 1).
+    rng : None, int or numpy.random.Generator
+        Source of randomness (SPEC 7): the same seed gives identical frames.
+    record : sequence of int or "all", default ()
+        Steps at which to keep every citizen's state in ``result.panel``.
+    progress : bool, default False
+        Show a progress bar (tqdm).
+
+    Returns
+    -------
+    SimulationResult
+
+    Raises
+    ------
+    TypeError, ValueError
+        A society that is not a Society or is empty, a config that is not a GameConfig,
+        ``n_steps < 1``, recorded steps outside ``0..n_steps-1``.
+
+    Notes
+    -----
+    The stages and their formulas are listed in the module docstring. The building blocks
+    are validated separately: association against the closed form
+    (``tests/test_association.py``), scoring against hand-worked records
+    (``tests/test_scoring.py``), and each stage against a slow per-citizen reference
+    implementation of the same step (``tests/test_dynamics.py``).
+
+    Examples
+    --------
+    >>> from scorelab.society import homophilous_sbm
+    >>> society = homophilous_sbm(300, rng=1)
+    >>> result = simulate(society, GameConfig(), n_steps=3, rng=1)
+    >>> result.history["step"].tolist()
+    [0, 1, 2]
+    """
+    if not isinstance(society, Society):
+        raise TypeError(f"society must be a scorelab Society, got {type(society).__name__}")
+    if society.n_citizens < 2:
+        raise ValueError(f"society must have at least 2 citizens, got {society.n_citizens}")
+    config = GameConfig() if config is None else config
+    if not isinstance(config, GameConfig):
+        raise TypeError(f"config must be a GameConfig, got {type(config).__name__}")
+    n_steps = check_integer("n_steps", n_steps, minimum=1)
+    steps_to_record = range(n_steps) if isinstance(record, str) and record == "all" else record
+    if isinstance(steps_to_record, str):
+        raise ValueError(f"record must be a sequence of steps or 'all', got {record!r}")
+    steps_to_record = sorted({check_integer("record step", s, minimum=0, maximum=n_steps - 1)
+                              for s in steps_to_record})
+    seed = rng
+    state = _State(society, config, np.random.default_rng(rng))
+    rows, panel = [], []
+    for step in tqdm(range(n_steps), disable=not progress, desc="citizen game", unit="step"):
+        state.join(step)
+        approved, disapproved = state.act()
+        expressed, observed, _ = state.censor(disapproved)
+        state.score(approved, observed)
+        state.gate()
+        state.rewire()
+        rows.append(state.measure(step, approved, disapproved, expressed))
+        if step in steps_to_record:
+            panel.append(state.snapshot(step))
+    return SimulationResult(
+        history=pd.DataFrame(rows),
+        panel=pd.concat(panel, ignore_index=True) if panel else None,
+        society=state.society(),
+        config=config,
+        n_steps=n_steps,
+        seed=seed,
+        versions=versions(),
+    )

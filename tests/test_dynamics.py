@@ -1,0 +1,181 @@
+"""The citizen game: formulas against per-citizen loops, switches against counterfactuals."""
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scorelab.dynamics import (
+    GATES,
+    GameConfig,
+    approval_chance,
+    cut_chance,
+    simulate,
+    wealth_growth,
+)
+from scorelab.scoring import ScoringPolicy
+from scorelab.society import GroupProfile, Society, homophilous_sbm
+
+
+@pytest.fixture(scope="module")
+def society():
+    return homophilous_sbm(600, homophily=0.6, mean_degree=8, rng=11)
+
+
+def test_approval_chance_matches_a_per_citizen_loop():
+    rng = np.random.default_rng(1)
+    n = 50
+    d, r, e, m = (rng.uniform(size=n) for _ in range(4))
+    joined = rng.uniform(size=n) < 0.5
+    wealth = rng.lognormal(size=n)
+    fast = approval_chance(d, r, joined, e, m, wealth, incentive=0.2, peer_pressure=0.4)
+    for i in range(n):
+        p = min(1.0, max(0.0, d[i] + 0.2 * r[i] * joined[i] + 0.4 * (m[i] - e[i])))
+        for k, domain in enumerate(("finance", "consumption", "speech", "social")):
+            expected = p * wealth[i] / (wealth[i] + 0.5) if domain == "finance" else p
+            assert fast[i, k] == pytest.approx(expected)
+
+
+def test_cut_chance_and_wealth_growth_closed_forms():
+    config = GameConfig(ostracism=0.4, gap_scale=50.0)
+    gap = np.array([0.0, 50.0, 1e9])
+    cost = np.array([0.5, 0.0, 0.9])
+    np.testing.assert_allclose(cut_chance(gap, cost, config),
+                               [0.0, 0.4 * (1 - np.exp(-1)), 0.4 * 0.1])
+    access = {"credit": np.array([True, False]), "travel": np.array([True, False]),
+              "utilities": np.array([True, False])}
+    np.testing.assert_allclose(wealth_growth(access, config), [0.03 + 0.01, -0.05])
+
+
+def test_same_seed_same_frames_and_different_seed_differs(society):
+    config = GameConfig(ostracism=0.2)
+    a = simulate(society, config, n_steps=6, rng=5, record=[0, 5])
+    b = simulate(society, config, n_steps=6, rng=5, record=[0, 5])
+    pd.testing.assert_frame_equal(a.history, b.history)
+    pd.testing.assert_frame_equal(a.panel, b.panel)
+    pd.testing.assert_frame_equal(a.society.ties, b.society.ties)
+    c = simulate(society, config, n_steps=6, rng=6)
+    assert not a.history.equals(c.history)
+
+
+def test_history_is_tidy_and_the_input_is_not_modified(society):
+    before = society.ties.copy()
+    result = simulate(society, GameConfig(ostracism=0.3), n_steps=4, rng=1, record="all")
+    pd.testing.assert_frame_equal(society.ties, before)
+    history = result.history
+    assert history["step"].tolist() == [0, 1, 2, 3]
+    for column in ("gini_displayed", "largest_component_share", "expression_gap",
+                   "score_assortativity", "access_credit", "mean_displayed[minority]"):
+        assert column in history
+    assert set(result.panel["step"]) == {0, 1, 2, 3}
+    # the final ties are a valid society (sorted, no self-loops or repeats) and add up
+    Society(result.society.citizens, result.society.ties)
+    counts = history["ties"].to_numpy()
+    changes = (history["ties_added"] - history["ties_cut"]).to_numpy()
+    np.testing.assert_array_equal(np.diff(counts), changes[1:])
+    assert counts[0] == society.n_ties + changes[0]
+    assert result.metadata()["config"]["ostracism"] == 0.3
+
+
+def test_no_association_means_displayed_equals_own(society):
+    result = simulate(society, GameConfig(association=False), n_steps=3, rng=2, record=[2])
+    panel = result.panel
+    np.testing.assert_array_equal(panel["displayed"], panel["own"])
+    with_association = simulate(society, GameConfig(), n_steps=3, rng=2, record=[2]).panel
+    assert not np.allclose(with_association["displayed"], with_association["own"])
+
+
+def test_no_ostracism_or_private_scores_keep_every_tie(society):
+    for config in (GameConfig(ostracism=0.0), GameConfig(ostracism=0.5, public_scores=False)):
+        result = simulate(society, config, n_steps=4, rng=3)
+        assert result.history["ties_cut"].sum() == 0
+        pd.testing.assert_frame_equal(result.society.ties[["source", "target"]],
+                                      society.ties[["source", "target"]])
+
+
+def test_ostracism_cuts_ties_to_low_scorers_and_cuts_family_least(society):
+    result = simulate(society, GameConfig(ostracism=0.8, gap_scale=30.0), n_steps=5, rng=4)
+    assert result.history["ties_cut"].sum() > 0
+    before, after = society.ties, result.society.ties
+    kept = before.merge(after[["source", "target"]], on=["source", "target"], how="left",
+                        indicator=True)["_merge"].eq("both")
+    survival = kept.groupby(before["kind"], observed=True).mean()
+    # family ties are the hardest to cut, colleague ties the easiest
+    assert survival["family"] > survival["friend"] > survival["colleague"]
+
+
+def test_rollout_self_selects_conformists_then_becomes_mandatory(society):
+    config = GameConfig(mandatory_step=6, join_rate=0.5)
+    result = simulate(society, config, n_steps=8, rng=5, record=[2])
+    participation = result.history["participation"].to_numpy()
+    assert (np.diff(participation[:6]) >= 0).all() and participation[5] < 1
+    assert (participation[6:] == 1).all()
+    early = result.panel[result.panel.participant]
+    assert early["citizen"].map(society.citizens["disposition"]).mean() > \
+        society.citizens["disposition"].mean()
+    mandatory = simulate(society, GameConfig(), n_steps=2, rng=5)
+    assert (mandatory.history["participation"] == 1).all()
+
+
+def test_self_censorship_opens_a_private_expressed_gap():
+    eager = homophilous_sbm(400, profiles={
+        g: GroupProfile(responsiveness_mean=0.95, responsiveness_concentration=50)
+        for g in ("majority", "minority")}, rng=8)
+    none = simulate(eager, GameConfig(censorship=0.0), n_steps=3, rng=1).history
+    assert (none["expression_gap"] == 0).all()
+    full = simulate(eager, GameConfig(censorship=1.0), n_steps=3, rng=1).history
+    assert (full["expression_gap"] > 0.8 * full["private_disapproval"]).all()
+
+
+def test_gates_feed_wealth_back(society):
+    config = GameConfig(wealth_noise=0.0)
+    result = simulate(society, config, n_steps=8, rng=9, record=[7])
+    final = result.panel
+    rich_gain = final.loc[final.displayed >= config.thresholds["credit"], "wealth"]
+    poor = final.loc[final.displayed < config.thresholds["utilities"], "wealth"]
+    start = society.citizens["wealth"]
+    assert (rich_gain / start[rich_gain.index]).min() > 1.0
+    if len(poor):
+        assert (poor / start[poor.index]).max() < 1.0 + 1e-12 or len(poor) == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "match"),
+    [
+        ({"ostracism": 1.5}, ValueError, "ostracism must be <= 1"),
+        ({"detection": -0.1}, ValueError, "detection must be >= 0"),
+        ({"mandatory_step": -1}, ValueError, "mandatory_step must be >= 0"),
+        ({"n_acts": 0}, ValueError, "n_acts must be >= 1"),
+        ({"thresholds": {"credit": 600.0}}, ValueError, "thresholds must map exactly"),
+        ({"thresholds": {"credit": 2000.0, "travel": 500.0, "utilities": 400.0}}, ValueError,
+         "thresholds\\['credit'\\] must be <= 950"),
+        ({"policy": "strict"}, TypeError, "policy must be a ScoringPolicy"),
+        ({"association": 1}, TypeError, "association must be True or False"),
+    ],
+)
+def test_invalid_configs_fail_at_construction(changes, error, match):
+    with pytest.raises(error, match=match):
+        GameConfig(**changes)
+
+
+def test_bad_simulate_arguments(society):
+    with pytest.raises(ValueError, match="n_steps must be >= 1"):
+        simulate(society, n_steps=0)
+    with pytest.raises(TypeError, match="society must be a scorelab Society"):
+        simulate(society.citizens, n_steps=2)
+    with pytest.raises(TypeError, match="config must be a GameConfig"):
+        simulate(society, {"ostracism": 0.1}, n_steps=2)
+    with pytest.raises(ValueError, match="record step must be <= 1"):
+        simulate(society, n_steps=2, record=[5])
+    tiny = homophilous_sbm(1, group_shares=(1.0,), group_names=("all",), mean_degree=0, rng=1)
+    with pytest.raises(ValueError, match="at least 2 citizens"):
+        simulate(tiny, n_steps=1)
+
+
+def test_config_round_trips_through_its_dict():
+    config = GameConfig(policy=ScoringPolicy(association_weight=0.5), ostracism=0.1)
+    values = config.to_dict()
+    rebuilt = GameConfig(**{**values, "policy": ScoringPolicy(**values["policy"])})
+    assert rebuilt == dataclasses.replace(config)
+    assert set(values["thresholds"]) == set(GATES)
