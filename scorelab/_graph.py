@@ -62,6 +62,8 @@ def as_weight_matrix(G, *, weight="weight", name="G"):
     ValueError
         Empty graph, non-square matrix, negative or non-finite weights.
     """
+    if isinstance(G, WeightMatrix):
+        return G  # built and checked by scorelab itself (e.g. the citizen game's ties)
     if isinstance(G, nx.Graph):
         matrix, nodes = _networkx_to_csr(G, weight=weight, name=name)
         symmetric = not G.is_directed()

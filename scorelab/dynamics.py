@@ -47,6 +47,7 @@ from scipy.sparse.csgraph import connected_components
 from tqdm import tqdm
 
 from scorelab import metrics
+from scorelab._graph import WeightMatrix
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.association import propagate
 from scorelab.reporting import versions
@@ -286,6 +287,8 @@ class _State:
         hidden = self.rng.binomial(disapproved.astype(np.int64), hide[:, None]).astype(float)
         detected = self.rng.binomial(hidden.astype(np.int64), cfg.detection).astype(float)
         expressed = disapproved - hidden
+        if cfg.visibility == 1:
+            return expressed, expressed + detected, hidden
         # with low visibility the authority also misses unhidden acts
         observed = self.rng.binomial(expressed.astype(np.int64), cfg.visibility) + detected
         return expressed, observed.astype(float), hidden
@@ -308,12 +311,13 @@ class _State:
             self.displayed = own
             return
         lam = np.where(self.participant, policy.association_weight, 0.0)
-        matrix = self.matrix
+        ties = WeightMatrix(self.matrix, pd.RangeIndex(self.n, name="citizen"), symmetric=True)
         if not self.participant.all():
             # only participants' scores are public, so only they associate
-            matrix = matrix.multiply(self.participant[None, :].astype(float)).tocsr()
+            masked = self.matrix.multiply(self.participant[None, :].astype(float)).tocsr()
+            ties = WeightMatrix(masked, ties.nodes, symmetric=False)
         start = np.where(np.isnan(self.displayed), np.nan_to_num(own), self.displayed)
-        displayed = propagate(matrix, np.nan_to_num(own), alpha=lam, x0=np.nan_to_num(start))
+        displayed = propagate(ties, np.nan_to_num(own), alpha=lam, x0=np.nan_to_num(start))
         self.displayed = np.where(self.participant, displayed.to_numpy(), np.nan)
 
     def gate(self):
@@ -340,14 +344,14 @@ class _State:
         n_cut = int(cut.sum())
         if n_cut == 0:
             return
-        # the higher scorer cuts, and looks for a new tie
+        # the higher scorer cuts, and looks for a new tie among the ties as they stood at
+        # the start of the step (a just-cut pair is not formed again)
         seekers = np.where(xs[cut] >= xt[cut], self.source[cut], self.target[cut])
-        keep = ~cut
-        self.keys, self.kinds, self.weights = self.keys[keep], self.kinds[keep], self.weights[keep]
-        self._rebuild()
         targets = self._new_partners(seekers)
         u, v = np.minimum(seekers, targets), np.maximum(seekers, targets)
         fresh = _new_keys((u * self.n + v)[u != v], self.keys)
+        keep = ~cut
+        self.keys, self.kinds, self.weights = self.keys[keep], self.kinds[keep], self.weights[keep]
         positions = np.searchsorted(self.keys, fresh)
         self.keys = _merge_sorted(self.keys, fresh)
         self.kinds = np.insert(self.kinds, positions, _FRIEND)
@@ -386,7 +390,9 @@ class _State:
         expressed_rate = expressed.sum(axis=1) / total
         self.expressed_rate = 1.0 - expressed_rate  # approval as the public sees it
         x = np.where(scored, self.displayed, np.nan)
-        _, labels = connected_components(self.matrix, directed=False)
+        # strong components of the symmetric matrix are its components, found on the CSR
+        # arrays directly (directed=False would first add the transpose)
+        _, labels = connected_components(self.matrix, directed=True, connection="strong")
         sizes = np.bincount(labels)
         row = {
             "step": step,
@@ -410,7 +416,10 @@ class _State:
             # scores are public among participants only: measure on their ties
             among = self.matrix if scored.all() else self.matrix[scored][:, scored]
             row["score_assortativity"] = metrics.score_assortativity(among, x[scored])
-            row["isolation_low_scorers"] = metrics.isolation_rate(among, x[scored])
+            # metrics.isolation_rate's definition, on the degrees already at hand
+            degree = self.degree if scored.all() else np.asarray(among.sum(axis=1)).ravel()
+            low = x[scored] <= np.quantile(x[scored], 0.1, method="lower")
+            row["isolation_low_scorers"] = float((degree[low] == 0).mean())
         for gate in GATES:
             row[f"access_{gate}"] = self.access[gate].mean()
         for group, member in self._group_masks():

@@ -1,4 +1,4 @@
-"""Scenarios the notebooks study, as functions a sweep can call.
+"""Guilt by association in a two-group society (notebook 01).
 
 Notebooks hold no model logic: each scenario here builds a society, scores it and returns
 the numbers a notebook plots, so that it can be swept, replicated and tested.
