@@ -19,6 +19,9 @@ from scorelab.dating import (
     selection_intensity,
     simulate_generations,
 )
+from scorelab.dynamics import GameConfig, SimulationResult, simulate
+from scorelab.experiments import confidence_intervals, sweep
+from scorelab.models import holme_newman, threshold_cascade, voter_model
 from scorelab.association import (
     contributions,
     decompose,
@@ -32,6 +35,14 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ConvergenceError",
+    "GameConfig",
+    "SimulationResult",
+    "simulate",
+    "confidence_intervals",
+    "sweep",
+    "holme_newman",
+    "threshold_cascade",
+    "voter_model",
     "DatingMarket",
     "MarketOutcome",
     "citizen_exposure",
