@@ -1,13 +1,65 @@
+import importlib.util
+import json
+import os
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import distributed
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
+from scorelab import experiments
 from scorelab.experiments import confidence_intervals, sweep
 from scorelab.studies import guilt_by_association, minority_status_penalty
+
+# Functions run in other processes (n_jobs > 1, Dask) are module-level so that they pickle.
 
 
 def draw_pair(mean, scale, rng):
     return {"a": mean + scale * rng.normal(), "b": rng.uniform()}
+
+
+def mixed_results(mean, scale, rng):
+    """Results of every common dtype; the first grid points finish last in parallel runs."""
+    time.sleep(0.02 * (2.0 - mean))
+    draw = mean + scale * rng.normal()
+    return {"draw": draw, "count": int(rng.integers(10)), "positive": bool(draw > 0),
+            "label": f"m{mean:g}"}
+
+
+def citizen_rows(mean, scale, rng):
+    """Several rows per run, under an index the sweep must drop."""
+    return pd.DataFrame({"citizen": [3, 5], "score": mean + scale * rng.normal(size=2)},
+                        index=[3, 5])
+
+
+def graph_draw(mean, G, rng):
+    return {"a": mean + G.number_of_nodes() * rng.normal()}
+
+
+def logged_draw(mean, scale, log_dir, fail_flag, rng):
+    """``draw_pair`` that leaves a file per finished call; fails at mean 2 while the flag exists."""
+    time.sleep(0.01)
+    if mean == 2.0 and os.path.exists(fail_flag):
+        raise RuntimeError("simulated interruption")
+    result = draw_pair(mean, scale, rng)
+    run = rng.bit_generator.seed_seq.spawn_key[-1]  # the run's index in the sweep
+    Path(log_dir, f"{run}-{uuid.uuid4().hex}").touch()
+    return result
+
+
+def logged_runs(log_dir):
+    return Counter(int(path.name.split("-")[0]) for path in Path(log_dir).iterdir())
+
+
+def run_files(directory):
+    return {int(path.stem.split("-")[1]) for path in Path(directory).glob("run-*.parquet")}
 
 
 def test_sweep_is_tidy_and_reproducible():
@@ -22,10 +74,14 @@ def test_sweep_is_tidy_and_reproducible():
     assert frame["b"].nunique() == 12
 
 
-def test_sweep_serial_and_parallel_give_identical_frames():
-    grid = {"mean": [0.0, 1.0, 2.0], "scale": [1.0]}
-    serial = sweep(draw_pair, grid, n_replicates=2, rng=3)
-    parallel = sweep(draw_pair, grid, n_replicates=2, rng=3, n_jobs=2)
+GRID = {"mean": [0.0, 1.0, 2.0], "scale": [1.0, 3.0]}
+GRID_ORDER = [[m, s, r] for m in GRID["mean"] for s in GRID["scale"] for r in range(2)]
+
+
+def test_sweep_serial_and_parallel_give_identical_frames_in_grid_order():
+    serial = sweep(mixed_results, GRID, n_replicates=2, rng=3)
+    assert serial[["mean", "scale", "replicate"]].values.tolist() == GRID_ORDER
+    parallel = sweep(mixed_results, GRID, n_replicates=2, rng=3, n_jobs=2)
     pd.testing.assert_frame_equal(serial, parallel)
 
 
@@ -44,11 +100,148 @@ def test_sweep_accepts_frames_and_fixed_parameters():
         ({"grid": {"mean": []}}, ValueError, "non-empty sequence"),
         ({"grid": {"mean": [1.0]}, "n_replicates": 0}, ValueError, "n_replicates must be >= 1"),
         ({"grid": {"mean": [1.0]}, "fixed": {"mean": 2.0}}, ValueError, "both swept and fixed"),
+        ({"grid": {"mean": [1.0]}, "client": "tcp://127.0.0.1:8786"}, TypeError,
+         "client must be a dask.distributed.Client, got 'tcp://"),
+        ({"grid": {"mean": [1.0]}, "checkpoint": 3}, TypeError,
+         r"checkpoint must be a directory path \(str or os.PathLike\), got 3"),
+        ({"grid": {"mean": [1.0]}, "checkpoint": "unused", "rng": None}, ValueError,
+         "with checkpoint, rng must be an int seed or a numpy.random.SeedSequence"),
+        ({"grid": {"mean": [1.0]}, "checkpoint": "unused", "rng": np.random.default_rng(5)},
+         ValueError, "with checkpoint, rng must be an int seed .* got Generator"),
     ],
 )
-def test_sweep_bad_input(kwargs, error, match):
+def test_sweep_bad_input(kwargs, error, match, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a failed check must not leave an "unused" directory around
     with pytest.raises(error, match=match):
         sweep(draw_pair, **kwargs)
+    assert not (tmp_path / "unused").exists()
+
+
+def test_sweep_rejects_results_it_cannot_tabulate():
+    with pytest.raises(TypeError, match="func must return a mapping, Series or DataFrame; run 0"):
+        sweep(lambda mean, rng: mean, {"mean": [1.0]}, rng=0)
+
+
+def test_sweep_without_dask_asks_for_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if it were not installed
+    with pytest.raises(ImportError, match=r'pip install "scorelab\[dask\]"'):
+        sweep(draw_pair, {"mean": [1.0]}, client=object())
+
+
+def test_experiments_module_loads_without_dask(monkeypatch):
+    monkeypatch.setitem(sys.modules, "dask", None)  # as if neither were installed
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    spec = importlib.util.spec_from_file_location("experiments_without_dask", experiments.__file__)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.sweep(draw_pair, {"mean": [0.0]}, fixed={"scale": 1.0}, rng=1).equals(
+        sweep(draw_pair, {"mean": [0.0]}, fixed={"scale": 1.0}, rng=1))
+
+
+@pytest.mark.parametrize("func", [mixed_results, citizen_rows])
+def test_checkpoint_holds_one_parquet_file_per_run_and_a_description(func, tmp_path):
+    plain = sweep(func, GRID, n_replicates=2, rng=5)
+    stored = sweep(func, GRID, n_replicates=2, rng=5, checkpoint=tmp_path / "runs")
+    pd.testing.assert_frame_equal(stored, plain)
+    assert sorted(path.name for path in (tmp_path / "runs").iterdir()) == ["_sweep.json"] + [
+        f"run-{k:06d}.parquet" for k in range(12)
+    ]
+    description = json.loads((tmp_path / "runs" / "_sweep.json").read_text())
+    assert description["func"] == f"{func.__module__}.{func.__name__}"
+    assert description["grid"] == GRID and description["fixed"] == {}
+    assert description["n_replicates"] == 2
+    assert description["seed"] == {"entropy": 5, "spawn_key": [], "pool_size": 4,
+                                   "n_children_spawned": 0}
+    # run 3 is (mean 0, scale 3, replicate 1): its file holds exactly its results
+    rows = plain[plain[["mean", "scale", "replicate"]].eq([0.0, 3.0, 1]).all(axis=1)]
+    results = rows.drop(columns=["mean", "scale", "replicate"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "runs" / "run-000003.parquet"),
+                                  results)
+
+
+def test_checkpoint_resumes_from_a_seed_sequence(tmp_path):
+    grid = {"mean": [0.0, 1.0], "scale": [2.0]}
+    first = sweep(draw_pair, grid, n_replicates=2, rng=np.random.SeedSequence(9),
+                  checkpoint=str(tmp_path))
+    (tmp_path / "run-000002.parquet").unlink()
+    resumed = sweep(draw_pair, grid, n_replicates=2, rng=np.random.SeedSequence(9),
+                    checkpoint=str(tmp_path))
+    plain = sweep(draw_pair, grid, n_replicates=2, rng=9)
+    pd.testing.assert_frame_equal(first, plain)
+    pd.testing.assert_frame_equal(resumed, plain)
+
+
+BASE = {"func": draw_pair, "grid": {"mean": [0.0, 1.0]}, "fixed": {"scale": 1.0},
+        "n_replicates": 2, "rng": 5}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"grid": {"mean": [0.0, 9.0]}}, "grid"),
+        ({"grid": {"mean": [1.0, 0.0]}}, "grid"),
+        ({"fixed": {"scale": 2.0}}, "fixed"),
+        ({"n_replicates": 3}, "n_replicates"),
+        ({"rng": 6}, "seed"),
+        ({"rng": np.random.SeedSequence(5, spawn_key=(1,))}, "seed"),
+        ({"func": lambda mean, scale, rng: {"a": 0.0}}, "func"),
+    ],
+)
+def test_resuming_a_different_sweep_raises(change, field, tmp_path):
+    sweep(**BASE, checkpoint=tmp_path)
+    with pytest.raises(ValueError, match=f"holds a different sweep: {field} was"):
+        sweep(**{**BASE, **change}, checkpoint=tmp_path)
+
+
+def test_resume_compares_objects_in_fixed_by_content(tmp_path):
+    first = sweep(graph_draw, {"mean": [0.0, 1.0]}, fixed={"G": nx.path_graph(3)}, rng=1,
+                  checkpoint=tmp_path)
+    # an equal graph built afresh (as in a new session) resumes; another graph does not
+    again = sweep(graph_draw, {"mean": [0.0, 1.0]}, fixed={"G": nx.path_graph(3)}, rng=1,
+                  checkpoint=tmp_path)
+    pd.testing.assert_frame_equal(first, again)
+    with pytest.raises(ValueError, match="holds a different sweep: fixed was"):
+        sweep(graph_draw, {"mean": [0.0, 1.0]}, fixed={"G": nx.path_graph(4)}, rng=1,
+              checkpoint=tmp_path)
+
+
+def test_checkpoint_must_be_a_fresh_or_matching_directory(tmp_path):
+    (tmp_path / "file").touch()
+    with pytest.raises(ValueError, match="checkpoint must be a directory, got the file"):
+        sweep(**BASE, checkpoint=tmp_path / "file")
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "run-000000.parquet").touch()
+    with pytest.raises(ValueError, match="holds run files but no _sweep.json"):
+        sweep(**BASE, checkpoint=tmp_path / "old")
+
+
+def test_progress_bar_counts_finished_runs(tmp_path, capsys):
+    sweep(**BASE)
+    assert capsys.readouterr().err == ""
+    sweep(**BASE, checkpoint=tmp_path, progress=True)
+    err = capsys.readouterr().err
+    assert "sweep: 100%" in err and "4/4" in err and "3/4" not in err
+    (tmp_path / "run-000001.parquet").unlink()
+    sweep(**BASE, checkpoint=tmp_path, progress=True)
+    err = capsys.readouterr().err
+    assert "3/4" in err and "4/4" in err  # starts from the runs already finished
+
+
+def test_confidence_intervals_summarise_a_sweep():
+    frame = sweep(draw_pair, {"scale": [1.0, 2.0]}, fixed={"mean": 3.0}, n_replicates=6, rng=2)
+    summary = confidence_intervals(frame, "scale", ["a", "b"], level=0.9)
+    assert summary[["scale", "metric"]].values.tolist() == [
+        [1.0, "a"], [2.0, "a"], [1.0, "b"], [2.0, "b"]]
+    assert (summary["n"] == 6).all()
+    draws = frame.loc[frame["scale"] == 2.0, "a"]
+    half = stats.t.ppf(0.95, 5) * draws.std(ddof=1) / np.sqrt(6)
+    row = summary.iloc[1]
+    assert row["mean"] == pytest.approx(draws.mean())
+    assert row["low"] == pytest.approx(draws.mean() - half)
+    assert row["high"] == pytest.approx(draws.mean() + half)
+    with pytest.raises(ValueError, match=r"by columns \['mean'\] share names"):
+        confidence_intervals(sweep(draw_pair, {"mean": [0.0]}, fixed={"scale": 1.0},
+                                   n_replicates=2, rng=2), "mean", "a")
 
 
 def test_confidence_interval_closed_form():
@@ -69,3 +262,64 @@ def test_minority_penalty_and_no_association_baseline():
     row = guilt_by_association(400, alpha=0.0, rng=2)
     assert row["minority_penalty"] == pytest.approx(0.0, abs=1e-9)
     assert row["effect_majority"] == 0.0 and row["displayed_gap"] == row["own_gap"]
+
+
+# Tests that need the Dask cluster come last, so that no process pool forks while its
+# threads run.
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                 dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
+
+
+@pytest.mark.parametrize("mode", ["serial", "processes", "dask"])
+def test_interrupted_sweep_resumes_without_losing_or_repeating_runs(mode, tmp_path, request):
+    where = {}
+    if mode == "processes":
+        where = {"n_jobs": 2}
+    elif mode == "dask":
+        where = {"client": request.getfixturevalue("dask_client")}
+    log_dir, flag, store = tmp_path / "log", tmp_path / "fail", tmp_path / "checkpoint"
+    log_dir.mkdir()
+    flag.touch()
+    arguments = {"func": logged_draw, "grid": {"mean": [0.0, 1.0, 2.0, 3.0], "scale": [1.0]},
+                 "n_replicates": 2, "fixed": {"log_dir": str(log_dir), "fail_flag": str(flag)},
+                 "rng": 11}
+    with pytest.raises(RuntimeError, match="simulated interruption"):  # runs 4 and 5 fail
+        sweep(**arguments, checkpoint=store, **where)
+    first, saved = logged_runs(log_dir), run_files(store)
+    assert saved <= set(first) and not saved & {4, 5}
+    if mode == "serial":
+        assert saved == {0, 1, 2, 3}
+    if mode != "dask":  # Dask cancels the runs in flight, so these may run again
+        assert saved == set(first)  # no finished run was lost
+    flag.unlink()
+    resumed = sweep(**arguments, checkpoint=store, **where)
+    second = logged_runs(log_dir) - first
+    assert not saved & set(second)  # no checkpointed run was repeated
+    assert saved | set(second) == set(range(8))
+    if mode != "dask":
+        assert set((first + second).values()) == {1}
+    pd.testing.assert_frame_equal(resumed, sweep(**arguments))
+
+
+@pytest.mark.parametrize("func", [mixed_results, citizen_rows])
+def test_dask_gives_the_serial_frame_in_grid_order(func, dask_client, tmp_path):
+    serial = sweep(func, GRID, n_replicates=2, rng=3)
+    on_dask = sweep(func, GRID, n_replicates=2, rng=3, client=dask_client)
+    pd.testing.assert_frame_equal(on_dask, serial)
+    checkpointed = sweep(func, GRID, n_replicates=2, rng=3, client=dask_client,
+                         checkpoint=tmp_path)
+    pd.testing.assert_frame_equal(checkpointed, serial)
+    assert run_files(tmp_path) == set(range(12))
+
+
+def test_dask_client_excludes_local_processes(dask_client):
+    with pytest.raises(ValueError, match="either client .* or n_jobs > 1 .* got n_jobs = 2"):
+        sweep(draw_pair, {"mean": [1.0]}, client=dask_client, n_jobs=2)
