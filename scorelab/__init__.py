@@ -21,7 +21,8 @@ from scorelab.dating import (
 )
 from scorelab.dynamics import GameConfig, SimulationResult, simulate
 from scorelab.experiments import confidence_intervals, sweep
-from scorelab.models import holme_newman, threshold_cascade, voter_model
+from scorelab import metrics
+from scorelab.models import HolmeNewmanResult, VoterResult, holme_newman, threshold_cascade, voter_model
 from scorelab.association import (
     contributions,
     decompose,
@@ -40,7 +41,10 @@ __all__ = [
     "simulate",
     "confidence_intervals",
     "sweep",
+    "HolmeNewmanResult",
+    "VoterResult",
     "holme_newman",
+    "metrics",
     "threshold_cascade",
     "voter_model",
     "DatingMarket",

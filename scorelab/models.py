@@ -555,17 +555,18 @@ def holme_newman(n, mean_degree, n_opinions, phi, *, rng=None, max_steps=None):
     so a step costs O(1). Whether a disagreeing tie is left is checked with NumPy once per
     batch of steps; the run froze right after the batch's last step that changed an
     opinion or rewired a disagreeing tie, and the agreeing-tie rewirings after it are
-    undone. The steps run in a plain Python loop (numba is not available; each step
-    depends on the previous one), at 1-3 microseconds a step on the project's 2-core
-    machine, depending on its load. Steps needed at ``n = 3200``, ``k = 4``,
-    ``gamma = 10`` (seeds 0 and 1): 0.08-0.09 M at ``phi = 0.96`` and 0.25-0.30 M at 0.6
-    (about a second), 0.65-1.1 M at 0.458 (a few seconds), but 6-13 M at 0.04, 13-17 M at
-    0.2 and ~10 M at 0.3: below ``phi_c`` the giant community must reach consensus, which
-    takes of the order of ``n^2`` steps as in the voter model, i.e. 10-60 seconds.
+    undone. The steps run in a plain Python loop (numba is not available, and each step
+    depends on the one before), at about 1.1-1.5 microseconds a step on a quiet 2-core
+    machine of this project's kind (3-6 when its cores are busy with other work). Steps
+    needed at ``n = 3200``, ``k = 4``, ``gamma = 10`` (seeds 0 and 1): 0.08-0.09 M at
+    ``phi = 0.96`` and 0.25-0.30 M at 0.6 (under a second), 0.65-1.1 M at 0.458 (1-2 s),
+    but 6-13 M at 0.04, ~10 M at 0.3 and 13-17 M at 0.2 (7-25 s): below ``phi_c`` the
+    giant community must reach consensus, which takes of the order of ``n^2`` steps, as
+    in the voter model.
 
     Checked in the tests against a slow, literal implementation of the paper's rules (same
     distribution of outcomes), the voter-model exit probability at ``phi = 0``, unchanged
-    opinions at ``phi = 1``, and the transition around ``phi_c`` at ``n = 400``.
+    opinions at ``phi = 1``, and the transition around ``phi_c`` at ``n = 800``.
 
     References
     ----------
