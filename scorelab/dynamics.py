@@ -287,6 +287,8 @@ class _State:
         hidden = self.rng.binomial(disapproved.astype(np.int64), hide[:, None]).astype(float)
         detected = self.rng.binomial(hidden.astype(np.int64), cfg.detection).astype(float)
         expressed = disapproved - hidden
+        # what the public sees of each citizen: the peer pressure of the next step
+        self.expressed_rate = 1.0 - expressed.sum(axis=1) / (cfg.n_acts * len(DOMAINS))
         if cfg.visibility == 1:
             return expressed, expressed + detected, hidden
         # with low visibility the authority also misses unhidden acts
@@ -388,7 +390,6 @@ class _State:
         total = cfg.n_acts * len(DOMAINS)
         private_rate = private.sum(axis=1) / total
         expressed_rate = expressed.sum(axis=1) / total
-        self.expressed_rate = 1.0 - expressed_rate  # approval as the public sees it
         x = np.where(scored, self.displayed, np.nan)
         # strong components of the symmetric matrix are its components, found on the CSR
         # arrays directly (directed=False would first add the transpose)
@@ -498,7 +499,8 @@ def _random_neighbour(indptr, indices, who, rng):
     return np.where(degree > 0, indices[np.minimum(pick, len(indices) - 1)], -1)
 
 
-def simulate(society, config=None, *, n_steps, rng=None, record=(), progress=False):
+def simulate(society, config=None, *, n_steps, rng=None, record=(), history_every=1,
+             progress=False):
     """Run the citizen game on ``society`` for ``n_steps`` steps.
 
     Parameters
@@ -513,6 +515,9 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), progress=Fal
         Source of randomness (SPEC 7): the same seed gives identical frames.
     record : sequence of int or "all", default ()
         Steps at which to keep every citizen's state in ``result.panel``.
+    history_every : int, default 1
+        Measure the society (the ``history`` row) every this many steps and at the last
+        step; measuring does not draw random numbers, so the run itself is the same.
     progress : bool, default False
         Show a progress bar (tqdm).
 
@@ -555,6 +560,7 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), progress=Fal
         raise ValueError(f"record must be a sequence of steps or 'all', got {record!r}")
     steps_to_record = sorted({check_integer("record step", s, minimum=0, maximum=n_steps - 1)
                               for s in steps_to_record})
+    history_every = check_integer("history_every", history_every, minimum=1)
     seed = rng
     state = _State(society, config, np.random.default_rng(rng))
     rows, panel = [], []
@@ -565,7 +571,8 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), progress=Fal
         state.score(approved, observed)
         state.gate()
         state.rewire()
-        rows.append(state.measure(step, approved, disapproved, expressed))
+        if step % history_every == 0 or step == n_steps - 1:
+            rows.append(state.measure(step, approved, disapproved, expressed))
         if step in steps_to_record:
             panel.append(state.snapshot(step))
     return SimulationResult(

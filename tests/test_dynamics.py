@@ -78,6 +78,16 @@ def test_history_is_tidy_and_the_input_is_not_modified(society):
     assert result.metadata()["config"]["ostracism"] == 0.3
 
 
+def test_measuring_less_often_leaves_the_run_unchanged(society):
+    config = GameConfig(ostracism=0.2)
+    every = simulate(society, config, n_steps=7, rng=3, record=[6])
+    sparse = simulate(society, config, n_steps=7, rng=3, record=[6], history_every=3)
+    assert sparse.history["step"].tolist() == [0, 3, 6]
+    pd.testing.assert_frame_equal(
+        sparse.history, every.history[every.history.step.isin([0, 3, 6])].reset_index(drop=True))
+    pd.testing.assert_frame_equal(sparse.panel, every.panel)
+
+
 def test_no_association_means_displayed_equals_own(society):
     result = simulate(society, GameConfig(association=False), n_steps=3, rng=2, record=[2])
     panel = result.panel
