@@ -22,6 +22,21 @@ from scorelab.dating import (
 from scorelab.dynamics import GameConfig, SimulationResult, simulate
 from scorelab.experiments import confidence_intervals, sweep
 from scorelab import metrics
+from scorelab.lending import (
+    RULES,
+    CreditPopulation,
+    LendingRun,
+    LoanTerms,
+    compare_rules,
+    draw_borrowers,
+    fico_dir,
+    impact_regions,
+    lending_outcomes,
+    lending_policy,
+    load_fico,
+    outcome_curve,
+    simulate_lending,
+)
 from scorelab.models import HolmeNewmanResult, VoterResult, holme_newman, threshold_cascade, voter_model
 from scorelab.association import (
     contributions,
@@ -41,6 +56,19 @@ __all__ = [
     "simulate",
     "confidence_intervals",
     "sweep",
+    "RULES",
+    "CreditPopulation",
+    "LendingRun",
+    "LoanTerms",
+    "compare_rules",
+    "draw_borrowers",
+    "fico_dir",
+    "impact_regions",
+    "lending_outcomes",
+    "lending_policy",
+    "load_fico",
+    "outcome_curve",
+    "simulate_lending",
     "HolmeNewmanResult",
     "VoterResult",
     "holme_newman",
