@@ -21,7 +21,7 @@ from scorelab.dating import (
 )
 from scorelab.dynamics import GameConfig, SimulationResult, simulate
 from scorelab.experiments import confidence_intervals, sweep
-from scorelab import metrics
+from scorelab import fairness, metrics
 from scorelab.lending import (
     RULES,
     CreditPopulation,
@@ -72,6 +72,7 @@ __all__ = [
     "HolmeNewmanResult",
     "VoterResult",
     "holme_newman",
+    "fairness",
     "metrics",
     "threshold_cascade",
     "voter_model",

@@ -48,10 +48,11 @@ from tqdm import tqdm
 
 from scorelab import metrics
 from scorelab._graph import WeightMatrix
+from scorelab._numeric import dot
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.association import propagate
 from scorelab.reporting import versions
-from scorelab.scoring import DOMAINS, WEALTH_HALF, ScoringPolicy, _score
+from scorelab.scoring import DOMAINS, WEALTH_HALF, ScoringPolicy, _score_against, _standard
 from scorelab.society import (
     TIE_KINDS,
     Society,
@@ -112,6 +113,16 @@ class GameConfig:
         Chance per step that a citizen of disposition 1 joins during the opt-in phase.
     selectivity : float, default 3
         How strongly joining favours conformists (exponent on disposition).
+    standard_inertia : float in [0, 1), default 0
+        How slowly the relative standard follows its reference: each step
+        ``m_t = inertia * m_{t-1} + (1 - inertia) * mean(reference rates)`` (likewise the
+        spread). 0 re-measures it every step; near 1 the standard the early adopters set
+        keeps applying after participation becomes mandatory.
+
+    Notes
+    -----
+    During the opt-in phase the authority records everyone's acts but scores only the
+    participants; citizens who have not joined are not gated (they keep every access).
     """
 
     policy: ScoringPolicy = dataclasses.field(default_factory=ScoringPolicy)
@@ -136,6 +147,7 @@ class GameConfig:
     mandatory_step: int = 0
     join_rate: float = 0.1
     selectivity: float = 3.0
+    standard_inertia: float = 0.0
 
     def __post_init__(self):
         if not isinstance(self.policy, ScoringPolicy):
@@ -163,6 +175,8 @@ class GameConfig:
         check_real("gap_scale", self.gap_scale, minimum=0.0, open_min=True)
         check_integer("mandatory_step", self.mandatory_step, minimum=0)
         check_real("selectivity", self.selectivity, minimum=0.0)
+        check_real("standard_inertia", self.standard_inertia, minimum=0.0, maximum=1.0,
+                   open_max=True)
 
     def to_dict(self):
         """JSON-friendly parameters, saved with every result."""
@@ -245,6 +259,7 @@ class _State:
         self.own = np.full(self.n, np.nan)
         self.displayed = np.full(self.n, np.nan)
         self.access = {g: np.ones(self.n, dtype=bool) for g in GATES}
+        self.standard = (np.nan, np.nan)  # mean and spread of the reference's approval rate
         self.ties_cut = 0
         self.ties_added = 0
         self._rebuild()
@@ -303,11 +318,18 @@ class _State:
         self.disapproved = memory * self.disapproved + observed_disapproved
         k = policy.prior_strength
         rate = (self.approved + 0.5 * k) / (self.approved + self.disapproved + k)
-        rate = rate @ policy.weight_vector
+        rate = dot(rate, policy.weight_vector)
         if not self.participant.any():  # nobody has joined yet: no standard, no scores
             self.own = self.displayed = np.full(self.n, np.nan)
             return
-        own = np.where(self.participant, _score(rate, policy, self.participant), np.nan)
+        mean, spread = _standard(rate, policy, self.participant)
+        inertia = cfg.standard_inertia
+        if inertia and not np.isnan(self.standard[0]):
+            # the standard moves slowly: early adopters' standard outlives the switch
+            mean = inertia * self.standard[0] + (1 - inertia) * mean
+            spread = inertia * self.standard[1] + (1 - inertia) * spread
+        self.standard = (mean, spread)
+        own = np.where(self.participant, _score_against(rate, policy, mean, spread), np.nan)
         self.own = own
         if not cfg.association:
             self.displayed = own
@@ -403,6 +425,8 @@ class _State:
             "gini_displayed": metrics.gini(x[scored]) if scored.any() else np.nan,
             "gini_wealth": metrics.gini(self.wealth),
             "mean_wealth": self.wealth.mean(),
+            "standard_mean": self.standard[0],
+            "standard_spread": self.standard[1],
             "ties": len(self.keys),
             "ties_cut": self.ties_cut,
             "ties_added": self.ties_added,

@@ -34,6 +34,7 @@ from scipy.sparse.csgraph import connected_components
 
 from scorelab._graph import align_to_nodes, as_weight_matrix
 from scorelab._validation import check_finite_array, check_integer, check_real
+from scorelab._numeric import dot
 from scorelab.scoring import ActRecord
 
 __all__ = [
@@ -208,7 +209,7 @@ def _gini(x):
         return 0.0
     n = len(x)
     rank_weight = 2.0 * np.arange(1, n + 1) - n - 1
-    return float(max(0.0, rank_weight @ np.sort(x) / (n * total)))
+    return float(max(0.0, dot(rank_weight, np.sort(x)) / (n * total)))
 
 
 # --------------------------------------------------------------------------------------
@@ -286,11 +287,11 @@ def _assortativity(matrix, s):
         return np.nan
     rows = np.asarray(matrix.sum(axis=1)).ravel()
     cols = np.bincount(matrix.indices, weights=matrix.data, minlength=matrix.shape[1])
-    z = s - (rows @ s) / total
-    covariance = z @ (matrix @ z) / total
-    mean_y = (cols @ z) / total
-    variance_x = (rows @ (z * z)) / total
-    variance_y = (cols @ (z * z)) / total - mean_y * mean_y
+    z = s - dot(rows, s) / total
+    covariance = dot(z, matrix @ z) / total
+    mean_y = dot(cols, z) / total
+    variance_x = dot(rows, z * z) / total
+    variance_y = dot(cols, z * z) / total - mean_y * mean_y
     denominator = np.sqrt(variance_x * max(variance_y, 0.0))
     if denominator == 0:
         return np.nan
@@ -509,7 +510,7 @@ def _modularity(matrix, codes, n_groups):
     inside = matrix.data[codes[rows] == codes[matrix.indices]].sum()
     out_strength = np.bincount(codes, weights=matrix.sum(axis=1), minlength=n_groups)
     in_strength = np.bincount(codes, weights=matrix.sum(axis=0), minlength=n_groups)
-    return float(inside / total - (out_strength @ in_strength) / total**2)
+    return float(inside / total - dot(out_strength, in_strength) / total**2)
 
 
 # --------------------------------------------------------------------------------------
@@ -622,7 +623,7 @@ def _bin(rates, bins):
 def _entropy(profiles):
     _, counts = np.unique(profiles, return_counts=True)
     shares = counts / counts.sum()
-    return float(max(0.0, -(shares @ np.log2(shares))))
+    return float(max(0.0, -dot(shares, np.log2(shares))))
 
 
 def expression_gap(private, expressed, *, groups=None, relative=False):

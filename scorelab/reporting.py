@@ -8,6 +8,7 @@ project root (the folder holding ``pyproject.toml``), or from ``$SCORELAB_REPORT
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -47,8 +48,8 @@ def _check_name(name):
     return name
 
 
-def versions():
-    """Python and package versions, for the last cell of every notebook and every result."""
+@functools.cache
+def _versions():
     found = {"python": platform.python_version()}
     for package in _PACKAGES:
         try:
@@ -56,6 +57,11 @@ def versions():
         except metadata.PackageNotFoundError:
             found[package] = "not installed"
     return found
+
+
+def versions():
+    """Python and package versions, for the last cell of every notebook and every result."""
+    return dict(_versions())
 
 
 def save_figure(fig, name, *, formats=("png", "pdf")):

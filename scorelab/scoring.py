@@ -33,6 +33,7 @@ from scorelab._validation import (
     check_real,
     check_unit_interval_array,
 )
+from scorelab._numeric import dot
 
 __all__ = [
     "DOMAINS",
@@ -359,7 +360,7 @@ class ActRecord:
         total = approved + self.disapproved.to_numpy()
         k = policy.prior_strength
         per_domain = (approved + 0.5 * k) / (total + k)
-        return pd.Series(per_domain @ policy.weight_vector, index=self.index,
+        return pd.Series(dot(per_domain, policy.weight_vector), index=self.index,
                          name="approval_rate")
 
     def decayed(self, new, memory):
@@ -543,19 +544,33 @@ def _participation(participants, index, *, ndim=1):
     return mask
 
 
-def _score(rate, policy, mask):
-    """Scores from approval rates (array) under ``policy``; ``mask`` marks participants."""
-    span = policy.score_max - policy.score_min
+def _standard(rate, policy, mask):
+    """The relative standard: mean and spread (floored) of the reference's approval rates.
+
+    NaN for an absolute standard, which measures against nothing.
+    """
     if policy.standard == "absolute":
-        return policy.score_min + span * rate
+        return np.nan, np.nan
     reference = rate[mask] if policy.reference == "participants" else rate
     if reference.size == 0:
         raise ValueError(
             "the reference population is empty: no citizen is a participant, so there is "
             "no standard to measure against (reference = 'participants')"
         )
-    spread = max(reference.std(), policy.standard_spread_floor)
-    return policy.score_min + span * ndtr((rate - reference.mean()) / spread)
+    return reference.mean(), max(reference.std(), policy.standard_spread_floor)
+
+
+def _score_against(rate, policy, mean, spread):
+    """Scores from approval rates measured against a standard ``(mean, spread)``."""
+    span = policy.score_max - policy.score_min
+    if policy.standard == "absolute":
+        return policy.score_min + span * rate
+    return policy.score_min + span * ndtr((rate - mean) / spread)
+
+
+def _score(rate, policy, mask):
+    """Scores from approval rates (array) under ``policy``; ``mask`` marks participants."""
+    return _score_against(rate, policy, *_standard(rate, policy, mask))
 
 
 def own_score(record, policy, *, participants=None):

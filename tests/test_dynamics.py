@@ -189,3 +189,22 @@ def test_config_round_trips_through_its_dict():
     rebuilt = GameConfig(**{**values, "policy": ScoringPolicy(**values["policy"])})
     assert rebuilt == dataclasses.replace(config)
     assert set(values["thresholds"]) == set(GATES)
+
+
+def test_standard_is_reported_and_inertia_carries_the_early_standard(society):
+    policy = ScoringPolicy()
+    plain = simulate(society, GameConfig(policy=policy, mandatory_step=5, join_rate=0.3),
+                     n_steps=7, rng=12).history
+    sticky = simulate(society, GameConfig(policy=policy, mandatory_step=5, join_rate=0.3,
+                                          standard_inertia=0.9), n_steps=7, rng=12).history
+    # before anyone is scored the runs are the same; the early standard is set by conformists
+    assert plain.loc[0, "standard_mean"] == pytest.approx(sticky.loc[0, "standard_mean"])
+    # at the switch the re-measured standard falls to everyone's, the sticky one stays high
+    drop_plain = plain.loc[4, "standard_mean"] - plain.loc[5, "standard_mean"]
+    drop_sticky = sticky.loc[4, "standard_mean"] - sticky.loc[5, "standard_mean"]
+    assert drop_plain > 0 and drop_sticky < 0.2 * drop_plain
+    absolute = simulate(society, GameConfig(policy=ScoringPolicy(standard="absolute")),
+                        n_steps=2, rng=1).history
+    assert absolute["standard_mean"].isna().all()
+    with pytest.raises(ValueError, match="standard_inertia must be < 1"):
+        GameConfig(standard_inertia=1.0)

@@ -5,10 +5,27 @@ the numbers a notebook plots, so that it can be swept, replicated and tested.
 """
 
 from scorelab.studies.credit import credit_gap, lending_rounds
+from scorelab.studies.fairness import (
+    INTERVENTIONS,
+    diverse_behaviour_run,
+    diverse_behaviour_ties,
+    fairness_run,
+    interventions_run,
+    rank_interventions,
+)
 from scorelab.studies.guilt import guilt_by_association, minority_status_penalty, scored_society
+from scorelab.studies.rollout import rollout_run, rollout_summary
 
 __all__ = [
+    "INTERVENTIONS",
     "credit_gap",
+    "diverse_behaviour_run",
+    "diverse_behaviour_ties",
+    "fairness_run",
+    "interventions_run",
+    "rank_interventions",
+    "rollout_run",
+    "rollout_summary",
     "guilt_by_association",
     "lending_rounds",
     "minority_status_penalty",

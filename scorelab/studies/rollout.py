@@ -1,0 +1,367 @@
+"""Rollout: opt-in adopters, the standard they set, and those dragged in later (notebook 03).
+
+Before ``mandatory_step`` the citizen game (:func:`scorelab.dynamics.simulate`) is opt-in:
+each step a citizen joins with probability ``join_rate * disposition ** selectivity``, so
+eager conformists join first, and the relative standard is set by whoever has joined. At
+``mandatory_step`` everyone is scored. The scenario here runs that rollout and, on the
+same society and the same random stream, the counterfactual system that is mandatory from
+the start (``mandatory_step = 0``), and follows these cohorts through both:
+
+- **early** joiners, who joined by choice before the switch;
+- **late** joiners, dragged in at the switch;
+- **everyone**; and the **reference**, whoever is scored at that step (the citizens whose
+  approval rates set the relative standard).
+
+Notebooks hold no model logic: the functions here build a society, run the game and return
+tidy numbers that a notebook sweeps, replicates and plots.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from scorelab._validation import check_integer, check_probability, check_real
+from scorelab.dynamics import GATES, GameConfig, simulate
+from scorelab.society import GroupProfile, homophilous_sbm
+
+__all__ = ["COHORTS", "SCENARIOS", "rollout_run", "rollout_summary"]
+
+COHORTS = ("early", "late", "everyone", "reference")
+"""Cohorts followed by :func:`rollout_run`, in the order of its frame."""
+
+SCENARIOS = ("rollout", "mandatory", "difference")
+"""The opt-in rollout, its counterfactual mandatory from the start, and rollout minus it."""
+
+_METRICS = ("participation", "disposition", "own", "displayed", "expressed_approval",
+            *(f"access_{gate}" for gate in GATES), "wealth", "degree")
+_GROUPS = ("majority", "minority")
+
+
+def rollout_run(
+    n_citizens=1500,
+    *,
+    mandatory_step=10,
+    selectivity=3.0,
+    join_rate=0.1,
+    n_steps=25,
+    homophily=0.7,
+    minority_wealth=0.6,
+    config=None,
+    rng=None,
+):
+    """Cohort means, step by step, of an opt-in rollout and of a mandatory-from-start system.
+
+    Builds a two-group society (a poorer minority of 20 %, with the same dispositions as
+    the majority; :func:`scorelab.society.homophilous_sbm`) and runs the citizen game on it
+    twice with the same random stream: as a rollout that becomes mandatory at
+    ``mandatory_step``, and as the counterfactual that is mandatory from the start. Citizens
+    are put into cohorts by when they joined the rollout; the same citizens are followed in
+    the counterfactual.
+
+    Parameters
+    ----------
+    n_citizens : int, default 1500
+        Citizens (>= 2).
+    mandatory_step : int, default 10
+        Step at which participation becomes mandatory, in ``0..n_steps-1``; 0 means no
+        opt-in phase (the rollout *is* the counterfactual).
+    selectivity : float, default 3
+        Exponent on disposition in the chance of joining (0: joining ignores disposition).
+    join_rate : float in [0, 1], default 0.1
+        Chance per step that a citizen of disposition 1 joins during the opt-in phase.
+    n_steps : int, default 25
+        Steps to run (>= 1).
+    homophily : float in [0, 1], default 0.7
+        Homophily of the ties.
+    minority_wealth : float, default 0.6
+        Median wealth of the minority (the majority's is 1).
+    config : GameConfig, optional
+        Every other parameter of the game (default ``GameConfig()``); its
+        ``mandatory_step``, ``selectivity`` and ``join_rate`` are replaced by the arguments.
+    rng : None, int, numpy.random.Generator or SeedSequence
+        Source of randomness (SPEC 7); the society and the game draw from two spawned
+        streams, and both scenarios replay the same game stream.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``scenario``, ``cohort`` (:data:`COHORTS`), ``group`` ("all",
+        "majority", "minority") and ``step``. The scenarios (:data:`SCENARIOS`) are
+        ``"rollout"``, ``"mandatory"`` (mandatory from the start) and ``"difference"``
+        (rollout minus mandatory for the same citizens at the same step: the paired
+        effect of the rollout; ``n`` is the cohort size). Columns:
+
+        - ``n``: citizens in the cohort (and group) at that step;
+        - ``participation``: share of them being scored;
+        - ``disposition``: their mean disposition;
+        - ``own``, ``displayed``: mean own and displayed score of those being scored
+          (NaN while none is);
+        - ``expressed_approval``: mean approval rate of their acts as the public sees them
+          (a disapproved act hidden by self-censorship does not count against it);
+        - ``access_credit``, ``access_travel``, ``access_utilities``: share with access to
+          each gate (citizens not yet scored are not gated);
+        - ``wealth``, ``degree``: mean wealth and weighted degree.
+
+        An empty cohort has ``n = 0`` and NaN means: with ``mandatory_step = 0`` there are
+        no early and no late joiners.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A parameter of the wrong type or out of range, naming it; ``mandatory_step`` not
+        below ``n_steps`` (the switch would never be observed).
+
+    See Also
+    --------
+    rollout_summary : the contrasts a sweep over the rollout needs, as one row.
+    scorelab.dynamics.simulate : the citizen game.
+
+    Notes
+    -----
+    The *standard* the engine scores against is the mean (and spread) of the reference's
+    smoothed approval rates, which :func:`~scorelab.dynamics.simulate` does not report. The
+    ``reference`` cohort's ``expressed_approval`` and ``disposition`` show how demanding
+    and how conforming the citizens who set it are; early joiners' own score in the rollout
+    against the counterfactual measures what being measured against them costs.
+
+    Three choices of the engine shape what the rollout can do: the reference is recomputed
+    every step, so from the switch it is everyone and the opt-in standard ends there;
+    acts enter the record before a citizen joins (without the score incentive and
+    without self-censorship), so late joiners are scored at once on that past; and
+    citizens not yet scored are not gated.
+
+    Checked against: with ``mandatory_step = 0`` both scenarios are the same run, and with
+    ``selectivity = 0`` early and late joiners do not differ in disposition beyond chance
+    (``tests/test_studies_rollout.py``).
+
+    References
+    ----------
+    .. [1] R. Creemers, "China's Social Credit System: An Evolving Practice of Control",
+       SSRN, 2018. https://doi.org/10.2139/ssrn.3175792
+
+    Examples
+    --------
+    >>> frame = rollout_run(300, mandatory_step=3, n_steps=5, rng=1)
+    >>> frame["scenario"].unique().tolist()
+    ['rollout', 'mandatory', 'difference']
+    >>> late = frame.query("scenario == 'rollout' and cohort == 'late' and group == 'all'")
+    >>> late["participation"].tolist()
+    [0.0, 0.0, 0.0, 1.0, 1.0]
+    """
+    return _rollout(n_citizens, mandatory_step=mandatory_step, selectivity=selectivity,
+                    join_rate=join_rate, n_steps=n_steps, homophily=homophily,
+                    minority_wealth=minority_wealth, config=config, rng=rng, record="all")
+
+
+def _rollout(n_citizens, *, mandatory_step, selectivity, join_rate, n_steps, homophily,
+             minority_wealth, config, rng, record):
+    """:func:`rollout_run`, keeping only the steps in ``record`` (or "all")."""
+    n_citizens = check_integer("n_citizens", n_citizens, minimum=2)
+    n_steps = check_integer("n_steps", n_steps, minimum=1)
+    mandatory_step = check_integer("mandatory_step", mandatory_step, minimum=0)
+    if mandatory_step >= n_steps:
+        raise ValueError(
+            f"mandatory_step must be < n_steps so that the switch is observed, got "
+            f"mandatory_step = {mandatory_step}, n_steps = {n_steps}"
+        )
+    selectivity = check_real("selectivity", selectivity, minimum=0.0)
+    join_rate = check_probability("join_rate", join_rate)
+    homophily = check_probability("homophily", homophily)
+    minority_wealth = check_real("minority_wealth", minority_wealth, minimum=0.0, open_min=True)
+    config = GameConfig() if config is None else config
+    if not isinstance(config, GameConfig):
+        raise TypeError(f"config must be a GameConfig, got {type(config).__name__}")
+    steps = np.arange(n_steps) if record == "all" else np.unique(record)
+
+    society_seed, game_seed = np.random.default_rng(rng).bit_generator.seed_seq.spawn(2)
+    society = homophilous_sbm(
+        n_citizens, group_shares=(0.8, 0.2), group_names=_GROUPS, homophily=homophily,
+        profiles={"minority": GroupProfile(wealth_median=minority_wealth)}, rng=society_seed,
+    )
+    configs = {
+        "rollout": dataclasses.replace(config, mandatory_step=mandatory_step,
+                                       selectivity=selectivity, join_rate=join_rate),
+        "mandatory": dataclasses.replace(config, mandatory_step=0),
+    }
+    # the cohorts are read from the last opt-in step, so it is always recorded
+    kept = np.union1d(steps, [mandatory_step - 1]) if mandatory_step else steps
+    panels = {name: simulate(society, cfg, n_steps=n_steps, rng=game_seed,
+                             record=kept.tolist()).panel
+              for name, cfg in configs.items()}
+    cohort = _cohorts(panels["rollout"], n_citizens, mandatory_step)
+    citizens = society.citizens
+    frames = [
+        _cohort_means(panels[name][panels[name]["step"].isin(steps)], cohort,
+                      citizens["group"], citizens["disposition"].to_numpy(),
+                      configs[name].thresholds, steps)
+        .assign(scenario=name)
+        for name in configs
+    ]
+    # same citizens, same step, same random stream: the paired difference of the scenarios
+    difference = frames[0].copy()
+    difference[list(_METRICS)] -= frames[1][list(_METRICS)]
+    frame = pd.concat([*frames, difference.assign(scenario="difference")], ignore_index=True)
+    return frame[["scenario", "cohort", "group", "step", "n", *_METRICS]]
+
+
+def _cohorts(panel, n_citizens, mandatory_step):
+    """'early' or 'late' per citizen: scored or not on the last opt-in step.
+
+    Joining is for good, so those scored on step ``mandatory_step - 1`` are all who joined
+    by choice. Without an opt-in phase (``mandatory_step = 0``) nobody is either: "".
+    """
+    if mandatory_step == 0:
+        return np.full(n_citizens, "")
+    last = panel[panel["step"] == mandatory_step - 1]
+    cohort = np.full(n_citizens, "late", dtype=object)
+    cohort[last.loc[last["participant"], "citizen"].to_numpy()] = "early"
+    return cohort.astype(str)
+
+
+def _cohort_means(panel, cohort, groups, disposition, thresholds, steps):
+    """Mean of every metric per cohort, group ("all", then each group) and recorded step.
+
+    One ``np.bincount`` per cohort and metric over the keys ``slot * n_steps + position``
+    (``position`` of the step in the sorted ``steps``), slot 0 being the whole cohort and
+    slot ``1 + k`` its members of group ``k``; means skip NaN (scores of citizens not yet
+    scored).
+    """
+    citizen = panel["citizen"].to_numpy()
+    n_steps = len(steps)
+    step = np.searchsorted(steps, panel["step"].to_numpy())
+    participant = panel["participant"].to_numpy(dtype=bool)
+    displayed = panel["displayed"].to_numpy(dtype=float)
+    reached = np.nan_to_num(displayed, nan=-np.inf)
+    values = {
+        "participation": participant.astype(float),
+        "disposition": disposition[citizen],
+        "own": panel["own"].to_numpy(dtype=float),
+        "displayed": displayed,
+        "expressed_approval": panel["expressed_approval"].to_numpy(dtype=float),
+        **{f"access_{gate}": (~participant | (reached >= thresholds[gate])).astype(float)
+           for gate in GATES},
+        "wealth": panel["wealth"].to_numpy(dtype=float),
+        "degree": panel["degree"].to_numpy(dtype=float),
+    }
+    slot_names = ["all", *groups.cat.categories.astype(str)]
+    size = len(slot_names) * n_steps
+    by_group = (1 + groups.cat.codes.to_numpy()[citizen]) * n_steps + step
+    members = {
+        "early": cohort[citizen] == "early",
+        "late": cohort[citizen] == "late",
+        "everyone": np.ones(len(citizen), dtype=bool),
+        "reference": participant,
+    }
+    pieces = []
+    for name in COHORTS:
+        mask = members[name]
+        keys = np.concatenate([step[mask], by_group[mask]])
+        piece = {"cohort": name, "group": np.repeat(slot_names, n_steps),
+                 "step": np.tile(steps, len(slot_names)),
+                 "n": np.bincount(keys, minlength=size)}
+        for metric in _METRICS:
+            value = np.concatenate([values[metric][mask]] * 2)
+            seen = ~np.isnan(value)
+            total = np.bincount(keys, weights=np.where(seen, value, 0.0), minlength=size)
+            count = np.bincount(keys, weights=seen, minlength=size)
+            piece[metric] = np.divide(total, count, out=np.full(size, np.nan), where=count > 0)
+        pieces.append(pd.DataFrame(piece))
+    return pd.concat(pieces, ignore_index=True)
+
+
+def rollout_summary(
+    n_citizens=1500,
+    *,
+    mandatory_step=10,
+    selectivity=3.0,
+    after=5,
+    join_rate=0.1,
+    homophily=0.7,
+    minority_wealth=0.6,
+    config=None,
+    rng=None,
+):
+    """One row of rollout contrasts: who joins, the bar they set, what it does to others.
+
+    Runs :func:`rollout_run` for ``mandatory_step + after + 1`` steps (keeping only the
+    steps it reports on) and returns, with *effect* meaning "in the rollout minus for the
+    same citizens in the system mandatory from the start, at the same step":
+
+    - ``late_share``: share of citizens dragged in at the switch;
+    - ``disposition_early``, ``disposition_late``: mean disposition of each cohort, and
+      ``disposition_gap``, early minus late (self-selection);
+    - ``reference_approval_lift``: the reference's expressed approval rate minus that of
+      the whole population in the counterfactual, on the last opt-in step (how much more
+      approved the behaviour of those who set the standard is);
+    - ``early_own_effect``: early joiners' own score effect on the last opt-in step (what
+      being measured against fellow conformists costs them);
+    - ``late_own_effect_switch``, ``late_own_effect_after``: late joiners' own score effect
+      at the switch and ``after`` steps later; likewise ``late_displayed_effect_*``,
+      ``late_credit_effect_*`` (credit access) and ``late_approval_effect_*`` (expressed
+      approval, i.e. compliance as the public sees it);
+    - ``late_approval_effect_before``: that compliance effect on the last opt-in step;
+    - ``late_wealth_effect_switch``: late joiners' wealth effect at the switch;
+    - ``late_early_own_gap_switch``: early minus late joiners' own score at the switch.
+
+    Parameters
+    ----------
+    n_citizens : int, default 1500
+    mandatory_step : int, default 10
+        Length of the opt-in phase (>= 1: without it there are no late joiners).
+    selectivity : float, default 3
+    after : int, default 5
+        Steps after the switch at which the ``*_after`` effects are measured (>= 0).
+    join_rate, homophily, minority_wealth, config, rng
+        As in :func:`rollout_run`.
+
+    Returns
+    -------
+    dict of str to float
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`rollout_run`; ``mandatory_step < 1`` or ``after < 0``.
+
+    Examples
+    --------
+    >>> row = rollout_summary(300, mandatory_step=3, after=1, rng=1)
+    >>> row["disposition_early"] > row["disposition_late"]
+    True
+    """
+    mandatory_step = check_integer("mandatory_step", mandatory_step, minimum=1)
+    after = check_integer("after", after, minimum=0)
+    last, switch, later = mandatory_step - 1, mandatory_step, mandatory_step + after
+    frame = _rollout(n_citizens, mandatory_step=mandatory_step, selectivity=selectivity,
+                     join_rate=join_rate, n_steps=later + 1, homophily=homophily,
+                     minority_wealth=minority_wealth, config=config, rng=rng,
+                     record=[last, switch, later])
+    frame = frame[frame["group"] == "all"].set_index(["scenario", "cohort", "step"])
+
+    def effect(cohort, metric, step):
+        return frame.loc[("difference", cohort, step), metric]
+
+    rollout = frame.loc["rollout"]
+    row = {
+        "late_share": rollout.loc[("late", switch), "n"] / n_citizens,
+        "disposition_early": rollout.loc[("early", switch), "disposition"],
+        "disposition_late": rollout.loc[("late", switch), "disposition"],
+        "disposition_gap": (rollout.loc[("early", switch), "disposition"]
+                            - rollout.loc[("late", switch), "disposition"]),
+        "reference_approval_lift": (rollout.loc[("reference", last), "expressed_approval"]
+                                    - frame.loc[("mandatory", "everyone", last),
+                                                "expressed_approval"]),
+        "early_own_effect": effect("early", "own", last),
+        "late_approval_effect_before": effect("late", "expressed_approval", last),
+        "late_wealth_effect_switch": effect("late", "wealth", switch),
+        "late_early_own_gap_switch": (rollout.loc[("early", switch), "own"]
+                                      - rollout.loc[("late", switch), "own"]),
+    }
+    for metric, name in (("own", "own"), ("displayed", "displayed"),
+                         ("access_credit", "credit"), ("expressed_approval", "approval")):
+        row[f"late_{name}_effect_switch"] = effect("late", metric, switch)
+        row[f"late_{name}_effect_after"] = effect("late", metric, later)
+    return {key: float(value) for key, value in row.items()}

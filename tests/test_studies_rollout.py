@@ -1,0 +1,174 @@
+"""Tests of the rollout study (notebook 03): cohorts, counterfactual, contrasts, validation."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scorelab.dynamics import GameConfig, simulate
+from scorelab.society import homophilous_sbm
+from scorelab.studies.rollout import (
+    COHORTS,
+    SCENARIOS,
+    _cohort_means,
+    _cohorts,
+    rollout_run,
+    rollout_summary,
+)
+
+SMALL = dict(n_steps=6, mandatory_step=3)
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return rollout_run(400, join_rate=0.3, rng=11, **SMALL)
+
+
+def _rows(frame, scenario, cohort, group="all"):
+    chosen = frame[(frame.scenario == scenario) & (frame.cohort == cohort)
+                   & (frame.group == group)]
+    return chosen.set_index("step")
+
+
+def test_same_seed_same_frame_and_other_seed_differs(frame):
+    again = rollout_run(400, join_rate=0.3, rng=11, **SMALL)
+    pd.testing.assert_frame_equal(frame, again)
+    other = rollout_run(400, join_rate=0.3, rng=12, **SMALL)
+    assert not other["own"].equals(frame["own"])
+
+
+def test_frame_shape_and_cohort_bookkeeping(frame):
+    assert list(frame.columns[:5]) == ["scenario", "cohort", "group", "step", "n"]
+    assert frame["scenario"].unique().tolist() == list(SCENARIOS)
+    assert frame["cohort"].unique().tolist() == list(COHORTS)
+    assert len(frame) == len(SCENARIOS) * len(COHORTS) * 3 * SMALL["n_steps"]
+    early, late = _rows(frame, "rollout", "early"), _rows(frame, "rollout", "late")
+    everyone = _rows(frame, "rollout", "everyone")
+    assert (everyone["n"] == 400).all() and (early["n"] + late["n"] == 400).all()
+    switch = SMALL["mandatory_step"]
+    # late joiners are not scored (nor gated) before the switch, everyone is from it on
+    assert (late.loc[:switch - 1, "participation"] == 0).all()
+    assert late.loc[:switch - 1, "own"].isna().all()
+    assert (late.loc[:switch - 1, "access_credit"] == 1).all()
+    assert (everyone.loc[switch:, "participation"] == 1).all()
+    # every early joiner has joined by the last opt-in step, and joining never reverts
+    assert early.loc[switch - 1, "participation"] == 1
+    assert early["participation"].is_monotonic_increasing
+    # the reference is whoever is scored: in the counterfactual, everyone at every step
+    reference = _rows(frame, "rollout", "reference")
+    assert (reference["n"] == np.round(everyone["participation"] * 400)).all()
+    assert (_rows(frame, "mandatory", "reference")["n"] == 400).all()
+    # the groups split each cohort
+    by_group = frame[frame.group != "all"].groupby(["scenario", "cohort", "step"])["n"].sum()
+    total = frame[frame.group == "all"].set_index(["scenario", "cohort", "step"])["n"]
+    pd.testing.assert_series_equal(by_group.sort_index(), total.sort_index(), check_names=False)
+
+
+def test_difference_is_rollout_minus_mandatory(frame):
+    rollout, mandatory = _rows(frame, "rollout", "late"), _rows(frame, "mandatory", "late")
+    difference = _rows(frame, "difference", "late")
+    columns = ["own", "displayed", "expressed_approval", "access_credit", "wealth"]
+    pd.testing.assert_frame_equal(difference[columns], rollout[columns] - mandatory[columns])
+
+
+def test_without_opt_in_there_are_no_late_joiners_and_no_difference():
+    frame = rollout_run(300, mandatory_step=0, n_steps=3, rng=4)
+    assert (frame.loc[frame.cohort.isin(["early", "late"]), "n"] == 0).all()
+    assert frame.loc[frame.cohort.isin(["early", "late"]), "own"].isna().all()
+    rollout = _rows(frame, "rollout", "everyone")
+    mandatory = _rows(frame, "mandatory", "everyone")
+    pd.testing.assert_frame_equal(rollout.drop(columns="scenario"),
+                                  mandatory.drop(columns="scenario"))
+    difference = frame.loc[(frame.scenario == "difference") & (frame.cohort == "everyone")]
+    assert (difference[["own", "displayed", "wealth"]] == 0).all(axis=None)
+
+
+def test_early_joiners_self_select_for_disposition():
+    selective = rollout_run(1000, mandatory_step=4, n_steps=5, selectivity=3.0, rng=2)
+    early = _rows(selective, "rollout", "early").loc[4]
+    late = _rows(selective, "rollout", "late").loc[4]
+    assert early["n"] > 30 and late["n"] > 30
+    assert early["disposition"] > late["disposition"] + 0.05
+    # the early joiners who set the standard score lower against each other than the
+    # same citizens do against everyone
+    assert _rows(selective, "difference", "early").loc[3, "own"] < 0
+    # joining blind to disposition (selectivity 0) selects nobody in particular
+    blind = rollout_run(1000, mandatory_step=4, n_steps=5, selectivity=0.0, rng=2)
+    gap = (_rows(blind, "rollout", "early").loc[4, "disposition"]
+           - _rows(blind, "rollout", "late").loc[4, "disposition"])
+    assert abs(gap) < 0.03
+
+
+def test_cohort_means_match_a_groupby_reference():
+    society = homophilous_sbm(200, rng=3)
+    config = GameConfig(mandatory_step=2, join_rate=0.4)
+    panel = simulate(society, config, n_steps=4, rng=3, record="all").panel
+    cohort = _cohorts(panel, 200, 2)
+    citizens = society.citizens
+    fast = _cohort_means(panel, cohort, citizens["group"], citizens["disposition"].to_numpy(),
+                         config.thresholds, np.arange(4))
+    slow = panel.assign(
+        cohort=cohort[panel["citizen"]],
+        group=panel["group"].astype(str),
+        disposition=citizens["disposition"].to_numpy()[panel["citizen"]],
+        access_credit=(~panel["participant"]
+                       | (panel["displayed"] >= config.thresholds["credit"])).astype(float),
+    )
+    for name, members in (("late", slow[slow.cohort == "late"]),
+                          ("reference", slow[slow.participant])):
+        expected = members.groupby(["group", "step"])[
+            ["own", "displayed", "disposition", "wealth", "access_credit"]].mean()
+        got = fast[(fast.cohort == name) & (fast.group != "all")].set_index(["group", "step"])
+        got = got.loc[expected.index, expected.columns]
+        pd.testing.assert_frame_equal(got, expected, check_names=False, check_index_type=False)
+    first_join = panel[panel.participant].groupby("citizen")["step"].min()
+    assert set(first_join[first_join < 2].index) == set(np.flatnonzero(cohort == "early"))
+
+
+def test_summary_agrees_with_the_run():
+    row = rollout_summary(400, mandatory_step=3, after=2, join_rate=0.3, rng=11)
+    assert all(isinstance(value, float) for value in row.values())
+    frame = rollout_run(400, mandatory_step=3, n_steps=6, join_rate=0.3, rng=11)
+    difference = _rows(frame, "difference", "late")
+    assert row["late_own_effect_switch"] == pytest.approx(difference.loc[3, "own"])
+    assert row["late_credit_effect_after"] == pytest.approx(difference.loc[5, "access_credit"])
+    late = _rows(frame, "rollout", "late").loc[3]
+    assert row["late_share"] == pytest.approx(late["n"] / 400)
+    assert row["disposition_early"] > row["disposition_late"]
+
+
+def test_config_passes_other_parameters_through():
+    quiet = rollout_run(200, n_steps=3, mandatory_step=1, config=GameConfig(ostracism=0.0),
+                        rng=1)
+    loud = rollout_run(200, n_steps=3, mandatory_step=1, rng=1)
+    assert not quiet["degree"].equals(loud["degree"])
+    assert (_rows(quiet, "difference", "everyone")["degree"] == 0).all()
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"n_citizens": 1}, ValueError, "n_citizens must be >= 2"),
+        ({"n_citizens": 10.0}, TypeError, "n_citizens must be an integer"),
+        ({"mandatory_step": -1}, ValueError, "mandatory_step must be >= 0"),
+        ({"mandatory_step": 6}, ValueError, "mandatory_step must be < n_steps"),
+        ({"n_steps": 0}, ValueError, "n_steps must be >= 1"),
+        ({"selectivity": -1.0}, ValueError, "selectivity must be >= 0"),
+        ({"join_rate": 1.5}, ValueError, "join_rate must be <= 1"),
+        ({"homophily": -0.1}, ValueError, "homophily must be >= 0"),
+        ({"minority_wealth": 0.0}, ValueError, "minority_wealth must be > 0"),
+        ({"config": {"ostracism": 0}}, TypeError, "config must be a GameConfig"),
+    ],
+)
+def test_bad_input_is_named(kwargs, error, match):
+    arguments = {"n_citizens": 50, "n_steps": 6, "mandatory_step": 2, **kwargs}
+    with pytest.raises(error, match=match):
+        rollout_run(arguments.pop("n_citizens"), **arguments, rng=0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"mandatory_step": 0}, "mandatory_step must be >= 1"), ({"after": -1}, "after must be >= 0")],
+)
+def test_summary_bad_input_is_named(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        rollout_summary(50, **kwargs, rng=0)
