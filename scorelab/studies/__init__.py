@@ -4,6 +4,7 @@ Notebooks hold no model logic: each scenario builds a society, runs the model an
 the numbers a notebook plots, so that it can be swept, replicated and tested.
 """
 
+from scorelab.studies.censorship import censorship_run
 from scorelab.studies.credit import credit_gap, lending_rounds
 from scorelab.studies.fairness import (
     INTERVENTIONS,
@@ -18,6 +19,7 @@ from scorelab.studies.rollout import rollout_run, rollout_summary
 
 __all__ = [
     "INTERVENTIONS",
+    "censorship_run",
     "credit_gap",
     "diverse_behaviour_run",
     "diverse_behaviour_ties",

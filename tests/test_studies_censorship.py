@@ -1,0 +1,124 @@
+"""Self-censorship study: the gap against the hiding formula, counterfactuals, bad input."""
+
+import numpy as np
+import pytest
+
+from scorelab.dynamics import GameConfig
+from scorelab.experiments import sweep
+from scorelab.studies.censorship import GROUPS, censorship_run
+
+N = 300  # citizens: 240 majority, 60 minority
+STEPS = 3
+
+
+def run(**options):
+    return censorship_run(N, n_steps=STEPS, **{"rng": 7, **options})
+
+
+def test_same_seed_same_numbers_and_different_seed_differs():
+    first = run(censorship=0.6, visibility=0.8)
+    assert first == run(censorship=0.6, visibility=0.8)
+    assert first != run(censorship=0.6, visibility=0.8, rng=8)
+    assert all(isinstance(value, float) for value in first.values())
+
+
+@pytest.mark.parametrize("options", [{"censorship": 0.0}, {"visibility": 0.0},
+                                     {"censorship": 0.0, "responsiveness": 1.0}])
+def test_no_hiding_means_no_gap(options):
+    row = run(**options)
+    assert row["private_disapproval"] > 0.1
+    assert row["expressed_disapproval"] == row["private_disapproval"]
+    for suffix in ("", *(f"_{group}" for group in GROUPS)):
+        assert row[f"expression_gap{suffix}"] == 0.0
+        assert row[f"hidden_share{suffix}"] == 0.0
+    assert row["vanished"] == 0.0 and row["expressed_share"] == 1.0
+
+
+@pytest.mark.parametrize("censorship, visibility, public_scores",
+                         [(1.0, 1.0, True), (0.6, 0.5, True), (1.0, 0.7, False)])
+def test_fully_responsive_citizens_hide_the_share_the_formula_gives(
+        censorship, visibility, public_scores):
+    # responsiveness 1 for everyone: each disapproved act is hidden with probability
+    # censorship * visibility * (1 + public) / 2, the same for every citizen
+    row = run(censorship=censorship, visibility=visibility, public_scores=public_scores,
+              responsiveness=1.0)
+    expected = censorship * visibility * (1 + public_scores) / 2
+    assert row["hidden_share"] == pytest.approx(expected, abs=0.03)
+    for group in GROUPS:
+        assert row[f"hidden_share_{group}"] == pytest.approx(expected, abs=0.05)
+
+
+def test_expression_vanishes_only_under_total_hiding():
+    total = run(censorship=1.0, visibility=1.0, responsiveness=1.0)
+    assert total["expressed_disapproval"] == 0.0 and total["vanished"] == 1.0
+    assert total["private_disapproval"] > 0.1  # private disapproval persists
+    assert total["expressed_disapproval_minority"] == 0.0
+    # private scores halve the hiding, default responsiveness caps it near one half
+    assert run(censorship=1.0, responsiveness=1.0, public_scores=False)["vanished"] == 0.0
+    assert run(censorship=1.0)["expressed_share"] > 0.3
+
+
+def test_gap_grows_with_censorship_visibility_and_public_scores():
+    share = {c: run(censorship=c)["hidden_share"] for c in (0.0, 0.5, 1.0)}
+    assert share[0.0] < share[0.5] - 0.1 < share[1.0] - 0.2
+    assert run(censorship=1.0, visibility=0.5)["hidden_share"] < share[1.0] - 0.1
+    assert run(censorship=1.0, public_scores=False)["hidden_share"] < share[1.0] - 0.1
+
+
+def test_group_rates_add_up_to_the_population_rates():
+    row = run(censorship=0.8)
+    sizes = {"majority": 240, "minority": 60}
+    for metric in ("private_disapproval", "expressed_disapproval", "expression_gap"):
+        mixed = sum(sizes[g] * row[f"{metric}_{g}"] for g in GROUPS) / N
+        assert mixed == pytest.approx(row[metric], abs=1e-12)
+    # the dissenting minority (lower disposition) does more disapproved acts in private
+    assert row["private_disapproval_minority"] > row["private_disapproval_majority"]
+
+
+def test_detection_changes_who_gains_not_how_much_is_hidden():
+    blind = run(censorship=1.0, detection=0.0)
+    seeing = run(censorship=1.0, detection=1.0)
+    assert blind["hidden_share"] == pytest.approx(seeing["hidden_share"], abs=0.04)
+    # undetected hiding pays: responsive citizens (who hide more) score higher
+    assert blind["responsive_premium"] > seeing["responsive_premium"] + 30
+    assert blind["score_disposition_correlation"] < seeing["score_disposition_correlation"]
+    assert np.isnan(run(responsiveness=1.0)["responsive_premium"])
+
+
+def test_sweep_gives_the_same_frame_twice():
+    grid = {"censorship": [0.0, 1.0]}
+    fixed = {"n_citizens": 100, "n_steps": 2}
+    first = sweep(censorship_run, grid, n_replicates=2, fixed=fixed, rng=3)
+    again = sweep(censorship_run, grid, n_replicates=2, fixed=fixed, rng=3)
+    assert first.equals(again)
+    assert (first.loc[first.censorship == 0.0, "expression_gap"] == 0).all()
+
+
+@pytest.mark.parametrize(
+    "options, error, message",
+    [
+        ({"n_citizens": 5}, ValueError, "n_citizens must be >= 10"),
+        ({"n_citizens": 10.0}, TypeError, "n_citizens must be an integer"),
+        ({"censorship": 1.5}, ValueError, "censorship must be <= 1"),
+        ({"visibility": -0.1}, ValueError, "visibility must be >= 0"),
+        ({"detection": 2}, ValueError, "detection must be <= 1"),
+        ({"public_scores": "yes"}, TypeError, "public_scores must be True or False"),
+        ({"responsiveness": 1.2}, ValueError, "responsiveness must be <= 1"),
+        ({"minority_share": 1.0}, ValueError, "minority_share must be < 1"),
+        ({"n_steps": 0}, ValueError, "n_steps must be >= 1"),
+        ({"vanish_share": 0.0}, ValueError, "vanish_share must be > 0"),
+        ({"config": {"censorship": 0.5}}, TypeError, "config must be a GameConfig"),
+        ({"n_citizens": 10, "minority_share": 0.01}, ValueError, "at least one citizen"),
+    ],
+)
+def test_bad_input_names_the_parameter(options, error, message):
+    with pytest.raises(error, match=message):
+        censorship_run(**{"n_citizens": 50, "n_steps": 1, "rng": 0, **options})
+
+
+def test_config_keeps_its_other_settings():
+    # no peer pressure and no incentive: private behaviour is the disposition alone
+    calm = GameConfig(peer_pressure=0.0, incentive=0.0, censorship=0.9)
+    row = censorship_run(N, n_steps=STEPS, censorship=0.0, config=calm, rng=7)
+    assert row["expression_gap"] == 0.0  # the argument, not config.censorship, is used
+    assert row["private_disapproval"] > run(censorship=0.0)["private_disapproval"]
