@@ -16,8 +16,10 @@ whole population (no per-citizen Python loop). Each step:
 4. **gates** - credit, travel and utilities open above their thresholds and change wealth,
    which feeds back into acts (the poverty-trap loop);
 5. **ostracism and rewiring** - the higher scorer of a tie cuts it with probability
-   ``ostracism * (1 - cut_cost[kind]) * (1 - exp(-gap / gap_scale))``; each cut is
-   replaced by a new tie to a friend of a friend or to a higher scorer;
+   ``ostracism * (1 - cut_cost[kind]) * (1 - exp(-gap / gap_scale))``; the citizen who
+   cut seeks one new tie, to a friend of a friend or to a higher scorer. A draw that lands
+   on the seeker or on an existing pair is dropped, not redrawn, so about 10 % of cuts go
+   unreplaced and ties thin out under sustained ostracism (reported as ``ties_added``);
 6. **rollout** - before ``mandatory_step`` citizens join by choice, the more conforming
    first (probability ``join_rate * disposition ** selectivity``), and the standard is set
    by those who have joined; from ``mandatory_step`` on everyone is scored.

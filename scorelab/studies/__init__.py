@@ -6,6 +6,12 @@ the numbers a notebook plots, so that it can be swept, replicated and tested.
 
 from scorelab.studies.censorship import censorship_run
 from scorelab.studies.credit import credit_gap, lending_rounds
+from scorelab.studies.feedback import (
+    classify_regime,
+    feedback_game,
+    feedback_run,
+    feedback_trajectory,
+)
 from scorelab.studies.fairness import (
     INTERVENTIONS,
     diverse_behaviour_run,
@@ -20,6 +26,10 @@ from scorelab.studies.rollout import rollout_run, rollout_summary
 __all__ = [
     "INTERVENTIONS",
     "censorship_run",
+    "classify_regime",
+    "feedback_game",
+    "feedback_run",
+    "feedback_trajectory",
     "credit_gap",
     "diverse_behaviour_run",
     "diverse_behaviour_ties",

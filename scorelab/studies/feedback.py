@@ -1,0 +1,368 @@
+"""Feedback loops between scores and the network: phase diagrams (notebook 02).
+
+The citizen game (:func:`scorelab.dynamics.simulate`) closes the loop
+score -> ostracism and rewiring -> network -> association -> score. The scenarios here run
+it on a two-group homophilous society for one association weight and one ostracism rate,
+summarise the end of the run and classify it as *converged*, *polarised* or *collapsed*,
+so that a sweep over both parameters draws the phase diagram.
+
+Notebooks hold no model logic: each scenario here builds a society, runs the model and
+returns the numbers a notebook plots, so that it can be swept, replicated and tested.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from scorelab import metrics
+from scorelab._validation import check_integer, check_probability, check_real
+from scorelab.dynamics import GameConfig, simulate
+from scorelab.society import homophilous_sbm
+
+__all__ = [
+    "END_METRICS",
+    "REGIMES",
+    "classify_regime",
+    "feedback_game",
+    "feedback_run",
+    "feedback_trajectory",
+]
+
+#: The regimes of :func:`classify_regime`, in the order of increasing damage.
+REGIMES = ("converged", "polarised", "collapsed")
+
+#: History columns that :func:`feedback_run` averages over the last steps of a run.
+END_METRICS = (
+    "largest_component_share",
+    "components",
+    "isolation_low_scorers",
+    "score_assortativity",
+    "gini_displayed",
+    "gini_wealth",
+    "behaviour_diversity",
+    "mean_displayed",
+    "access_credit",
+    "ties",
+)
+
+
+def classify_regime(largest_component_share, score_assortativity, *, collapse_below=0.5,
+                    polarise_above=0.5):
+    """The regime of a society's network and scores: converged, polarised or collapsed.
+
+    Parameters
+    ----------
+    largest_component_share : float or array_like
+        Share of citizens in the largest connected component, in [0, 1].
+    score_assortativity : float or array_like
+        Correlation of displayed scores across ties (:func:`scorelab.metrics.score_assortativity`),
+        in [-1, 1]; NaN (no ties, or constant scores) counts as not polarised.
+    collapse_below : float, default 0.5
+        The network has *collapsed* when its largest component holds less than this share.
+    polarise_above : float, default 0.5
+        A connected society is *polarised* when the score assortativity exceeds this.
+
+    Returns
+    -------
+    str or numpy.ndarray of str
+        ``"collapsed"``, ``"polarised"`` or ``"converged"`` (a string for scalar input).
+
+    Raises
+    ------
+    ValueError
+        A share outside [0, 1] or a threshold outside its range.
+
+    Notes
+    -----
+    The rules are checked in order of damage:
+
+    1. **collapsed** - ``largest_component_share < collapse_below``. With the default 0.5
+       no connected part of the society holds a majority of its citizens: there is no
+       longer one society in which scores circulate, but islands (the percolation sense of
+       losing the giant component).
+    2. **polarised** - else, ``score_assortativity > polarise_above``. With the default
+       0.5 a citizen's tie partners' scores account for more than a quarter
+       (``0.5 ** 2``) of the variance of their own across ties: high scorers keep to high
+       scorers and low scorers to low ones, though the network still hangs together.
+       Association alone (no ostracism) makes scores assortative by smoothing them along
+       ties, but stays well below 0.5 in notebook 02's societies up to an association
+       weight of 0.9 (about 0.06 at 0, 0.3 at 0.9); values above 0.5 there come from
+       ostracism sorting the ties.
+    3. **converged** - otherwise: a connected society whose scores are not sorted along
+       its ties. The word means that the loop settles into such a state, not that ties
+       stop changing: with ostracism > 0 ties keep being cut and replaced.
+
+    Both thresholds are conventions; the notebook shows the underlying measures as well,
+    so that a reader can draw the boundary elsewhere.
+
+    Examples
+    --------
+    >>> classify_regime(0.98, 0.2)
+    'converged'
+    >>> classify_regime(0.9, 0.7)
+    'polarised'
+    >>> classify_regime([0.3, 0.9], [0.9, float("nan")]).tolist()
+    ['collapsed', 'converged']
+    """
+    collapse_below = check_probability("collapse_below", collapse_below)
+    polarise_above = check_real("polarise_above", polarise_above, minimum=-1.0, maximum=1.0)
+    share = np.asarray(largest_component_share, dtype=float)
+    assortativity = np.asarray(score_assortativity, dtype=float)
+    if np.isnan(share).any() or ((share < 0) | (share > 1)).any():
+        raise ValueError(
+            f"largest_component_share must lie in [0, 1], got {largest_component_share!r}"
+        )
+    collapsed = share < collapse_below
+    polarised = ~collapsed & (np.nan_to_num(assortativity, nan=-np.inf) > polarise_above)
+    regime = np.where(collapsed, REGIMES[2], np.where(polarised, REGIMES[1], REGIMES[0]))
+    return str(regime) if regime.ndim == 0 else regime
+
+
+def _check_scenario(n_citizens, association_weight, ostracism, association, n_steps, config):
+    check_integer("n_citizens", n_citizens, minimum=2)
+    check_probability("association_weight", association_weight)
+    check_probability("ostracism", ostracism)
+    if not isinstance(association, bool):
+        raise TypeError(f"association must be True or False, got {association!r}")
+    check_integer("n_steps", n_steps, minimum=1)
+    config = GameConfig() if config is None else config
+    if not isinstance(config, GameConfig):
+        raise TypeError(f"config must be a GameConfig or None, got {type(config).__name__}")
+    policy = dataclasses.replace(config.policy, association_weight=association_weight)
+    return dataclasses.replace(config, policy=policy, ostracism=ostracism, association=association)
+
+
+def feedback_game(
+    n_citizens=1500,
+    *,
+    association_weight=0.3,
+    ostracism=0.05,
+    association=True,
+    n_steps=25,
+    homophily=0.6,
+    mean_degree=8.0,
+    config=None,
+    record=(),
+    rng=None,
+):
+    """Build a two-group society and run the citizen game on it.
+
+    Parameters
+    ----------
+    n_citizens : int, default 1500
+        Citizens (>= 2); 80 % majority, 20 % minority, same attribute distributions.
+    association_weight : float, default 0.3
+        The scoring policy's association weight alpha, in [0, 1].
+    ostracism : float, default 0.05
+        ``GameConfig.ostracism``: the scale of the chance per step that the higher scorer
+        of a tie cuts it, in [0, 1].
+    association : bool, default True
+        False gives the no-association baseline (displayed score = own score).
+    n_steps : int, default 25
+        Steps of the game (>= 1).
+    homophily : float, default 0.6
+        Homophily of the initial ties (:func:`scorelab.society.homophilous_sbm`).
+    mean_degree : float, default 8
+        Mean number of initial ties.
+    config : GameConfig, optional
+        Every other parameter of the game (default ``GameConfig()``); its association
+        weight, ``ostracism`` and ``association`` are replaced by the arguments above.
+    record : sequence of int or "all", default ()
+        Steps at which to keep every citizen's state (:func:`scorelab.dynamics.simulate`).
+    rng : None, int or numpy.random.Generator
+        Source of randomness (SPEC 7); split by ``spawn`` into the society's stream and
+        the game's.
+
+    Returns
+    -------
+    society : Society
+        The initial society.
+    result : SimulationResult
+        The run (``result.society`` is the final society).
+
+    Raises
+    ------
+    TypeError, ValueError
+        A parameter of the wrong type or out of range; the message names it.
+
+    Examples
+    --------
+    >>> society, result = feedback_game(200, ostracism=0.0, n_steps=3, rng=1)
+    >>> int(result.history["ties_cut"].sum()), result.society.n_ties == society.n_ties
+    (0, True)
+    """
+    game = _check_scenario(n_citizens, association_weight, ostracism, association, n_steps,
+                           config)
+    society_rng, game_rng = np.random.default_rng(rng).spawn(2)
+    society = homophilous_sbm(n_citizens, homophily=homophily, mean_degree=mean_degree,
+                              rng=society_rng)
+    return society, simulate(society, game, n_steps=n_steps, rng=game_rng, record=record)
+
+
+def feedback_run(
+    n_citizens=1500,
+    *,
+    association_weight=0.3,
+    ostracism=0.05,
+    association=True,
+    n_steps=25,
+    homophily=0.6,
+    mean_degree=8.0,
+    tail=5,
+    config=None,
+    rng=None,
+):
+    """The state a run of the citizen game ends in, and its regime: one replicate's numbers.
+
+    Runs :func:`feedback_game` and reports, each averaged over the last ``tail`` steps
+    (the state the loop has reached, with the step-to-step noise of the acts averaged
+    out):
+
+    - ``largest_component_share``, ``components``: fragmentation of the tie network
+      (an isolated citizen is a component of their own);
+    - ``isolation_low_scorers``: share of the lowest 10 % of displayed scores left
+      without ties (:func:`scorelab.metrics.isolation_rate`);
+    - ``score_assortativity``: correlation of displayed scores across ties;
+    - ``gini_displayed``, ``gini_wealth``: inequality of scores and of wealth;
+    - ``behaviour_diversity``: entropy (bits) of the citizens' per-domain approval
+      profiles in a step (:func:`scorelab.metrics.behaviour_diversity`); with a few acts
+      per domain and step it mostly measures the sampling noise of the acts;
+    - ``expressed_behaviour_diversity``: entropy (bits, 10 bins) of each citizen's
+      expressed approval rate averaged over the last ``tail`` steps: how different
+      citizens' public behaviour is once the act-to-act noise is averaged out (0 when all
+      behave alike, at most ``log2(10) = 3.32``);
+    - ``mean_displayed``, ``access_credit``, ``ties``;
+
+    and, for the whole run:
+
+    - ``ties_cut_total``: ties cut by ostracism over the run, and ``ties_cut_share``, the
+      same over the initial number of ties;
+    - ``components_initial``, ``largest_component_share_initial``: the initial society's
+      fragmentation (:func:`scorelab.metrics.fragmentation`);
+    - ``isolated_share``: share of all citizens without ties at the end (to compare with
+      the isolation of low scorers);
+    - ``association_effect``: mean ``|displayed - own|`` at the end, in points (0 with no
+      association);
+    - ``regime``: :func:`classify_regime` of the averaged largest component share and
+      score assortativity, with its default thresholds.
+
+    Parameters
+    ----------
+    n_citizens, association_weight, ostracism, association, n_steps
+        As in :func:`feedback_game`.
+    homophily, mean_degree, config, rng
+        As in :func:`feedback_game`.
+    tail : int, default 5
+        Steps at the end of the run to average over, in ``1..n_steps``.
+
+    Returns
+    -------
+    dict
+        Floats keyed by the names above, and the regime as a string.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A parameter of the wrong type or out of range; the message names it.
+
+    See Also
+    --------
+    feedback_trajectory : the same run step by step.
+    scorelab.experiments.sweep : replicate it over a grid of parameters.
+
+    Notes
+    -----
+    The loop studied is the second of DESIGN.md: score -> ostracism (the higher scorer
+    cuts a tie with probability
+    ``ostracism * (1 - cut_cost) * (1 - exp(-gap / gap_scale))``)
+    and rewiring -> network -> association (Friedkin-Johnsen, weight alpha) -> score.
+    It is the model of Holme & Newman [1]_ with the opinion replaced by a score: cutting
+    ties to unlike others sorts the network by score and can break it into pieces, while
+    association pulls tied citizens' scores together. Checked against its baselines in
+    ``tests/test_studies_feedback.py``: ``ostracism=0`` cuts no tie and leaves the
+    initial components as they were, ``association=False`` displays the own score, and
+    so does ``association_weight=0``, run for run.
+
+    References
+    ----------
+    .. [1] P. Holme and M. E. J. Newman (2006), "Nonequilibrium phase transition in the
+       coevolution of networks and opinions", Physical Review E 74:056108.
+       https://doi.org/10.1103/PhysRevE.74.056108
+
+    Examples
+    --------
+    >>> row = feedback_run(300, association_weight=0.3, ostracism=0.0, n_steps=4, tail=2, rng=1)
+    >>> row["ties_cut_total"], row["components"] == row["components_initial"], row["regime"]
+    (0.0, True, 'converged')
+    """
+    n_steps = check_integer("n_steps", n_steps, minimum=1)
+    tail = check_integer("tail", tail, minimum=1)
+    if tail > n_steps:
+        raise ValueError(f"tail must be <= n_steps, got tail = {tail}, n_steps = {n_steps}")
+    society, result = feedback_game(
+        n_citizens, association_weight=association_weight, ostracism=ostracism,
+        association=association, n_steps=n_steps, homophily=homophily,
+        mean_degree=mean_degree, config=config, record=range(n_steps - tail, n_steps),
+        rng=rng,
+    )
+    history = result.history
+    row = history[list(END_METRICS)].tail(tail).mean().to_dict()
+    expressed = result.panel.groupby("citizen")["expressed_approval"].mean()
+    initial = metrics.fragmentation(society)
+    final = result.society.citizens
+    row.update(
+        ties_cut_total=history["ties_cut"].sum(),
+        ties_cut_share=history["ties_cut"].sum() / max(society.n_ties, 1),
+        components_initial=initial.n_components,
+        largest_component_share_initial=initial.largest_share,
+        isolated_share=metrics.fragmentation(result.society).isolated_share,
+        association_effect=(final["displayed_score"] - final["own_score"]).abs().mean(),
+        expressed_behaviour_diversity=metrics.behaviour_diversity(expressed.to_numpy()),
+    )
+    row = {key: float(value) for key, value in row.items()}
+    row["regime"] = classify_regime(row["largest_component_share"], row["score_assortativity"])
+    return row
+
+
+def feedback_trajectory(
+    n_citizens=1500,
+    *,
+    association_weight=0.3,
+    ostracism=0.05,
+    association=True,
+    n_steps=25,
+    homophily=0.6,
+    mean_degree=8.0,
+    config=None,
+    rng=None,
+):
+    """The run of :func:`feedback_run` step by step: one row per step, for a sweep.
+
+    Parameters
+    ----------
+    n_citizens, association_weight, ostracism, association, n_steps
+        As in :func:`feedback_game`.
+    homophily, mean_degree, config, rng
+        As in :func:`feedback_game`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``step`` and the :data:`END_METRICS` columns of the history, plus ``ties_cut``.
+        Passed to :func:`scorelab.experiments.sweep`, it gives one row per run and step.
+
+    Examples
+    --------
+    >>> frame = feedback_trajectory(200, n_steps=3, rng=1)
+    >>> frame["step"].tolist()
+    [0, 1, 2]
+    """
+    _, result = feedback_game(
+        n_citizens, association_weight=association_weight, ostracism=ostracism,
+        association=association, n_steps=n_steps, homophily=homophily,
+        mean_degree=mean_degree, config=config, rng=rng,
+    )
+    return pd.DataFrame(result.history[["step", *END_METRICS, "ties_cut"]])

@@ -1,0 +1,176 @@
+"""Feedback-loop scenarios (notebook 02): baselines, monotone effects, regimes, bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scorelab.dynamics import GameConfig
+from scorelab.experiments import sweep
+from scorelab.studies.feedback import (
+    END_METRICS,
+    REGIMES,
+    classify_regime,
+    feedback_game,
+    feedback_run,
+    feedback_trajectory,
+)
+
+SMALL = dict(n_citizens=300, n_steps=8, tail=3)
+
+
+def test_same_seed_same_numbers_and_different_seed_differs():
+    first = feedback_run(**SMALL, ostracism=0.3, rng=5)
+    assert feedback_run(**SMALL, ostracism=0.3, rng=5) == first
+    assert feedback_run(**SMALL, ostracism=0.3, rng=6) != first
+    seed = np.random.default_rng(5)
+    assert feedback_run(**SMALL, ostracism=0.3, rng=seed) != feedback_run(**SMALL, ostracism=0.3,
+                                                                          rng=seed)
+
+
+def test_no_ostracism_cuts_no_tie_and_keeps_the_initial_components():
+    society, result = feedback_game(300, association_weight=0.6, ostracism=0.0, n_steps=8, rng=2)
+    assert result.history["ties_cut"].sum() == 0
+    assert result.history["ties_added"].sum() == 0
+    pd.testing.assert_frame_equal(result.society.ties.reset_index(drop=True),
+                                  society.ties.reset_index(drop=True), check_dtype=False)
+    row = feedback_run(**SMALL, association_weight=0.6, ostracism=0.0, rng=2)
+    assert row["ties_cut_total"] == 0
+    assert row["components"] == row["components_initial"]
+    assert row["largest_component_share"] == row["largest_component_share_initial"]
+    assert row["ties"] == society.n_ties
+
+
+def test_no_association_displays_the_own_score_and_equals_association_weight_zero():
+    _, result = feedback_game(300, association=False, association_weight=0.7, ostracism=0.3,
+                              n_steps=6, rng=3)
+    citizens = result.society.citizens
+    np.testing.assert_array_equal(citizens["displayed_score"], citizens["own_score"])
+    assert feedback_run(**SMALL, association=False, ostracism=0.3, rng=3)["association_effect"] == 0
+    # alpha = 0 is the same baseline, run for run
+    off = feedback_trajectory(300, association=False, ostracism=0.3, n_steps=6, rng=3)
+    zero = feedback_trajectory(300, association_weight=0.0, ostracism=0.3, n_steps=6, rng=3)
+    pd.testing.assert_frame_equal(off, zero)
+
+
+def test_association_effect_is_positive_with_association():
+    assert feedback_run(**SMALL, association_weight=0.5, ostracism=0.0, rng=4)[
+        "association_effect"] > 1.0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_more_ostracism_cuts_more_ties_fragments_and_sorts_more(seed):
+    low = feedback_run(**SMALL, association_weight=0.3, ostracism=0.05, rng=seed)
+    high = feedback_run(**SMALL, association_weight=0.3, ostracism=0.6, rng=seed)
+    assert high["ties_cut_total"] > low["ties_cut_total"] > 0
+    assert high["largest_component_share"] < low["largest_component_share"]
+    assert high["isolated_share"] > low["isolated_share"]
+    assert high["score_assortativity"] > low["score_assortativity"]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_association_compresses_displayed_scores(seed):
+    none = feedback_run(**SMALL, association_weight=0.0, ostracism=0.0, rng=seed)
+    strong = feedback_run(**SMALL, association_weight=0.8, ostracism=0.0, rng=seed)
+    assert strong["gini_displayed"] < 0.5 * none["gini_displayed"]
+
+
+def test_run_summarises_the_trajectory_of_the_same_run():
+    row = feedback_run(**SMALL, ostracism=0.2, rng=7)
+    steps = feedback_trajectory(300, ostracism=0.2, n_steps=8, rng=7)
+    assert steps["step"].tolist() == list(range(8))
+    assert set(END_METRICS) <= set(steps.columns)
+    for metric in END_METRICS:
+        assert row[metric] == pytest.approx(steps[metric].tail(3).mean())
+    assert row["ties_cut_total"] == steps["ties_cut"].sum()
+    assert row["regime"] == classify_regime(row["largest_component_share"],
+                                            row["score_assortativity"])
+
+
+def test_run_reports_every_documented_number():
+    row = feedback_run(**SMALL, ostracism=0.2, rng=8)
+    extra = {"ties_cut_total", "ties_cut_share", "components_initial",
+             "largest_component_share_initial", "isolated_share", "association_effect",
+             "expressed_behaviour_diversity", "regime"}
+    assert set(row) == set(END_METRICS) | extra
+    assert row["regime"] in REGIMES
+    assert all(isinstance(value, float) for key, value in row.items() if key != "regime")
+    assert 0 <= row["expressed_behaviour_diversity"] <= np.log2(10)
+
+
+def test_config_keeps_other_parameters_and_replaces_the_swept_ones():
+    base = GameConfig(peer_pressure=0.0, ostracism=0.9, association=False)
+    _, result = feedback_game(100, association_weight=0.2, ostracism=0.1, config=base,
+                              n_steps=2, rng=1)
+    assert result.config.peer_pressure == 0.0
+    assert result.config.ostracism == 0.1
+    assert result.config.association is True
+    assert result.config.policy.association_weight == 0.2
+    assert base.ostracism == 0.9  # not modified
+
+
+def test_sweep_over_the_scenario_gives_regimes():
+    frame = sweep(feedback_run, {"ostracism": [0.0, 1.0]}, n_replicates=2, rng=1,
+                  fixed=dict(n_citizens=150, n_steps=4, tail=2))
+    assert frame["regime"].isin(REGIMES).all()
+    assert (frame.loc[frame.ostracism == 0, "ties_cut_total"] == 0).all()
+
+
+@pytest.mark.parametrize(
+    ("share", "assortativity", "expected"),
+    [
+        (1.0, 0.1, "converged"),
+        (0.5, 0.5, "converged"),  # both thresholds are strict
+        (0.499, 0.1, "collapsed"),
+        (0.3, 0.9, "collapsed"),  # collapse comes first
+        (0.9, 0.51, "polarised"),
+        (0.9, float("nan"), "converged"),
+    ],
+)
+def test_classify_regime_rules(share, assortativity, expected):
+    assert classify_regime(share, assortativity) == expected
+
+
+def test_classify_regime_on_arrays_and_with_other_thresholds():
+    regimes = classify_regime([0.2, 0.8, 0.8], [0.0, 0.9, 0.3])
+    assert regimes.tolist() == ["collapsed", "polarised", "converged"]
+    assert classify_regime(0.8, 0.3, collapse_below=0.9, polarise_above=0.2) == "collapsed"
+    assert classify_regime(0.95, 0.3, collapse_below=0.9, polarise_above=0.2) == "polarised"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        (dict(largest_component_share=1.2, score_assortativity=0.0), ValueError,
+         "largest_component_share"),
+        (dict(largest_component_share=float("nan"), score_assortativity=0.0), ValueError,
+         "largest_component_share"),
+        (dict(largest_component_share=0.5, score_assortativity=0.0, collapse_below=2.0),
+         ValueError, "collapse_below"),
+        (dict(largest_component_share=0.5, score_assortativity=0.0, polarise_above="high"),
+         TypeError, "polarise_above"),
+    ],
+)
+def test_classify_regime_rejects_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        classify_regime(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        (dict(n_citizens=1), ValueError, "n_citizens"),
+        (dict(n_citizens=100.0), TypeError, "n_citizens"),
+        (dict(association_weight=1.5), ValueError, "association_weight"),
+        (dict(ostracism=-0.1), ValueError, "ostracism"),
+        (dict(association="yes"), TypeError, "association"),
+        (dict(n_steps=0), ValueError, "n_steps"),
+        (dict(tail=0), ValueError, "tail"),
+        (dict(n_steps=3, tail=4), ValueError, "tail must be <= n_steps"),
+        (dict(config="default"), TypeError, "config"),
+        (dict(homophily=2.0), ValueError, "homophily"),
+    ],
+)
+def test_feedback_run_rejects_bad_input(kwargs, error, match):
+    arguments = dict(n_citizens=50, n_steps=3, tail=1, rng=0) | kwargs
+    with pytest.raises(error, match=match):
+        feedback_run(**arguments)
