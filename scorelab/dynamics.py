@@ -252,6 +252,7 @@ class _State:
         source = ties["source"].to_numpy().astype(np.int64)
         target = ties["target"].to_numpy().astype(np.int64)
         self.keys = source * self.n + target  # sorted: ties are sorted by (source, target)
+        self.source, self.target = source, target
         self.kinds = ties["kind"].cat.codes.to_numpy().astype(np.int8)
         self.weights = ties["weight"].to_numpy(dtype=float).copy()
         self.participant = np.zeros(self.n, dtype=bool)
@@ -268,9 +269,7 @@ class _State:
 
     # -- ties ---------------------------------------------------------------------------
     def _rebuild(self):
-        source, target = np.divmod(self.keys, self.n)
-        self.source, self.target = source, target
-        self.matrix = _symmetric_csr(self.n, source, target, self.weights)
+        self.matrix = _symmetric_csr(self.n, self.source, self.target, self.weights)
         self.degree = np.asarray(self.matrix.sum(axis=1)).ravel()
 
     def neighbour_mean(self, values):
@@ -362,26 +361,36 @@ class _State:
         if cfg.ostracism == 0 or not cfg.public_scores or not len(self.keys):
             return
         x = self.displayed
-        xs, xt = x[self.source], x[self.target]
-        both = ~np.isnan(xs) & ~np.isnan(xt)
+        draw = self.rng.random(len(self.keys))
+        # a tie is cut when draw < chance, and chance < ostracism * (1 - cheapest cut cost)
+        # (also in floating point), so only ties below that bound need their chance: the
+        # same cuts as evaluating every tie, at a fraction of the cost
+        candidates = np.flatnonzero(draw < cfg.ostracism * (1 - _CUT_COST.min()))
+        source, target = self.source[candidates], self.target[candidates]
+        xs, xt = x[source], x[target]
         gap = np.abs(np.nan_to_num(xs - xt))
-        chance = cut_chance(gap, _CUT_COST[self.kinds], cfg)
-        cut = both & (self.rng.random(len(self.keys)) < chance)
-        n_cut = int(cut.sum())
-        if n_cut == 0:
+        chance = cut_chance(gap, _CUT_COST[self.kinds[candidates]], cfg)
+        hit = ~np.isnan(xs) & ~np.isnan(xt) & (draw[candidates] < chance)
+        if not hit.any():
             return
+        cut = candidates[hit]
         # the higher scorer cuts, and looks for a new tie among the ties as they stood at
         # the start of the step (a just-cut pair is not formed again)
-        seekers = np.where(xs[cut] >= xt[cut], self.source[cut], self.target[cut])
+        seekers = np.where(xs[hit] >= xt[hit], source[hit], target[hit])
         targets = self._new_partners(seekers)
         u, v = np.minimum(seekers, targets), np.maximum(seekers, targets)
         fresh = _new_keys((u * self.n + v)[u != v], self.keys)
-        keep = ~cut
+        n_cut = len(cut)
+        keep = np.ones(len(self.keys), dtype=bool)
+        keep[cut] = False
         self.keys, self.kinds, self.weights = self.keys[keep], self.kinds[keep], self.weights[keep]
         positions = np.searchsorted(self.keys, fresh)
         self.keys = _merge_sorted(self.keys, fresh)
         self.kinds = np.insert(self.kinds, positions, _FRIEND)
         self.weights = np.insert(self.weights, positions, TIE_KINDS["friend"].weight)
+        fresh_source, fresh_target = np.divmod(fresh, self.n)
+        self.source = np.insert(self.source[keep], positions, fresh_source)
+        self.target = np.insert(self.target[keep], positions, fresh_target)
         self._rebuild()
         self.ties_cut, self.ties_added = n_cut, len(fresh)
 
