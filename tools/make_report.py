@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,14 +33,13 @@ def offline(page):
     return REMOTE_LINK.sub("", REMOTE_SCRIPT.sub("", page))
 
 
-def run_notebook(path, *, timeout):
-    notebook = nbformat.read(path, as_version=4)
+def run_notebook(notebook, folder, *, timeout):
+    """Execute ``notebook`` in place, with ``folder`` as the kernel's working directory."""
     client = NotebookClient(
         notebook, timeout=timeout, kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
+        resources={"metadata": {"path": str(folder)}},
     )
     client.execute()
-    return notebook
 
 
 def title_of(notebook, fallback):
@@ -101,17 +101,28 @@ def main(argv=None):
     if not paths:
         print(f"no notebooks found in {args.notebooks}", file=sys.stderr)
         return 1
+    failed = []
     for path in paths:
         start = time.perf_counter()
         print(f"running {path.name} ...", flush=True)
-        notebook = run_notebook(path.resolve(), timeout=args.timeout)
+        notebook = nbformat.read(path, as_version=4)
+        title = title_of(notebook, path.stem)
+        try:
+            run_notebook(notebook, path.resolve().parent, timeout=args.timeout)
+        except CellExecutionError as error:
+            # keep going: the page shows the executed cells and the error, the index says so
+            failed.append(path.name)
+            title = f"FAILED: {title} ({str(error).strip().splitlines()[-1][:200]})"
         seconds = time.perf_counter() - start
         page, _ = exporter.from_notebook_node(notebook)
         (out / "notebooks" / f"{path.stem}.html").write_text(offline(page))
-        entries.append((path.stem, title_of(notebook, path.stem), seconds))
-        print(f"  done in {seconds:.0f} s", flush=True)
+        entries.append((path.stem, title, seconds))
+        print(f"  {'FAILED' if path.name in failed else 'done'} in {seconds:.0f} s", flush=True)
     write_index(out, entries)
     print(f"report written to {out / 'index.html'}")
+    if failed:
+        print(f"notebooks that failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 
