@@ -96,7 +96,8 @@ class GameConfig:
     detection : float in [0, 1], default 0.3
         Chance the authority detects a hidden act.
     thresholds : mapping, default credit 650, travel 550, utilities 450
-        Displayed score needed for each gate.
+        Displayed score needed for each gate: one number, or a mapping of group to number
+        (group-aware thresholds; every group of the society must be named).
     credit_return, travel_return : float, default 0.03, 0.01
         Log-wealth gain per step with access.
     utilities_loss : float, default 0.05
@@ -120,6 +121,12 @@ class GameConfig:
         ``m_t = inertia * m_{t-1} + (1 - inertia) * mean(reference rates)`` (likewise the
         spread). 0 re-measures it every step; near 1 the standard the early adopters set
         keeps applying after participation becomes mandatory.
+    mislabelled : mapping, default {}
+        ``{group: {domain: share}}``: that share of the group's approved acts in that domain
+        is recorded as disapproved ("diverse behaviour": harmless customary acts the
+        authority scores as disapproved).
+    appeal : float in [0, 1], default 0
+        Share of the recorded disapproved acts struck from every record each step (appeals).
 
     Notes
     -----
@@ -150,6 +157,8 @@ class GameConfig:
     join_rate: float = 0.1
     selectivity: float = 3.0
     standard_inertia: float = 0.0
+    mislabelled: Mapping = dataclasses.field(default_factory=dict)
+    appeal: float = 0.0
 
     def __post_init__(self):
         if not isinstance(self.policy, ScoringPolicy):
@@ -168,9 +177,29 @@ class GameConfig:
                 f"thresholds must map exactly the gates {GATES} to scores, got {self.thresholds!r}"
             )
         lo, hi = self.policy.score_min, self.policy.score_max
-        for gate, value in self.thresholds.items():
-            check_real(f"thresholds[{gate!r}]", value, minimum=lo, maximum=hi)
-        object.__setattr__(self, "thresholds", {g: float(self.thresholds[g]) for g in GATES})
+        checked = {}
+        for gate in GATES:
+            value = self.thresholds[gate]
+            if isinstance(value, Mapping):
+                if not value:
+                    raise ValueError(f"thresholds[{gate!r}] names no group")
+                checked[gate] = {
+                    group: check_real(f"thresholds[{gate!r}][{group!r}]", v, minimum=lo, maximum=hi)
+                    for group, v in value.items()
+                }
+            else:
+                checked[gate] = check_real(f"thresholds[{gate!r}]", value, minimum=lo, maximum=hi)
+        object.__setattr__(self, "thresholds", checked)
+        if not isinstance(self.mislabelled, Mapping):
+            raise TypeError(f"mislabelled must be a mapping group -> {{domain: share}}, "
+                            f"got {self.mislabelled!r}")
+        for group, shares in self.mislabelled.items():
+            if not isinstance(shares, Mapping) or not set(shares) <= set(DOMAINS):
+                raise ValueError(f"mislabelled[{group!r}] must map domains of {DOMAINS} to "
+                                 f"shares, got {shares!r}")
+            for domain, share in shares.items():
+                check_probability(f"mislabelled[{group!r}][{domain!r}]", share)
+        check_probability("appeal", self.appeal)
         for name in ("credit_return", "travel_return", "utilities_loss"):
             check_real(name, getattr(self, name), minimum=-1.0, maximum=1.0)
         check_real("wealth_noise", self.wealth_noise, minimum=0.0)
@@ -184,7 +213,9 @@ class GameConfig:
         """JSON-friendly parameters, saved with every result."""
         values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         values["policy"] = self.policy.to_dict()
-        values["thresholds"] = dict(self.thresholds)
+        values["thresholds"] = {g: (dict(v) if isinstance(v, Mapping) else v)
+                                for g, v in self.thresholds.items()}
+        values["mislabelled"] = {g: dict(s) for g, s in self.mislabelled.items()}
         return values
 
 
@@ -263,9 +294,31 @@ class _State:
         self.displayed = np.full(self.n, np.nan)
         self.access = {g: np.ones(self.n, dtype=bool) for g in GATES}
         self.standard = (np.nan, np.nan)  # mean and spread of the reference's approval rate
+        self.threshold = {g: self._per_citizen(config.thresholds[g], f"thresholds[{g!r}]")
+                          for g in GATES}
+        labels = set(self.groups.cat.categories)
+        unknown = set(config.mislabelled) - labels
+        if unknown:
+            raise ValueError(f"mislabelled names groups {sorted(unknown, key=str)} that the "
+                             f"society does not have ({sorted(labels, key=str)})")
+        self.mislabel = np.zeros((self.n, len(DOMAINS)))
+        for group, shares in config.mislabelled.items():
+            member = (self.groups == group).to_numpy()
+            for domain, share in shares.items():
+                self.mislabel[member, DOMAINS.index(domain)] = share
         self.ties_cut = 0
         self.ties_added = 0
         self._rebuild()
+
+    def _per_citizen(self, value, name):
+        """A gate threshold as one value per citizen (group-aware thresholds map groups)."""
+        if not isinstance(value, Mapping):
+            return np.full(self.n, value)
+        missing = set(self.groups.cat.categories) - set(value)
+        if missing:
+            raise ValueError(f"{name} must give every group a threshold; missing "
+                             f"{sorted(missing, key=str)}")
+        return self.groups.map(value).to_numpy(dtype=float)
 
     # -- ties ---------------------------------------------------------------------------
     def _rebuild(self):
@@ -315,8 +368,14 @@ class _State:
         cfg = self.config
         policy = cfg.policy
         memory = policy.memory
+        if cfg.mislabelled:
+            # customary acts the authority counts against the citizen
+            moved = self.rng.binomial(approved.astype(np.int64), self.mislabel)
+            approved, observed_disapproved = approved - moved, observed_disapproved + moved
         self.approved = memory * self.approved + approved
         self.disapproved = memory * self.disapproved + observed_disapproved
+        if cfg.appeal:
+            self.disapproved *= 1.0 - cfg.appeal
         k = policy.prior_strength
         rate = (self.approved + 0.5 * k) / (self.approved + self.disapproved + k)
         rate = dot(rate, policy.weight_vector)
@@ -350,7 +409,7 @@ class _State:
         for gate in GATES:
             # non-participants are not gated during the opt-in phase
             self.access[gate] = ~self.participant | (
-                np.nan_to_num(self.displayed, nan=-np.inf) >= cfg.thresholds[gate]
+                np.nan_to_num(self.displayed, nan=-np.inf) >= self.threshold[gate]
             )
         shock = cfg.wealth_noise * self.rng.standard_normal(self.n)
         self.wealth = self.wealth * np.exp(wealth_growth(self.access, cfg) + shock)
@@ -458,12 +517,15 @@ class _State:
             row["isolation_low_scorers"] = float((degree[low] == 0).mean())
         for gate in GATES:
             row[f"access_{gate}"] = self.access[gate].mean()
-        for group, member in self._group_masks():
+        codes = self.groups.cat.codes.to_numpy()
+        for k, (group, member) in enumerate(self._group_masks()):
             row[f"mean_displayed[{group}]"] = np.nanmean(x[member]) if (scored & member).any() else np.nan
             row[f"access_credit[{group}]"] = self.access["credit"][member].mean()
             row[f"mean_wealth[{group}]"] = self.wealth[member].mean()
             row[f"expression_gap[{group}]"] = (private_rate - expressed_rate)[member].mean()
             row[f"mean_degree[{group}]"] = self.degree[member].mean()
+            row[f"cross_group_ties[{group}]"] = int(
+                ((codes[self.source] == k) ^ (codes[self.target] == k)).sum())
         return row
 
     def _group_masks(self):

@@ -208,3 +208,40 @@ def test_standard_is_reported_and_inertia_carries_the_early_standard(society):
     assert absolute["standard_mean"].isna().all()
     with pytest.raises(ValueError, match="standard_inertia must be < 1"):
         GameConfig(standard_inertia=1.0)
+
+
+def test_group_aware_thresholds_mislabelled_acts_and_appeals(society):
+    blind = simulate(society, GameConfig(), n_steps=3, rng=4, record=[0]).panel
+    lenient = {"majority": 650.0, "minority": 400.0}
+    aware = simulate(society, GameConfig(thresholds={"credit": lenient, "travel": 550.0,
+                                                     "utilities": 450.0}),
+                     n_steps=3, rng=4, record=[0])
+    # the same first step up to the gate; the minority's lower credit bar shows in access
+    history = aware.history
+    assert history["access_credit[minority]"].iloc[-1] > 0.95
+    np.testing.assert_array_equal(aware.panel["own"], blind["own"])
+    with pytest.raises(ValueError, match="must give every group a threshold"):
+        simulate(society, GameConfig(thresholds={"credit": {"minority": 400.0},
+                                                 "travel": 550.0, "utilities": 450.0}),
+                 n_steps=1)
+    with pytest.raises(ValueError, match=r"thresholds\['credit'\]\['minority'\] must be >= 350"):
+        GameConfig(thresholds={"credit": {"minority": 100.0}, "travel": 550.0,
+                               "utilities": 450.0})
+    # diverse behaviour: the minority's customary consumption acts scored as disapproved
+    plain = simulate(society, GameConfig(), n_steps=4, rng=5).history
+    diverse = simulate(society, GameConfig(mislabelled={"minority": {"consumption": 0.8}}),
+                       n_steps=4, rng=5).history
+    gap = lambda h: h["mean_displayed[majority]"] - h["mean_displayed[minority]"]  # noqa: E731
+    assert gap(diverse).iloc[-1] > gap(plain).iloc[-1] + 20
+    with pytest.raises(ValueError, match="does not have"):
+        simulate(society, GameConfig(mislabelled={"martians": {"speech": 0.5}}), n_steps=1)
+    with pytest.raises(ValueError, match=r"mislabelled\['minority'\]\['speech'\] must be <= 1"):
+        GameConfig(mislabelled={"minority": {"speech": 2.0}})
+    # appeals strike recorded disapproved acts: scores rise for those who had many
+    absolute = ScoringPolicy(standard="absolute")
+    kept = simulate(society, GameConfig(policy=absolute), n_steps=2, rng=5).history
+    appealed = simulate(society, GameConfig(appeal=1.0, policy=absolute), n_steps=2,
+                        rng=5).history
+    assert (appealed["mean_own"] > kept["mean_own"] + 50).all()
+    assert {"cross_group_ties[majority]", "cross_group_ties[minority]"} <= set(plain.columns)
+    assert (plain["cross_group_ties[majority]"] == plain["cross_group_ties[minority]"]).all()

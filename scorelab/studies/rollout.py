@@ -37,6 +37,7 @@ SCENARIOS = ("rollout", "mandatory", "difference")
 
 _METRICS = ("participation", "disposition", "own", "displayed", "expressed_approval",
             *(f"access_{gate}" for gate in GATES), "wealth", "degree")
+_STANDARD = ("standard_mean", "standard_spread")
 _GROUPS = ("majority", "minority")
 
 
@@ -47,6 +48,7 @@ def rollout_run(
     selectivity=3.0,
     join_rate=0.1,
     n_steps=25,
+    standard_inertia=0.0,
     homophily=0.7,
     minority_wealth=0.6,
     config=None,
@@ -74,13 +76,20 @@ def rollout_run(
         Chance per step that a citizen of disposition 1 joins during the opt-in phase.
     n_steps : int, default 25
         Steps to run (>= 1).
+    standard_inertia : float in [0, 1), default 0
+        How slowly the relative standard follows its reference
+        (:class:`~scorelab.dynamics.GameConfig`): 0 re-measures it every step, so from the
+        switch it is set by everyone; near 1 the standard the early joiners set keeps
+        applying after the switch. Both scenarios score with the same rule, so the
+        counterfactual is the sticky (or re-measured) standard mandatory from the start.
     homophily : float in [0, 1], default 0.7
         Homophily of the ties.
     minority_wealth : float, default 0.6
         Median wealth of the minority (the majority's is 1).
     config : GameConfig, optional
         Every other parameter of the game (default ``GameConfig()``); its
-        ``mandatory_step``, ``selectivity`` and ``join_rate`` are replaced by the arguments.
+        ``mandatory_step``, ``selectivity``, ``join_rate`` and ``standard_inertia`` are
+        replaced by the arguments.
     rng : None, int, numpy.random.Generator or SeedSequence
         Source of randomness (SPEC 7); the society and the game draw from two spawned
         streams, and both scenarios replay the same game stream.
@@ -103,7 +112,11 @@ def rollout_run(
           (a disapproved act hidden by self-censorship does not count against it);
         - ``access_credit``, ``access_travel``, ``access_utilities``: share with access to
           each gate (citizens not yet scored are not gated);
-        - ``wealth``, ``degree``: mean wealth and weighted degree.
+        - ``wealth``, ``degree``: mean wealth and weighted degree;
+        - ``standard_mean``, ``standard_spread``: the relative standard every scored
+          citizen was measured against at that step (mean and spread of the reference's
+          smoothed approval rates, after inertia; the same in every row of a scenario and
+          step; NaN before anyone is scored and for an absolute standard).
 
         An empty cohort has ``n = 0`` and NaN means: with ``mandatory_step = 0`` there are
         no early and no late joiners.
@@ -122,20 +135,25 @@ def rollout_run(
     Notes
     -----
     The *standard* the engine scores against is the mean (and spread) of the reference's
-    smoothed approval rates, which :func:`~scorelab.dynamics.simulate` does not report. The
-    ``reference`` cohort's ``expressed_approval`` and ``disposition`` show how demanding
-    and how conforming the citizens who set it are; early joiners' own score in the rollout
-    against the counterfactual measures what being measured against them costs.
+    smoothed approval rates (``history["standard_mean"]`` of
+    :func:`~scorelab.dynamics.simulate`), reported here as ``standard_mean`` and
+    ``standard_spread``. The ``reference`` cohort's ``expressed_approval`` and
+    ``disposition`` show how demanding and how conforming the citizens who set it are;
+    early joiners' own score in the rollout against the counterfactual measures what being
+    measured against them costs.
 
-    Three choices of the engine shape what the rollout can do: the reference is recomputed
-    every step, so from the switch it is everyone and the opt-in standard ends there;
-    acts enter the record before a citizen joins (without the score incentive and
+    Three choices of the engine shape what the rollout can do: with ``standard_inertia =
+    0`` the standard is re-measured every step, so from the switch it is set by everyone
+    and the opt-in standard ends there (with inertia ``s`` its distance to the
+    population's decays as ``s ** k`` over ``k`` steps); acts enter the record before a citizen joins (without the score incentive and
     without self-censorship), so late joiners are scored at once on that past; and
     citizens not yet scored are not gated.
 
-    Checked against: with ``mandatory_step = 0`` both scenarios are the same run, and with
-    ``selectivity = 0`` early and late joiners do not differ in disposition beyond chance
-    (``tests/test_studies_rollout.py``).
+    Checked against: with ``mandatory_step = 0`` both scenarios are the same run; with
+    ``selectivity = 0`` early and late joiners do not differ in disposition beyond chance;
+    ``standard_mean`` is the engine's history column, and with inertia it follows the
+    recursion ``m_t = s m_{t-1} + (1 - s) mean(reference rates)`` recomputed from the
+    recorded panel (``tests/test_studies_rollout.py``).
 
     References
     ----------
@@ -152,12 +170,13 @@ def rollout_run(
     [0.0, 0.0, 0.0, 1.0, 1.0]
     """
     return _rollout(n_citizens, mandatory_step=mandatory_step, selectivity=selectivity,
-                    join_rate=join_rate, n_steps=n_steps, homophily=homophily,
-                    minority_wealth=minority_wealth, config=config, rng=rng, record="all")
+                    join_rate=join_rate, n_steps=n_steps, standard_inertia=standard_inertia,
+                    homophily=homophily, minority_wealth=minority_wealth, config=config,
+                    rng=rng, record="all")
 
 
-def _rollout(n_citizens, *, mandatory_step, selectivity, join_rate, n_steps, homophily,
-             minority_wealth, config, rng, record):
+def _rollout(n_citizens, *, mandatory_step, selectivity, join_rate, n_steps,
+             standard_inertia, homophily, minority_wealth, config, rng, record):
     """:func:`rollout_run`, keeping only the steps in ``record`` (or "all")."""
     n_citizens = check_integer("n_citizens", n_citizens, minimum=2)
     n_steps = check_integer("n_steps", n_steps, minimum=1)
@@ -169,6 +188,8 @@ def _rollout(n_citizens, *, mandatory_step, selectivity, join_rate, n_steps, hom
         )
     selectivity = check_real("selectivity", selectivity, minimum=0.0)
     join_rate = check_probability("join_rate", join_rate)
+    standard_inertia = check_real("standard_inertia", standard_inertia, minimum=0.0,
+                                  maximum=1.0, open_max=True)
     homophily = check_probability("homophily", homophily)
     minority_wealth = check_real("minority_wealth", minority_wealth, minimum=0.0, open_min=True)
     config = GameConfig() if config is None else config
@@ -181,6 +202,7 @@ def _rollout(n_citizens, *, mandatory_step, selectivity, join_rate, n_steps, hom
         n_citizens, group_shares=(0.8, 0.2), group_names=_GROUPS, homophily=homophily,
         profiles={"minority": GroupProfile(wealth_median=minority_wealth)}, rng=society_seed,
     )
+    config = dataclasses.replace(config, standard_inertia=standard_inertia)
     configs = {
         "rollout": dataclasses.replace(config, mandatory_step=mandatory_step,
                                        selectivity=selectivity, join_rate=join_rate),
@@ -188,23 +210,27 @@ def _rollout(n_citizens, *, mandatory_step, selectivity, join_rate, n_steps, hom
     }
     # the cohorts are read from the last opt-in step, so it is always recorded
     kept = np.union1d(steps, [mandatory_step - 1]) if mandatory_step else steps
-    panels = {name: simulate(society, cfg, n_steps=n_steps, rng=game_seed,
-                             record=kept.tolist()).panel
-              for name, cfg in configs.items()}
+    results = {name: simulate(society, cfg, n_steps=n_steps, rng=game_seed,
+                              record=kept.tolist())
+               for name, cfg in configs.items()}
+    panels = {name: result.panel for name, result in results.items()}
     cohort = _cohorts(panels["rollout"], n_citizens, mandatory_step)
     citizens = society.citizens
-    frames = [
-        _cohort_means(panels[name][panels[name]["step"].isin(steps)], cohort,
-                      citizens["group"], citizens["disposition"].to_numpy(),
-                      configs[name].thresholds, steps)
-        .assign(scenario=name)
-        for name in configs
-    ]
+    frames = []
+    for name in configs:
+        frame = _cohort_means(panels[name][panels[name]["step"].isin(steps)], cohort,
+                              citizens["group"], citizens["disposition"].to_numpy(),
+                              configs[name].thresholds, steps)
+        # the standard is one number per step: the same for every cohort and group
+        standard = results[name].history.set_index("step").loc[frame["step"], list(_STANDARD)]
+        frames.append(frame.assign(scenario=name, **{c: standard[c].to_numpy()
+                                                     for c in _STANDARD}))
     # same citizens, same step, same random stream: the paired difference of the scenarios
     difference = frames[0].copy()
-    difference[list(_METRICS)] -= frames[1][list(_METRICS)]
+    compared = [*_METRICS, *_STANDARD]
+    difference[compared] -= frames[1][compared]
     frame = pd.concat([*frames, difference.assign(scenario="difference")], ignore_index=True)
-    return frame[["scenario", "cohort", "group", "step", "n", *_METRICS]]
+    return frame[["scenario", "cohort", "group", "step", "n", *_METRICS, *_STANDARD]]
 
 
 def _cohorts(panel, n_citizens, mandatory_step):
@@ -278,6 +304,7 @@ def rollout_summary(
     mandatory_step=10,
     selectivity=3.0,
     after=5,
+    standard_inertia=0.0,
     join_rate=0.1,
     homophily=0.7,
     minority_wealth=0.6,
@@ -304,7 +331,11 @@ def rollout_summary(
       approval, i.e. compliance as the public sees it);
     - ``late_approval_effect_before``: that compliance effect on the last opt-in step;
     - ``late_wealth_effect_switch``: late joiners' wealth effect at the switch;
-    - ``late_early_own_gap_switch``: early minus late joiners' own score at the switch.
+    - ``late_early_own_gap_switch``: early minus late joiners' own score at the switch;
+    - ``standard_effect_last``, ``standard_effect_switch``, ``standard_effect_after``: the
+      standard's mean (approval rate) in the rollout minus in the counterfactual, on the
+      last opt-in step, at the switch and ``after`` steps later (how much higher the bar
+      the early joiners set is, and how long it lasts).
 
     Parameters
     ----------
@@ -314,7 +345,7 @@ def rollout_summary(
     selectivity : float, default 3
     after : int, default 5
         Steps after the switch at which the ``*_after`` effects are measured (>= 0).
-    join_rate, homophily, minority_wealth, config, rng
+    standard_inertia, join_rate, homophily, minority_wealth, config, rng
         As in :func:`rollout_run`.
 
     Returns
@@ -336,7 +367,8 @@ def rollout_summary(
     after = check_integer("after", after, minimum=0)
     last, switch, later = mandatory_step - 1, mandatory_step, mandatory_step + after
     frame = _rollout(n_citizens, mandatory_step=mandatory_step, selectivity=selectivity,
-                     join_rate=join_rate, n_steps=later + 1, homophily=homophily,
+                     join_rate=join_rate, n_steps=later + 1,
+                     standard_inertia=standard_inertia, homophily=homophily,
                      minority_wealth=minority_wealth, config=config, rng=rng,
                      record=[last, switch, later])
     frame = frame[frame["group"] == "all"].set_index(["scenario", "cohort", "step"])
@@ -360,6 +392,8 @@ def rollout_summary(
         "late_early_own_gap_switch": (rollout.loc[("early", switch), "own"]
                                       - rollout.loc[("late", switch), "own"]),
     }
+    for moment, step in (("last", last), ("switch", switch), ("after", later)):
+        row[f"standard_effect_{moment}"] = effect("everyone", "standard_mean", step)
     for metric, name in (("own", "own"), ("displayed", "displayed"),
                          ("access_credit", "credit"), ("expressed_approval", "approval")):
         row[f"late_{name}_effect_switch"] = effect("late", metric, switch)
