@@ -11,27 +11,33 @@ Three scenarios, each returning tidy numbers a sweep can replicate:
   baseline system and under each intervention of :data:`INTERVENTIONS`;
   :func:`rank_interventions` ranks them by the gaps they close and what they cost.
 - :func:`diverse_behaviour_run` and :func:`diverse_behaviour_ties` - a minority whose
-  harmless customary acts the authority scores as disapproved.
+  harmless customary acts the authority scores as disapproved (``GameConfig.mislabelled``),
+  against fair scoring of the same society: who pays, and how fast the ties between the
+  groups are cut.
 
-How each intervention is expressed with the engine's existing switches (the engine itself
-is not changed here):
+How each intervention is expressed with the engine's switches; every one acts inside the
+loop, so access feeds back into wealth and behaviour:
 
-========================  ===================================================================
-``baseline``              the given :class:`~scorelab.dynamics.GameConfig`
-``association cap``       ``policy.association_weight`` lowered to ``cap`` (default 0.1)
-``no association``        ``association=False`` (displayed = own score)
-``private scores``        ``public_scores=False`` (no ostracism, less public self-censorship)
-``decay (appeals)``       ``policy.memory`` lowered to ``decay_memory`` (old acts fade faster,
-                          as if appealed)
-``group-aware thresholds``  the baseline run, gated post hoc with per-group thresholds that
-                          equalise the qualified's access (equal opportunity); the thresholds
-                          do not feed back into wealth during the run
-========================  ===================================================================
+==========================  =================================================================
+``baseline``                the given :class:`~scorelab.dynamics.GameConfig`
+``association cap``         ``policy.association_weight`` lowered to ``cap`` (default 0.1)
+``no association``          ``association=False`` (displayed = own score)
+``private scores``          ``public_scores=False`` (no ostracism, less public self-censorship)
+``decay``                   ``policy.memory`` lowered to ``decay_memory`` (every old act, good
+                            or bad, fades faster)
+``appeals``                 ``appeal``: that share of the recorded disapproved acts is struck
+                            every step
+``group-aware thresholds``  per-group thresholds on the measured gate
+                            (``GameConfig.thresholds[gate]`` a mapping), chosen from the
+                            baseline run's final scores so that every group's qualified would
+                            pass at the baseline's overall rate (equal opportunity)
+==========================  =================================================================
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -40,7 +46,7 @@ from scorelab import fairness
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.association import decompose
 from scorelab.dynamics import GATES, GameConfig, simulate
-from scorelab.scoring import DOMAINS, ActRecord, ScoringPolicy, draw_acts, own_score
+from scorelab.scoring import DOMAINS
 from scorelab.society import GroupProfile, homophilous_sbm
 
 __all__ = [
@@ -52,8 +58,8 @@ __all__ = [
     "rank_interventions",
 ]
 
-INTERVENTIONS = ("baseline", "association cap", "no association", "private scores",
-                 "decay (appeals)", "group-aware thresholds")
+INTERVENTIONS = ("baseline", "association cap", "no association", "private scores", "decay",
+                 "appeals", "group-aware thresholds")
 """The systems :func:`interventions_run` compares, baseline first."""
 
 _GROUPS = ("majority", "minority")
@@ -81,7 +87,15 @@ def _check_config(config):
     return config
 
 
-def _measure(society, result, config, *, qualified, gate, thresholds=None):
+def _gate_thresholds(config, gate, groups):
+    """The gate's threshold per citizen (group-aware thresholds map groups)."""
+    value = config.thresholds[gate]
+    if isinstance(value, Mapping):
+        return groups.map(value).to_numpy(dtype=float)
+    return np.full(len(groups), float(value))
+
+
+def _measure(society, result, config, *, qualified, gate):
     """Fairness metrics (minority against majority) of the final state of one run."""
     panel = result.panel
     first, last = panel[panel.step == panel.step.min()], panel[panel.step == panel.step.max()]
@@ -90,10 +104,8 @@ def _measure(society, result, config, *, qualified, gate, thresholds=None):
     disposition = citizens["disposition"]
     own = last["own"].to_numpy()
     displayed = pd.Series(last["displayed"].to_numpy(), index=citizens.index)
-    if thresholds is None:
-        access = displayed >= config.thresholds[gate]
-    else:
-        access = displayed >= groups.map(thresholds).astype(float)
+    threshold = _gate_thresholds(config, gate, groups)
+    access = displayed >= threshold
     gaps = fairness.score_gaps(pd.DataFrame({"own": own, "displayed": displayed.to_numpy()}),
                                groups, reference="majority")
     rates = fairness.access_by_group(access, groups)
@@ -125,6 +137,8 @@ def _measure(society, result, config, *, qualified, gate, thresholds=None):
         "false_positive_rate": float((access & (disposition < qualified)).sum()
                                      / max((disposition < qualified).sum(), 1)),
         "mean_wealth": float(last["wealth"].mean()),
+        "threshold_majority": threshold[(groups == "majority").to_numpy()][0],
+        "threshold_minority": threshold[(groups == "minority").to_numpy()][0],
     }
     if alpha > 0:
         parts = decompose(result.society, pd.Series(own, index=citizens.index), alpha=alpha)
@@ -187,7 +201,9 @@ def fairness_run(
         final ties; 0 without association), ``degree_lost_<group>``,
         ``isolated_low_scorers_minority``, ``low_scorer_share_minority``; and the costs
         ``accuracy`` (correlation of displayed score and disposition), ``access_rate``,
-        ``false_positive_rate`` (unqualified with access), ``mean_wealth``.
+        ``false_positive_rate`` (unqualified with access), ``mean_wealth``; and the gate's
+        ``threshold_majority`` and ``threshold_minority`` (equal unless ``config`` sets
+        group-aware thresholds).
 
     Notes
     -----
@@ -212,7 +228,7 @@ def fairness_run(
     return _measure(society, result, config, qualified=qualified, gate=gate)
 
 
-def _intervention_configs(config, cap, decay_memory):
+def _intervention_configs(config, cap, decay_memory, appeal):
     policy = config.policy
     return {
         "baseline": config,
@@ -220,9 +236,34 @@ def _intervention_configs(config, cap, decay_memory):
             config, policy=dataclasses.replace(policy, association_weight=cap)),
         "no association": dataclasses.replace(config, association=False),
         "private scores": dataclasses.replace(config, public_scores=False),
-        "decay (appeals)": dataclasses.replace(
+        "decay": dataclasses.replace(
             config, policy=dataclasses.replace(policy, memory=decay_memory)),
+        "appeals": dataclasses.replace(config, appeal=appeal),
     }
+
+
+def _equal_opportunity_config(config, result, society, *, qualified, gate):
+    """``config`` with group-aware thresholds on ``gate`` chosen from ``result``'s final scores.
+
+    Every group's threshold lets its qualified pass at the run's overall true-positive
+    rate (:func:`scorelab.fairness.equal_opportunity_thresholds`); a group without
+    qualified members keeps the run's threshold, and thresholds stay on the score scale.
+    """
+    panel = result.panel
+    displayed = panel.loc[panel.step == panel.step.max(), "displayed"].to_numpy()
+    citizens = society.citizens
+    current = _gate_thresholds(config, gate, citizens["group"])
+    good = citizens["disposition"].to_numpy() >= qualified
+    target = float((displayed[good] >= current[good]).mean()) if good.any() else 0.0
+    chosen = fairness.equal_opportunity_thresholds(
+        displayed, citizens["disposition"], citizens["group"], target_rate=target,
+        qualified=qualified)
+    fallback = pd.Series(current, index=citizens.index).groupby(citizens["group"],
+                                                               observed=True).first()
+    chosen = chosen.fillna(fallback).clip(config.policy.score_min, config.policy.score_max)
+    thresholds = dict(config.thresholds)
+    thresholds[gate] = {group: float(value) for group, value in chosen.items()}
+    return dataclasses.replace(config, thresholds=thresholds)
 
 
 def interventions_run(
@@ -235,6 +276,7 @@ def interventions_run(
     config=None,
     cap=0.1,
     decay_memory=0.5,
+    appeal=0.2,
     qualified=0.6,
     gate="credit",
     rng=None,
@@ -248,7 +290,10 @@ def interventions_run(
     cap : float in [0, 1], default 0.1
         Association weight under the cap (must not exceed the baseline's).
     decay_memory : float in [0, 1), default 0.5
-        Record memory under "decay (appeals)" (the baseline's default is 0.8).
+        Record memory under "decay" (the baseline's default is 0.8).
+    appeal : float in [0, 1], default 0.2
+        Share of the recorded disapproved acts struck every step under "appeals" (must
+        exceed the baseline's).
     rng : seed or Generator
         One society stream and one game stream, replayed for every system, so the
         comparison is paired.
@@ -257,9 +302,17 @@ def interventions_run(
     -------
     pandas.DataFrame
         One row per intervention (column ``intervention``, in :data:`INTERVENTIONS` order)
-        with the columns of :func:`fairness_run`. "group-aware thresholds" is the
-        baseline run gated with :func:`scorelab.fairness.equal_opportunity_thresholds`
-        at the baseline's overall true-positive rate.
+        with the columns of :func:`fairness_run`.
+
+    Notes
+    -----
+    "group-aware thresholds" first runs the baseline, then picks per-group thresholds on
+    ``gate`` from its final displayed scores with
+    :func:`scorelab.fairness.equal_opportunity_thresholds` (target: the baseline's overall
+    true-positive rate), and plays the whole game again with them from the first step.
+    Access then feeds back into wealth and behaviour, so the final scores differ from the
+    baseline's and equal opportunity holds only approximately at the end; the thresholds
+    used are reported (``threshold_majority``, ``threshold_minority``).
 
     Examples
     --------
@@ -274,31 +327,27 @@ def interventions_run(
                          f"{config.policy.association_weight}, got {cap}")
     decay_memory = check_real("decay_memory", decay_memory, minimum=0.0, maximum=1.0,
                               open_max=True)
+    appeal = check_probability("appeal", appeal)
+    if appeal <= config.appeal:
+        raise ValueError(f"appeal must exceed the baseline's appeal {config.appeal}, got "
+                         f"{appeal}")
     if gate not in GATES:
         raise ValueError(f"gate must be one of {GATES}, got {gate!r}")
     qualified = check_probability("qualified", qualified)
     n_steps = check_integer("n_steps", n_steps, minimum=1)
     society_seed, game_seed = np.random.default_rng(rng).bit_generator.seed_seq.spawn(2)
     society = _society(n_citizens, minority_share, homophily, minority_wealth, society_seed)
-    rows = {}
-    results = {}
-    for name, cfg in _intervention_configs(config, cap, decay_memory).items():
-        results[name] = simulate(society, cfg, n_steps=n_steps, rng=game_seed,
-                                 record=[0, n_steps - 1])
-        rows[name] = _measure(society, results[name], cfg, qualified=qualified, gate=gate)
-    # group-aware thresholds: the baseline's scores, gated so that the qualified of every
-    # group pass at the baseline's overall rate
-    base = results["baseline"].panel
-    displayed = base.loc[base.step == n_steps - 1, "displayed"].to_numpy()
-    citizens = society.citizens
-    good = citizens["disposition"].to_numpy() >= qualified
-    target = float((displayed[good] >= config.thresholds[gate]).mean()) if good.any() else 0.0
-    thresholds = fairness.equal_opportunity_thresholds(
-        displayed, citizens["disposition"], citizens["group"], target_rate=target,
-        qualified=qualified)
-    rows["group-aware thresholds"] = _measure(society, results["baseline"], config,
-                                              qualified=qualified, gate=gate,
-                                              thresholds=thresholds.to_dict())
+    configs = _intervention_configs(config, cap, decay_memory, appeal)
+    results = {name: simulate(society, cfg, n_steps=n_steps, rng=game_seed,
+                              record=[0, n_steps - 1])
+               for name, cfg in configs.items()}
+    configs["group-aware thresholds"] = _equal_opportunity_config(
+        config, results["baseline"], society, qualified=qualified, gate=gate)
+    results["group-aware thresholds"] = simulate(
+        society, configs["group-aware thresholds"], n_steps=n_steps, rng=game_seed,
+        record=[0, n_steps - 1])
+    rows = {name: _measure(society, results[name], configs[name], qualified=qualified,
+                           gate=gate) for name in INTERVENTIONS}
     frame = pd.DataFrame.from_dict(rows, orient="index").rename_axis("intervention")
     return frame.reset_index()
 
@@ -371,15 +420,27 @@ def rank_interventions(frame, *, gaps=("access_gap", "equal_opportunity_gap", "d
 # --------------------------------------------------------------------------------------
 
 _WHO = ("minority", "majority tied to minority", "majority not tied")
+_SCORINGS = ("relabelled", "fair")
 
 
-def _relabel(acts, member, share, domain):
-    """``acts`` with ``share`` of ``member``'s approved acts in ``domain`` scored disapproved."""
-    approved, disapproved = acts.approved.copy(), acts.disapproved.copy()
-    moved = share * approved.loc[member, domain]
-    approved.loc[member, domain] -= moved
-    disapproved.loc[member, domain] += moved
-    return ActRecord(approved, disapproved)
+def _diverse_games(n_citizens, minority_share, homophily, customary_share, domain, n_steps,
+                   config, rng, record):
+    """The society, and the game under relabelled and under fair scoring of its customs."""
+    customary_share = check_probability("customary_share", customary_share)
+    if domain not in DOMAINS:
+        raise ValueError(f"domain must be one of {DOMAINS}, got {domain!r}")
+    config = _check_config(config)
+    if config.mislabelled:
+        raise ValueError(f"config must not mislabel acts itself (the study sets "
+                         f"mislabelled), got {config.mislabelled!r}")
+    n_steps = check_integer("n_steps", n_steps, minimum=1)
+    society_seed, game_seed = np.random.default_rng(rng).bit_generator.seed_seq.spawn(2)
+    society = _society(n_citizens, minority_share, homophily, 1.0, society_seed)
+    relabelled = dataclasses.replace(config,
+                                     mislabelled={"minority": {domain: customary_share}})
+    results = {scoring: simulate(society, cfg, n_steps=n_steps, rng=game_seed, record=record)
+               for scoring, cfg in zip(_SCORINGS, (relabelled, config))}
+    return society, results
 
 
 def diverse_behaviour_run(
@@ -389,18 +450,18 @@ def diverse_behaviour_run(
     homophily=0.7,
     customary_share=0.5,
     domain="consumption",
-    alpha=0.3,
-    n_acts=20,
+    n_steps=15,
+    config=None,
     rng=None,
 ):
     """A group whose harmless customary acts are scored as disapproved: who pays for it.
 
-    Both groups have the same dispositions and wealth. The acts of one period are drawn
-    for everyone (:func:`scorelab.scoring.draw_acts`); then the authority scores a share
-    ``customary_share`` of the minority's approved acts in ``domain`` (their customs) as
-    disapproved. Own scores (relative standard) and displayed scores (association weight
-    ``alpha``, exact decomposition) are computed with and without the relabelling, on the
-    same acts and ties, so every difference is the relabelling's doing.
+    Both groups have the same dispositions and wealth. The citizen game runs twice on the
+    same society and seed: once with a share ``customary_share`` of the minority's
+    approved acts in ``domain`` (their customs) recorded as disapproved
+    (``GameConfig.mislabelled``), once with fair scoring. The final states are compared
+    by who the citizens are: the minority, majority members with a tie to the minority
+    at the start, and the rest of the majority.
 
     Parameters
     ----------
@@ -411,66 +472,69 @@ def diverse_behaviour_run(
         Share of the minority's approved acts in ``domain`` scored as disapproved.
     domain : str, default "consumption"
         One of :data:`scorelab.scoring.DOMAINS`.
-    alpha : float in [0, 1), default 0.3
-        Association weight.
-    n_acts : int, default 20
-        Acts per citizen and domain.
+    n_steps : int, default 15
+        Steps of the citizen game.
+    config : GameConfig, optional
+        The system (default ``GameConfig()``); it must not set ``mislabelled`` itself.
     rng : seed or Generator
 
     Returns
     -------
     pandas.DataFrame
-        One row per ``who`` (a column: "minority", "majority tied to minority", "majority
-        not tied"), with ``n`` and the mean changes (relabelled minus fair scoring):
-        ``own_change``, ``displayed_change`` and ``from_ties_change`` (change of
-        ``from_others`` in the exact decomposition: the penalty that reaches a citizen
-        through their ties), and ``ties_to_minority`` (mean share of tie weight to the
-        minority).
+        One row per ``who`` ("minority", "majority tied to minority", "majority not
+        tied"), with ``n`` and the mean changes of the final state (relabelled minus fair
+        scoring): ``own_change``, ``displayed_change``, ``from_ties_change`` (change of
+        ``from_others`` in the exact decomposition of the final own scores on the final
+        ties: the part that reaches a citizen through their ties; 0 without
+        association), ``credit_change`` (share with credit access), ``wealth_change``
+        and ``degree_change`` (tie weight); and ``ties_to_minority`` (mean share of tie
+        weight to the minority at the start).
 
     Notes
     -----
-    The engine (:func:`scorelab.simulate`) cannot score one group's acts differently
-    from another's, so the exact measurement is made on the static pipeline
-    (``draw_acts -> relabel -> own_score -> decompose``) of notebook 01, without
-    feedback. :func:`diverse_behaviour_ties` approximates the dynamic consequence (how
-    fast ties to the minority are cut).
+    The two games draw the same random numbers until the first mis-scored act; from then
+    on the relabelled game's extra draws shift its stream, so the changes also hold act
+    noise, which averages out over citizens and replicates. With ``customary_share = 0``
+    the two games are identical and every change is 0. Under the relative standard the
+    majority gains a little when the minority is marked down (the standard falls).
 
     Examples
     --------
-    >>> table = diverse_behaviour_run(300, rng=1).set_index("who")
+    >>> table = diverse_behaviour_run(300, n_steps=3, rng=1).set_index("who")
     >>> bool(table.loc["minority", "own_change"] < 0)
     True
     """
-    customary_share = check_probability("customary_share", customary_share)
-    if domain not in DOMAINS:
-        raise ValueError(f"domain must be one of {DOMAINS}, got {domain!r}")
-    alpha = check_real("alpha", alpha, minimum=0.0, maximum=1.0, open_max=True)
-    society_seed, acts_seed = np.random.default_rng(rng).spawn(2)
-    society = _society(n_citizens, minority_share, homophily, 1.0, society_seed)
+    society, results = _diverse_games(n_citizens, minority_share, homophily, customary_share,
+                                      domain, n_steps, config, rng, record=[0, n_steps - 1])
     citizens = society.citizens
     minority = (citizens["group"] == "minority").to_numpy()
-    acts = draw_acts(citizens, n_acts=check_integer("n_acts", n_acts, minimum=1), rng=acts_seed)
-    policy = ScoringPolicy(association_weight=alpha)
-    fair = decompose(society, own_score(acts, policy), alpha=alpha)
-    labelled = decompose(
-        society, own_score(_relabel(acts, citizens.index[minority], customary_share, domain),
-                           policy), alpha=alpha)
-    change = labelled - fair
+    finals = {}
+    for scoring, result in results.items():
+        panel = result.panel
+        last = panel[panel.step == n_steps - 1]
+        own = pd.Series(last["own"].to_numpy(), index=citizens.index)
+        cfg = result.config
+        alpha = cfg.policy.association_weight if cfg.association else 0.0
+        from_ties = (decompose(result.society, own, alpha=alpha)["from_others"].to_numpy()
+                     if alpha > 0 else np.zeros(len(own)))
+        displayed = last["displayed"].to_numpy()
+        finals[scoring] = pd.DataFrame({
+            "own_change": own.to_numpy(), "displayed_change": displayed,
+            "from_ties_change": from_ties,
+            "credit_change": (displayed >= _gate_thresholds(cfg, "credit", citizens["group"]))
+            .astype(float),
+            "wealth_change": last["wealth"].to_numpy(), "degree_change": last["degree"].to_numpy(),
+        })
+    change = finals["relabelled"] - finals["fair"]
     adjacency = society.adjacency()
     degree = np.asarray(adjacency.sum(axis=1)).ravel()
     to_minority = np.divide(adjacency @ minority.astype(float), degree,
                             out=np.zeros(len(degree)), where=degree > 0)
     who = np.where(minority, _WHO[0], np.where(to_minority > 0, _WHO[1], _WHO[2]))
-    frame = pd.DataFrame({"who": pd.Categorical(who, categories=_WHO),
-                          "own_change": change["own_score"],
-                          "displayed_change": change["displayed"],
-                          "from_ties_change": change["from_others"],
-                          "ties_to_minority": to_minority})
-    table = frame.groupby("who", observed=False).agg(
-        n=("own_change", "size"), own_change=("own_change", "mean"),
-        displayed_change=("displayed_change", "mean"),
-        from_ties_change=("from_ties_change", "mean"),
-        ties_to_minority=("ties_to_minority", "mean"))
+    change["who"] = pd.Categorical(who, categories=_WHO)
+    change["ties_to_minority"] = to_minority
+    table = change.groupby("who", observed=False).mean()
+    table.insert(0, "n", change.groupby("who", observed=False).size())
     return table.reset_index()
 
 
@@ -480,79 +544,58 @@ def diverse_behaviour_ties(
     minority_share=0.2,
     homophily=0.7,
     customary_share=0.5,
-    horizons=(1, 5, 10, 20),
+    domain="consumption",
+    n_steps=20,
     config=None,
     rng=None,
 ):
-    """How fast ties to a mis-scored minority are cut, against fair scoring (approximation).
+    """How fast the ties between the groups are cut when one group's customs are mis-scored.
 
-    The engine cannot score one group's acts differently, so the relabelling of
-    :func:`diverse_behaviour_run` is approximated by lowering the minority's disposition
-    *as the game sees it* by the average effect of the relabelling on their approval
-    rate, ``disposition * customary_share / 4`` (one of four equally weighted domains).
-    This also makes their expressed acts look less approved to their ties (the public
-    adopts the authority's labels) and, unfaithfully, their financial acts too, so the
-    effect on wealth is overstated. Fair scoring (no shift) runs on the same society and
-    random stream.
+    The games of :func:`diverse_behaviour_run` (relabelled and fair scoring on the same
+    society and seed), followed step by step through the engine's history.
 
     Parameters
     ----------
-    n_citizens, minority_share, homophily, customary_share
+    n_citizens, minority_share, homophily, customary_share, domain, config
         As in :func:`diverse_behaviour_run` (equal wealth).
-    horizons : sequence of int, default (1, 5, 10, 20)
-        Steps after which the ties are inspected; each horizon replays the same run (the
-        engine draws the same numbers at each step whatever ``n_steps``).
-    config : GameConfig, optional
+    n_steps : int, default 20
+        Steps of the citizen game.
     rng : seed or Generator
 
     Returns
     -------
     pandas.DataFrame
-        One row per ``scoring`` ("relabelled", "fair") and ``step``: the share of the
-        initial ties still standing between the majority and the minority
-        (``cross_ties_kept``) and within the majority (``majority_ties_kept``), and the
-        mean displayed score of the majority citizens initially tied to the minority
-        (``tied_majority_displayed``) and of the minority (``minority_displayed``).
+        One row per ``scoring`` ("relabelled", "fair") and ``step`` (after that step's
+        rewiring): ``cross_ties`` (ties between the minority and the majority, as a share
+        of their number at the start; ties cut and ties newly formed both count, so this
+        is the net change), ``ties`` (all ties, as a share of the start),
+        ``minority_displayed`` and ``majority_displayed`` (mean displayed score),
+        ``minority_credit`` (share of the minority with credit access) and
+        ``minority_wealth`` (mean).
 
     Examples
     --------
-    >>> frame = diverse_behaviour_ties(300, horizons=(2,), rng=1)
+    >>> frame = diverse_behaviour_ties(300, n_steps=2, rng=1)
     >>> frame["scoring"].tolist()
-    ['relabelled', 'fair']
+    ['relabelled', 'relabelled', 'fair', 'fair']
     """
-    customary_share = check_probability("customary_share", customary_share)
-    config = _check_config(config)
-    horizons = sorted({check_integer("horizon", h, minimum=1) for h in horizons})
-    if not horizons:
-        raise ValueError("horizons must hold at least one step")
-    society_seed, game_seed = np.random.default_rng(rng).bit_generator.seed_seq.spawn(2)
-    society = _society(n_citizens, minority_share, homophily, 1.0, society_seed)
-    citizens = society.citizens
-    n = len(citizens)
-    minority = (citizens["group"] == "minority").to_numpy()
-    seen = citizens.copy()
-    seen.loc[minority, "disposition"] *= 1.0 - customary_share / 4.0
-    relabelled = dataclasses.replace(society, citizens=seen)
+    society, results = _diverse_games(n_citizens, minority_share, homophily, customary_share,
+                                      domain, n_steps, config, rng, record=())
+    minority = (society.citizens["group"] == "minority").to_numpy()
     ties = society.ties
     source, target = ties["source"].to_numpy(), ties["target"].to_numpy()
-    keys = source.astype(np.int64) * n + target
-    cross = minority[source] != minority[target]
-    within = ~minority[source] & ~minority[target]
-    tied = np.zeros(n, dtype=bool)
-    tied[source[cross & ~minority[source]]] = True
-    tied[target[cross & ~minority[target]]] = True
-    rows = []
-    for scoring, start in (("relabelled", relabelled), ("fair", society)):
-        for horizon in horizons:
-            result = simulate(start, config, n_steps=horizon, rng=game_seed, record=[horizon - 1])
-            end = result.society.ties
-            kept = np.isin(keys, end["source"].to_numpy().astype(np.int64) * n
-                           + end["target"].to_numpy())
-            displayed = result.panel["displayed"].to_numpy()
-            rows.append({"scoring": scoring, "step": horizon,
-                         "cross_ties_kept": kept[cross].mean() if cross.any() else np.nan,
-                         "majority_ties_kept": kept[within].mean() if within.any() else np.nan,
-                         "tied_majority_displayed": displayed[tied].mean() if tied.any()
-                         else np.nan,
-                         "minority_displayed": displayed[minority].mean()})
-    return pd.DataFrame(rows)
+    cross = int((minority[source] != minority[target]).sum())
+    frames = []
+    for scoring, result in results.items():
+        history = result.history
+        frames.append(pd.DataFrame({
+            "scoring": scoring,
+            "step": history["step"],
+            "cross_ties": history["cross_group_ties[minority]"] / cross if cross else np.nan,
+            "ties": history["ties"] / len(ties),
+            "minority_displayed": history["mean_displayed[minority]"],
+            "majority_displayed": history["mean_displayed[majority]"],
+            "minority_credit": history["access_credit[minority]"],
+            "minority_wealth": history["mean_wealth[minority]"],
+        }))
+    return pd.concat(frames, ignore_index=True)
