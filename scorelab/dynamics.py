@@ -518,14 +518,18 @@ class _State:
         for gate in GATES:
             row[f"access_{gate}"] = self.access[gate].mean()
         codes = self.groups.cat.codes.to_numpy()
+        ends_source, ends_target = codes[self.source], codes[self.target]
+        across = ends_source != ends_target
+        # a tie across groups counts once for each of its two groups
+        crossing = (np.bincount(ends_source[across], minlength=len(self.groups.cat.categories))
+                    + np.bincount(ends_target[across], minlength=len(self.groups.cat.categories)))
         for k, (group, member) in enumerate(self._group_masks()):
             row[f"mean_displayed[{group}]"] = np.nanmean(x[member]) if (scored & member).any() else np.nan
             row[f"access_credit[{group}]"] = self.access["credit"][member].mean()
             row[f"mean_wealth[{group}]"] = self.wealth[member].mean()
             row[f"expression_gap[{group}]"] = (private_rate - expressed_rate)[member].mean()
             row[f"mean_degree[{group}]"] = self.degree[member].mean()
-            row[f"cross_group_ties[{group}]"] = int(
-                ((codes[self.source] == k) ^ (codes[self.target] == k)).sum())
+            row[f"cross_group_ties[{group}]"] = int(crossing[k])
         return row
 
     def _group_masks(self):
