@@ -50,11 +50,17 @@ from tqdm import tqdm
 
 from scorelab import metrics
 from scorelab._graph import WeightMatrix
-from scorelab._numeric import dot
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.association import propagate
 from scorelab.reporting import versions
-from scorelab.scoring import DOMAINS, WEALTH_HALF, ScoringPolicy, _score_against, _standard
+from scorelab.scoring import (
+    DOMAINS,
+    ScoringPolicy,
+    _approval_rate,
+    _domain_chances,
+    _score_against,
+    _standard,
+)
 from scorelab.society import (
     TIE_KINDS,
     Society,
@@ -376,9 +382,7 @@ class _State:
         self.disapproved = memory * self.disapproved + observed_disapproved
         if cfg.appeal:
             self.disapproved *= 1.0 - cfg.appeal
-        k = policy.prior_strength
-        rate = (self.approved + 0.5 * k) / (self.approved + self.disapproved + k)
-        rate = dot(rate, policy.weight_vector)
+        rate = _approval_rate(self.approved, self.disapproved, policy)
         if not self.participant.any():  # nobody has joined yet: no standard, no scores
             self.own = self.displayed = np.full(self.n, np.nan)
             return
@@ -574,9 +578,7 @@ def approval_chance(disposition, responsiveness, participant, expressed, neighbo
     """
     p = disposition + incentive * responsiveness * participant
     p = np.clip(p + peer_pressure * (neighbours_expressed - expressed), 0.0, 1.0)
-    chance = np.repeat(p[:, None], len(DOMAINS), axis=1)
-    chance[:, DOMAINS.index("finance")] *= wealth / (wealth + WEALTH_HALF)
-    return chance
+    return _domain_chances(p, wealth)
 
 
 def cut_chance(gap, cut_cost, config):

@@ -356,12 +356,8 @@ class ActRecord:
         [0.9]
         """
         _check_policy(policy)
-        approved = self.approved.to_numpy()
-        total = approved + self.disapproved.to_numpy()
-        k = policy.prior_strength
-        per_domain = (approved + 0.5 * k) / (total + k)
-        return pd.Series(dot(per_domain, policy.weight_vector), index=self.index,
-                         name="approval_rate")
+        rate = _approval_rate(self.approved.to_numpy(), self.disapproved.to_numpy(), policy)
+        return pd.Series(rate, index=self.index, name="approval_rate")
 
     def decayed(self, new, memory):
         """Return the running record ``memory * self + new``.
@@ -516,8 +512,7 @@ def draw_acts(citizens, *, n_acts=20, pressure=None, rng=None):
     rng = np.random.default_rng(rng)
     if pressure is not None:
         disposition = disposition + _per_citizen("pressure", pressure, citizens.index)
-    p_approved = np.repeat(np.clip(disposition, 0.0, 1.0)[:, None], len(DOMAINS), axis=1)
-    p_approved[:, DOMAINS.index("finance")] *= wealth / (wealth + WEALTH_HALF)
+    p_approved = _domain_chances(np.clip(disposition, 0.0, 1.0), wealth)
     approved = rng.binomial(n_acts, p_approved).astype(np.float64)
     index = citizens.index.copy()
     columns = pd.Index(DOMAINS, name="domain")
@@ -542,6 +537,21 @@ def _participation(participants, index, *, ndim=1):
             f"got shape {mask.shape}"
         )
     return mask
+
+
+def _approval_rate(approved, disapproved, policy):
+    """Smoothed approval rate per citizen: Beta-prior rate per domain, weighted over domains."""
+    k = policy.prior_strength
+    per_domain = (approved + 0.5 * k) / (approved + disapproved + k)
+    return dot(per_domain, policy.weight_vector)
+
+
+def _domain_chances(chance, wealth):
+    """Chance of an approved act per citizen and domain: ``chance``, times
+    ``wealth / (wealth + WEALTH_HALF)`` in finance (poverty makes approved finance harder)."""
+    chances = np.repeat(chance[:, None], len(DOMAINS), axis=1)
+    chances[:, DOMAINS.index("finance")] *= wealth / (wealth + WEALTH_HALF)
+    return chances
 
 
 def _standard(rate, policy, mask):
