@@ -129,21 +129,30 @@ def _networkx_to_csr(G, *, weight, name):
     return matrix, pd.Index(nodes, name="citizen")
 
 
+def reindex_to_nodes(values, nodes, *, name):
+    """A Series or mapping keyed by node as an array in node order; other input as given.
+
+    Raises ValueError naming ``name`` when some nodes have no value.
+    """
+    if not isinstance(values, (pd.Series, Mapping)):
+        return values
+    series = values if isinstance(values, pd.Series) else pd.Series(dict(values))
+    missing = nodes.difference(series.index)
+    if len(missing):
+        raise ValueError(
+            f"{name} is missing values for {len(missing)} of {len(nodes)} citizens, "
+            f"e.g. {list(missing[:5])}"
+        )
+    return series.reindex(nodes).to_numpy()
+
+
 def align_to_nodes(values, nodes, *, name):
     """Return ``values`` as a float64 array in node order.
 
     ``values`` is a Series or mapping keyed by node, or an array in node order.
     """
     n = len(nodes)
-    if isinstance(values, (pd.Series, Mapping)):
-        series = values if isinstance(values, pd.Series) else pd.Series(dict(values))
-        missing = nodes.difference(series.index)
-        if len(missing):
-            raise ValueError(
-                f"{name} is missing values for {len(missing)} of {n} citizens, "
-                f"e.g. {list(missing[:5])}"
-            )
-        values = series.reindex(nodes).to_numpy()
+    values = reindex_to_nodes(values, nodes, name=name)
     try:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:

@@ -24,7 +24,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from scorelab._graph import align_to_nodes, as_weight_matrix
+from scorelab._graph import align_to_nodes, as_weight_matrix, reindex_to_nodes
 from scorelab._validation import (
     ConvergenceError,
     check_integer,
@@ -345,14 +345,7 @@ def _opinion_codes(opinions, nodes):
     """Integer codes in node order and the labels (an Index) they stand for."""
     n = len(nodes)
     if isinstance(opinions, (pd.Series, Mapping)):
-        series = opinions if isinstance(opinions, pd.Series) else pd.Series(dict(opinions))
-        missing = nodes.difference(series.index)
-        if len(missing):
-            raise ValueError(
-                f"opinions is missing values for {len(missing)} of {n} citizens, "
-                f"e.g. {list(missing[:5])}"
-            )
-        values = series.reindex(nodes).to_numpy()
+        values = reindex_to_nodes(opinions, nodes, name="opinions")
     elif isinstance(opinions, (str, bytes)) or not hasattr(opinions, "__len__"):
         raise TypeError(f"opinions must be one label per citizen, got {opinions!r}")
     else:
