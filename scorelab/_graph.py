@@ -46,6 +46,9 @@ class WeightMatrix:
     matrix: sp.csr_array
     nodes: pd.Index
     symmetric: bool | None  # None: not known (a bare matrix was given)
+    # known by a caller that maintains the matrix (the citizen game), else computed
+    degree: np.ndarray | None = None  # weighted row sums, as matrix.sum(axis=1)
+    loopless: bool = False  # True: no self-loops, the diagonal is zero
 
     @property
     def n(self):

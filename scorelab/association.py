@@ -91,7 +91,7 @@ def _column(vector, like):
 
 def _build_system(G, alpha, weight):
     wm = as_weight_matrix(G, weight=weight)
-    degree = np.asarray(wm.matrix.sum(axis=1)).ravel()
+    degree = wm.degree if wm.degree is not None else np.asarray(wm.matrix.sum(axis=1)).ravel()
     if isinstance(alpha, numbers.Real) and not isinstance(alpha, bool):
         lam = np.full(wm.n, check_probability("alpha", alpha))
     elif isinstance(alpha, (bool, str)) or alpha is None:
@@ -316,7 +316,7 @@ def _conjugate_gradients(system, s, x0, *, tol, scale, max_iter):
     all_free = bool(free.all())
     coef = np.where(free, np.divide(degree, lam, out=np.ones_like(degree), where=free), 1.0)
     coef_c, free_c = _column(coef, s), _column(free, s)
-    diag = system.wm.matrix.diagonal()
+    diag = 0.0 if system.wm.loopless else system.wm.matrix.diagonal()
     precond = 1.0 / np.where(free, coef - diag, 1.0)
     precond_c = _column(precond, s)
     # the residual of the original equation is (lambda / d) times that of the symmetric one

@@ -49,7 +49,7 @@ from scipy.sparse.csgraph import connected_components
 from tqdm import tqdm
 
 from scorelab import metrics
-from scorelab._graph import WeightMatrix
+from scorelab._graph import ParallelProduct, WeightMatrix
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.association import propagate
 from scorelab.reporting import versions
@@ -61,13 +61,8 @@ from scorelab.scoring import (
     _score_against,
     _standard,
 )
-from scorelab.society import (
-    TIE_KINDS,
-    Society,
-    _merge_sorted,
-    _new_keys,
-    _symmetric_csr,
-)
+from scorelab._ties import DynamicTies
+from scorelab.society import TIE_KINDS, Society
 
 __all__ = ["GameConfig", "SimulationResult", "simulate", "GATES"]
 
@@ -286,12 +281,10 @@ class _State:
         self.responsiveness = citizens["responsiveness"].to_numpy(dtype=float)
         self.wealth = citizens["wealth"].to_numpy(dtype=float).copy()
         ties = society.ties
-        source = ties["source"].to_numpy().astype(np.int64)
-        target = ties["target"].to_numpy().astype(np.int64)
-        self.keys = source * self.n + target  # sorted: ties are sorted by (source, target)
-        self.source, self.target = source, target
-        self.kinds = ties["kind"].cat.codes.to_numpy().astype(np.int8)
-        self.weights = ties["weight"].to_numpy(dtype=float).copy()
+        # ties are sorted by (source, target): the upper entries of the CSR in order
+        self.ties = DynamicTies(self.n, ties["source"].to_numpy(), ties["target"].to_numpy(),
+                                ties["kind"].cat.codes.to_numpy(),
+                                ties["weight"].to_numpy(dtype=float), new_kind=_FRIEND)
         self.participant = np.zeros(self.n, dtype=bool)
         self.approved = np.zeros((self.n, len(DOMAINS)))
         self.disapproved = np.zeros((self.n, len(DOMAINS)))
@@ -327,12 +320,15 @@ class _State:
         return self.groups.map(value).to_numpy(dtype=float)
 
     # -- ties ---------------------------------------------------------------------------
+    @property
+    def matrix(self):
+        return self.ties.matrix
+
     def _rebuild(self):
-        self.matrix = _symmetric_csr(self.n, self.source, self.target, self.weights)
         self.degree = np.asarray(self.matrix.sum(axis=1)).ravel()
 
     def neighbour_mean(self, values):
-        total = self.matrix @ values
+        total = ParallelProduct(self.matrix)(values)
         return np.divide(total, self.degree, out=values.copy(), where=self.degree > 0)
 
     # -- the six stages -------------------------------------------------------------------
@@ -399,7 +395,8 @@ class _State:
             self.displayed = own
             return
         lam = np.where(self.participant, policy.association_weight, 0.0)
-        ties = WeightMatrix(self.matrix, pd.RangeIndex(self.n, name="citizen"), symmetric=True)
+        ties = WeightMatrix(self.matrix, pd.RangeIndex(self.n, name="citizen"), symmetric=True,
+                            degree=self.degree, loopless=True)
         if not self.participant.all():
             # only participants' scores are public, so only they associate
             masked = self.matrix.multiply(self.participant[None, :].astype(float)).tocsr()
@@ -421,41 +418,35 @@ class _State:
     def rewire(self):
         cfg = self.config
         self.ties_cut = self.ties_added = 0
-        if cfg.ostracism == 0 or not cfg.public_scores or not len(self.keys):
+        n_ties = self.ties.n_ties
+        if cfg.ostracism == 0 or not cfg.public_scores or not n_ties:
             return
         x = self.displayed
-        draw = self.rng.random(len(self.keys))
+        draw = self.rng.random(n_ties)
         # a tie is cut when draw < chance, and chance < ostracism * (1 - cheapest cut cost)
         # (also in floating point), so only ties below that bound need their chance: the
         # same cuts as evaluating every tie, at a fraction of the cost
         candidates = np.flatnonzero(draw < cfg.ostracism * (1 - _CUT_COST.min()))
-        source, target = self.source[candidates], self.target[candidates]
+        source, target, position = self.ties.locate(candidates)
         xs, xt = x[source], x[target]
         gap = np.abs(np.nan_to_num(xs - xt))
-        chance = cut_chance(gap, _CUT_COST[self.kinds[candidates]], cfg)
+        chance = cut_chance(gap, _CUT_COST[self.ties.kinds(source, target)], cfg)
         hit = ~np.isnan(xs) & ~np.isnan(xt) & (draw[candidates] < chance)
         if not hit.any():
             return
-        cut = candidates[hit]
         # the higher scorer cuts, and looks for a new tie among the ties as they stood at
         # the start of the step (a just-cut pair is not formed again)
         seekers = np.where(xs[hit] >= xt[hit], source[hit], target[hit])
         targets = self._new_partners(seekers)
         u, v = np.minimum(seekers, targets), np.maximum(seekers, targets)
-        fresh = _new_keys((u * self.n + v)[u != v], self.keys)
-        n_cut = len(cut)
-        keep = np.ones(len(self.keys), dtype=bool)
-        keep[cut] = False
-        self.keys, self.kinds, self.weights = self.keys[keep], self.kinds[keep], self.weights[keep]
-        positions = np.searchsorted(self.keys, fresh)
-        self.keys = _merge_sorted(self.keys, fresh)
-        self.kinds = np.insert(self.kinds, positions, _FRIEND)
-        self.weights = np.insert(self.weights, positions, TIE_KINDS["friend"].weight)
+        fresh = np.unique((u * self.n + v)[u != v])
         fresh_source, fresh_target = np.divmod(fresh, self.n)
-        self.source = np.insert(self.source[keep], positions, fresh_source)
-        self.target = np.insert(self.target[keep], positions, fresh_target)
+        absent = ~self.ties.contains(fresh_source, fresh_target)
+        fresh_source, fresh_target = fresh_source[absent], fresh_target[absent]
+        self.ties.edit(source[hit], target[hit], position[hit], fresh_source, fresh_target,
+                       TIE_KINDS["friend"].weight)
         self._rebuild()
-        self.ties_cut, self.ties_added = n_cut, len(fresh)
+        self.ties_cut, self.ties_added = int(hit.sum()), len(fresh_source)
 
     def _new_partners(self, seekers):
         """A friend of a friend (``triadic_share``) or a random higher scorer, per seeker."""
@@ -471,7 +462,7 @@ class _State:
         targets[closes] = second[closes]
         # otherwise a random citizen ranked above the seeker by displayed score
         score = np.nan_to_num(self.displayed, nan=-np.inf)
-        order = np.argsort(score, kind="stable")
+        order = _stable_argsort(score)
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n)
         others = ~closes
@@ -501,7 +492,7 @@ class _State:
             "mean_wealth": self.wealth.mean(),
             "standard_mean": self.standard[0],
             "standard_spread": self.standard[1],
-            "ties": len(self.keys),
+            "ties": self.ties.n_ties,
             "ties_cut": self.ties_cut,
             "ties_added": self.ties_added,
             "components": len(sizes),
@@ -522,11 +513,10 @@ class _State:
         for gate in GATES:
             row[f"access_{gate}"] = self.access[gate].mean()
         codes = self.groups.cat.codes.to_numpy()
-        ends_source, ends_target = codes[self.source], codes[self.target]
-        across = ends_source != ends_target
-        # a tie across groups counts once for each of its two groups
-        crossing = (np.bincount(ends_source[across], minlength=len(self.groups.cat.categories))
-                    + np.bincount(ends_target[across], minlength=len(self.groups.cat.categories)))
+        # a tie across groups counts once for each of its two groups: once per stored entry
+        row_codes = np.repeat(codes, np.diff(self.matrix.indptr))
+        across = row_codes != codes[self.matrix.indices]
+        crossing = np.bincount(row_codes[across], minlength=len(self.groups.cat.categories))
         for k, (group, member) in enumerate(self._group_masks()):
             row[f"mean_displayed[{group}]"] = np.nanmean(x[member]) if (scored & member).any() else np.nan
             row[f"access_credit[{group}]"] = self.access["credit"][member].mean()
@@ -559,11 +549,12 @@ class _State:
                           "wealth": self.wealth, "participant": self.participant,
                           "own_score": self.own, "displayed_score": self.displayed},
                          index=self.groups.index))
+        source, target, kinds, weights = self.ties.tie_list()
         ties = pd.DataFrame({
-            "source": self.source.astype(np.int32),
-            "target": self.target.astype(np.int32),
-            "kind": pd.Categorical.from_codes(self.kinds, categories=_KINDS),
-            "weight": self.weights,
+            "source": source.astype(np.int32),
+            "target": target.astype(np.int32),
+            "kind": pd.Categorical.from_codes(kinds, categories=_KINDS),
+            "weight": weights,
         })
         return Society(citizens=citizens, ties=ties, validate=False)
 
@@ -593,6 +584,25 @@ def wealth_growth(access, config):
         + config.travel_return * access["travel"]
         - config.utilities_loss * ~access["utilities"]
     )
+
+
+def _stable_argsort(values):
+    """``np.argsort(values, kind="stable")``, about twice as fast on 10^6 floats.
+
+    The (vectorised) quicksort orders the values; runs of equal values are then put in
+    index order, which is what a stable sort gives.
+    """
+    order = np.argsort(values)
+    ordered = values[order]
+    same = np.zeros(len(values), dtype=bool)
+    same[1:] = ordered[1:] == ordered[:-1]
+    in_run = same.copy()
+    in_run[:-1] |= same[1:]
+    if in_run.any():
+        at = np.flatnonzero(in_run)
+        run = np.cumsum(~same)[at]
+        order[at] = order[at][np.lexsort((order[at], run))]
+    return order
 
 
 def _random_neighbour(indptr, indices, who, rng):

@@ -1,0 +1,90 @@
+"""The citizen game's tie store: every edit against a fresh build of the same tie list."""
+
+import numpy as np
+import pytest
+
+from scorelab import _ties
+from scorelab._ties import DynamicTies
+from scorelab.dynamics import _stable_argsort
+from scorelab.society import _symmetric_csr, homophilous_sbm
+
+FRIEND = 1
+
+
+def _tie_arrays(society):
+    ties = society.ties
+    return (ties["source"].to_numpy().astype(np.int64), ties["target"].to_numpy().astype(np.int64),
+            ties["kind"].cat.codes.to_numpy().astype(np.int8), ties["weight"].to_numpy().copy())
+
+
+@pytest.mark.parametrize("n, threads", [(40, 1), (1500, 1), (1500, 2)])
+def test_edits_match_a_fresh_build(n, threads, monkeypatch):
+    # two threads merge row blocks as soon as a block holds a few entries
+    monkeypatch.setattr(_ties, "_MIN_NNZ_PER_THREAD", 10 if threads > 1 else 10**9)
+    monkeypatch.setattr(_ties, "_thread_count", lambda: threads)
+    rng = np.random.default_rng(n)
+    society = homophilous_sbm(n, mean_degree=8, rng=1)
+    source, target, kinds, weights = _tie_arrays(society)
+    weights = weights * rng.uniform(0.5, 2.0, len(weights))  # weights not tied to kinds
+    ties = DynamicTies(n, source, target, kinds, weights, new_kind=FRIEND)
+    for _ in range(15):
+        m = ties.n_ties
+        assert m == len(source)
+        cut = np.sort(rng.choice(m, size=int(rng.integers(0, m // 8 + 2)), replace=False))
+        cut_source, cut_target, position = ties.locate(cut)
+        np.testing.assert_array_equal(cut_source, source[cut])
+        np.testing.assert_array_equal(cut_target, target[cut])
+        np.testing.assert_array_equal(ties.kinds(cut_source, cut_target), kinds[cut])
+        np.testing.assert_array_equal(ties.matrix.data[position], weights[cut])
+        # candidate new pairs, some of which exist (among them some of the cut ones)
+        u, v = rng.integers(n, size=60), rng.integers(n, size=60)
+        k = min(5, len(cut))
+        u[:k], v[:k] = cut_source[:k], cut_target[:k]
+        lo, hi = np.minimum(u, v), np.maximum(u, v)
+        keys = np.unique((lo * n + hi)[lo != hi])
+        lo, hi = np.divmod(keys, n)
+        present = ties.contains(lo, hi)
+        np.testing.assert_array_equal(present, np.isin(keys, source * n + target))
+        lo, hi = lo[~present], hi[~present]
+        ties.edit(cut_source, cut_target, position, lo, hi, 0.7)
+        keep = np.ones(m, dtype=bool)
+        keep[cut] = False
+        source = np.concatenate((source[keep], lo))
+        target = np.concatenate((target[keep], hi))
+        kinds = np.concatenate((kinds[keep], np.full(len(lo), FRIEND, dtype=np.int8)))
+        weights = np.concatenate((weights[keep], np.full(len(lo), 0.7)))
+        order = np.argsort(source * n + target)
+        source, target, kinds, weights = source[order], target[order], kinds[order], weights[order]
+        fresh = _symmetric_csr(n, source, target, weights)
+        for name in ("indptr", "indices", "data"):
+            np.testing.assert_array_equal(getattr(ties.matrix, name), getattr(fresh, name))
+        listed = ties.tie_list()
+        for got, want in zip(listed, (source, target, kinds, weights)):
+            np.testing.assert_array_equal(got, want)
+
+
+def test_a_pair_cut_and_formed_again_is_a_new_kind():
+    society = homophilous_sbm(200, mean_degree=6, rng=2)
+    source, target, kinds, weights = _tie_arrays(society)
+    first = int(np.flatnonzero(kinds != FRIEND)[0])
+    ties = DynamicTies(200, source, target, kinds, weights, new_kind=FRIEND)
+    s, t, position = ties.locate([first])
+    ties.edit(s, t, position, [], [], 1.0)
+    assert not ties.contains(s, t)[0]
+    ties.edit([], [], [], s, t, 1.0)
+    assert ties.contains(s, t)[0]
+    assert ties.kinds(s, t)[0] == FRIEND
+
+
+def test_non_positive_weights_are_refused():
+    with pytest.raises(ValueError, match="weights must be > 0"):
+        DynamicTies(3, [0], [1], [0], [0.0], new_kind=FRIEND)
+
+
+def test_stable_argsort_matches_numpy():
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        n = int(rng.integers(1, 200))
+        x = rng.integers(0, int(rng.integers(1, 15)), n).astype(float)
+        x[rng.random(n) < 0.2] = -np.inf
+        np.testing.assert_array_equal(_stable_argsort(x), np.argsort(x, kind="stable"))
