@@ -50,6 +50,8 @@ class DynamicTies:
         self._kind_keys = source[other] * self.n + target[other]  # sorted, fixed
         self._kind_codes = kinds[other]
         self._kind_live = np.ones(len(self._kind_keys), dtype=bool)
+        # each source's slice of the table: lookups search a handful of keys, not all
+        self._kind_start = np.searchsorted(self._kind_keys, np.arange(self.n + 1) * self.n)
         self.lower = np.bincount(target, minlength=self.n).astype(np.int64)
         self.upper = np.bincount(source, minlength=self.n).astype(np.int64)
         self._buffers, self._current = [], None
@@ -75,14 +77,23 @@ class DynamicTies:
 
     def kinds(self, source, target):
         """Kind code of each tie ``(source, target)`` (``source < target``; ties that exist)."""
-        keys = np.asarray(source, dtype=np.int64) * self.n + np.asarray(target, dtype=np.int64)
-        at = np.searchsorted(self._kind_keys, keys)
-        inside = at < len(self._kind_keys)
-        hit = np.zeros(len(keys), dtype=bool)
-        hit[inside] = (self._kind_keys[at[inside]] == keys[inside]) & self._kind_live[at[inside]]
+        source = np.asarray(source, dtype=np.int64)
+        keys = source * self.n + np.asarray(target, dtype=np.int64)
+        at, found = self._find_kind(source, keys)
         out = np.full(len(keys), self.new_kind, dtype=np.int8)
-        out[hit] = self._kind_codes[at[hit]]
+        live = found.copy()
+        live[found] = self._kind_live[at[found]]
+        out[live] = self._kind_codes[at[live]]
         return out
+
+    def _find_kind(self, source, keys):
+        """Where each key sits in the starting-kind table, and whether it is there."""
+        lo = self._kind_start[source]
+        hi = self._kind_start[source + 1]
+        at = _lower_bound(self._kind_keys, lo, hi, keys)
+        found = at < hi
+        found[found] = self._kind_keys[at[found]] == keys[found]
+        return at, found
 
     def weights(self, position):
         """Weights of the entries at ``position``."""
@@ -90,23 +101,13 @@ class DynamicTies:
 
     def _lower_bound(self, rows, columns, *, upper_part):
         """First entry of each row's lower (or upper) part with column >= ``columns``."""
-        indptr, indices = self.matrix.indptr, self.matrix.indices
+        indptr = self.matrix.indptr
         start = indptr[rows].astype(np.int64)
         if upper_part:
-            lo = start + self.lower[rows]
-            hi = indptr[rows + 1].astype(np.int64)
+            lo, hi = start + self.lower[rows], indptr[rows + 1].astype(np.int64)
         else:
-            lo = start
-            hi = start + self.lower[rows]
-        while True:
-            open_ = lo < hi
-            if not open_.any():
-                return lo
-            mid = (lo + hi) // 2
-            below = np.zeros(len(lo), dtype=bool)
-            below[open_] = indices[mid[open_]] < columns[open_]
-            lo = np.where(open_ & below, mid + 1, lo)
-            hi = np.where(open_ & ~below, mid, hi)
+            lo, hi = start, start + self.lower[rows]
+        return _lower_bound(self.matrix.indices, lo, hi, columns)
 
     def contains(self, u, v):
         """Whether each pair ``(u, v)`` with ``u < v`` is a tie."""
@@ -137,11 +138,8 @@ class DynamicTies:
         new_target = np.asarray(new_target, dtype=np.int64)
         matrix = self.matrix
         # retire the kinds of cut starting ties (a pair formed again is of new_kind)
-        keys = cut_source * self.n + cut_target
-        at = np.searchsorted(self._kind_keys, keys)
-        inside = at < len(self._kind_keys)
-        at, keys = at[inside], keys[inside]
-        self._kind_live[at[self._kind_keys[at] == keys]] = False
+        at, found = self._find_kind(cut_source, cut_source * self.n + cut_target)
+        self._kind_live[at[found]] = False
         cut_weight = matrix.data[np.asarray(cut_position, dtype=np.int64)]
         n_new = len(new_source)
         change = sparse.csr_array(
@@ -228,3 +226,18 @@ def _row_blocks(indptr, nnz):
     cuts[0], cuts[-1] = 0, n
     cuts = np.unique(cuts)
     return list(zip(cuts[:-1].tolist(), cuts[1:].tolist()))
+
+
+def _lower_bound(array, lo, hi, values):
+    """For each ``i``, the first position in ``array[lo[i]:hi[i]]`` (sorted) holding a value
+    >= ``values[i]`` (``hi[i]`` if none): a vectorised binary search within ranges."""
+    lo = np.asarray(lo, dtype=np.int64).copy()
+    hi = np.asarray(hi, dtype=np.int64).copy()
+    while True:
+        open_ = np.flatnonzero(lo < hi)
+        if not len(open_):
+            return lo
+        mid = (lo[open_] + hi[open_]) // 2
+        below = array[mid] < values[open_]
+        lo[open_[below]] = mid[below] + 1
+        hi[open_[~below]] = mid[~below]

@@ -6,11 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scorelab import dynamics
 from scorelab.dynamics import (
     GATES,
     GameConfig,
     approval_chance,
+    bernoulli_positions,
     cut_chance,
+    random_above,
     simulate,
     wealth_growth,
 )
@@ -245,3 +248,68 @@ def test_group_aware_thresholds_mislabelled_acts_and_appeals(society):
     assert (appealed["mean_own"] > kept["mean_own"] + 50).all()
     assert {"cross_group_ties[majority]", "cross_group_ties[minority]"} <= set(plain.columns)
     assert (plain["cross_group_ties[majority]"] == plain["cross_group_ties[minority]"]).all()
+
+
+def test_random_above_draws_uniformly_among_the_higher_ranked():
+    # the sorted construction it replaces: uniform over ranks low..n-1 of the stable order
+    rng = np.random.default_rng(3)
+    score = rng.integers(0, 6, 40).astype(float)  # many ties: ranks break them by id
+    score[:5] = -np.inf
+    order = np.argsort(score, kind="stable")
+    rank = np.empty(40, dtype=np.int64)
+    rank[order] = np.arange(40)
+    seekers = np.array([7, 12, int(order[-1]), int(order[-3]), int(order[20])])
+    draws = 20_000
+    got = random_above(score, np.repeat(seekers, draws), rng).reshape(len(seekers), draws)
+    for seeker, targets in zip(seekers, got):
+        low = min(rank[seeker] + 1, 40 - 4)
+        eligible = set(order[low:].tolist())
+        assert set(targets.tolist()) == eligible
+        counts = np.bincount(targets, minlength=40)[sorted(eligible)]
+        expected = draws / len(eligible)
+        # every eligible citizen within 5 standard deviations of the uniform count
+        assert np.all(np.abs(counts - expected) < 5 * np.sqrt(expected))
+
+
+def test_bernoulli_positions_take_each_position_with_probability_p():
+    rng = np.random.default_rng(4)
+    n, p, runs = 2_000, 0.03, 400
+    taken = np.zeros(n)
+    totals = []
+    for _ in range(runs):
+        positions = bernoulli_positions(n, p, rng)
+        assert np.all(np.diff(positions) > 0) and positions.min(initial=0) >= 0
+        assert positions.max(initial=0) < n
+        taken[positions] += 1
+        totals.append(len(positions))
+    # the count is Binomial(n, p): mean n p, variance n p (1 - p)
+    assert abs(np.mean(totals) - n * p) < 5 * np.sqrt(n * p * (1 - p) / runs)
+    assert abs(np.var(totals) / (n * p * (1 - p)) - 1) < 0.25
+    # no position favoured: first, middle and last thirds equally
+    thirds = [taken[: n // 3].mean(), taken[n // 3 : 2 * n // 3].mean(), taken[2 * n // 3 :].mean()]
+    assert np.allclose(np.array(thirds) / runs, p, rtol=0.05)
+    assert len(bernoulli_positions(n, 0.0, rng)) == 0
+    assert np.array_equal(bernoulli_positions(5, 1.0, rng), np.arange(5))
+
+
+def test_block_streams_give_the_same_run_in_threads_or_one_by_one(society, monkeypatch):
+    # blocks of 128 citizens: five random streams, drawn by the thread pool
+    monkeypatch.setattr(dynamics._Streams, "BLOCK", 128)
+    config = GameConfig(ostracism=0.5, visibility=0.7)
+    threaded = simulate(society, config, n_steps=4, rng=5)
+
+    def one_by_one(self, draw):
+        for generator, (a, b) in reversed(list(zip(self.generators, self.blocks))):
+            draw(generator, a, b)
+
+    monkeypatch.setattr(dynamics._Streams, "run", one_by_one)
+    serial = simulate(society, config, n_steps=4, rng=5)
+    pd.testing.assert_frame_equal(threaded.history, serial.history)
+    pd.testing.assert_frame_equal(threaded.society.ties, serial.society.ties)
+
+
+def test_a_seed_sequence_replays_the_same_run(society):
+    seed = np.random.SeedSequence(8)
+    first = simulate(society, GameConfig(ostracism=0.3), n_steps=3, rng=seed)
+    again = simulate(society, GameConfig(ostracism=0.3), n_steps=3, rng=seed)
+    pd.testing.assert_frame_equal(first.history, again.history)

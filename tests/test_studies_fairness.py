@@ -44,12 +44,17 @@ def test_interventions_share_society_and_stream(interventions):
 
 
 def test_group_aware_thresholds_act_inside_the_loop():
-    frame = interventions_run(400, n_steps=6, minority_wealth=0.3, rng=11).set_index(
-        "intervention")
+    frames = [interventions_run(400, n_steps=6, minority_wealth=0.3, rng=seed).set_index(
+        "intervention") for seed in (1, 2, 3)]
+    gaps = np.array([[abs(f.loc[name, "equal_opportunity_gap"]) for f in frames]
+                     for name in ("baseline", "group-aware thresholds")])
+    # the qualified of the poorer minority catch up: across three runs the gap shrinks
+    # (one small run can go either way: seed 11 gave 0.030 -> 0.043)
+    assert gaps[1].mean() < 0.5 * gaps[0].mean()
+    frame = frames[0]
     base, aware = frame.loc["baseline"], frame.loc["group-aware thresholds"]
-    # the poorer minority gets the lower threshold, and its qualified catch up
+    # the poorer minority gets the lower threshold
     assert aware["threshold_minority"] < 650 <= aware["threshold_majority"]
-    assert abs(aware["equal_opportunity_gap"]) < abs(base["equal_opportunity_gap"])
     # the thresholds fed back into wealth and scores: a different run, not a re-gating
     assert aware["mean_wealth"] != base["mean_wealth"]
     assert aware["displayed_gap"] != base["displayed_gap"]

@@ -5,7 +5,6 @@ import pytest
 
 from scorelab import _ties
 from scorelab._ties import DynamicTies
-from scorelab.dynamics import _stable_argsort
 from scorelab.society import _symmetric_csr, homophilous_sbm
 
 FRIEND = 1
@@ -79,12 +78,3 @@ def test_a_pair_cut_and_formed_again_is_a_new_kind():
 def test_non_positive_weights_are_refused():
     with pytest.raises(ValueError, match="weights must be > 0"):
         DynamicTies(3, [0], [1], [0], [0.0], new_kind=FRIEND)
-
-
-def test_stable_argsort_matches_numpy():
-    rng = np.random.default_rng(0)
-    for _ in range(100):
-        n = int(rng.integers(1, 200))
-        x = rng.integers(0, int(rng.integers(1, 15)), n).astype(float)
-        x[rng.random(n) < 0.2] = -np.inf
-        np.testing.assert_array_equal(_stable_argsort(x), np.argsort(x, kind="stable"))
