@@ -75,8 +75,12 @@ class DynamicTies:
         position = self.matrix.indptr[source] + self.lower[source] + (ties - self.tie_start[source])
         return source, self.matrix.indices[position].astype(np.int64), position
 
-    def kinds(self, source, target):
-        """Kind code of each tie ``(source, target)`` (``source < target``; ties that exist)."""
+    def kinds(self, source, target, *, slots=False):
+        """Kind code of each tie ``(source, target)`` (``source < target``; ties that exist).
+
+        With ``slots=True`` also each tie's place in the starting-kind table (-1 if none),
+        which :meth:`edit` can take for the ties it cuts instead of searching again.
+        """
         source = np.asarray(source, dtype=np.int64)
         keys = source * self.n + np.asarray(target, dtype=np.int64)
         at, found = self._find_kind(source, keys)
@@ -84,6 +88,8 @@ class DynamicTies:
         live = found.copy()
         live[found] = self._kind_live[at[found]]
         out[live] = self._kind_codes[at[live]]
+        if slots:
+            return out, np.where(live, at, -1)
         return out
 
     def _find_kind(self, source, keys):
@@ -117,12 +123,14 @@ class DynamicTies:
         found[found] = self.matrix.indices[position[found]] == v[found]
         return found
 
-    def edit(self, cut_source, cut_target, cut_position, new_source, new_target, weight):
+    def edit(self, cut_source, cut_target, cut_position, new_source, new_target, weight, *,
+             cut_slots=None):
         """Remove the ties ``(cut_source, cut_target)`` and add ``(new_source, new_target)``.
 
         ``cut_position`` are the upper entries of the cut ties (from :meth:`locate`). The
         new ties must be distinct, absent and have ``new_source < new_target``; they are of
-        ``new_kind`` with weight ``weight``.
+        ``new_kind`` with weight ``weight``. ``cut_slots`` are the cut ties' slots from
+        :meth:`kinds` (looked up if not given).
 
         One sparse sum does both: ``A + B`` with ``B`` holding ``-w`` at both entries of
         every cut tie and ``weight`` at both entries of every new one. SciPy's merge of two
@@ -138,8 +146,10 @@ class DynamicTies:
         new_target = np.asarray(new_target, dtype=np.int64)
         matrix = self.matrix
         # retire the kinds of cut starting ties (a pair formed again is of new_kind)
-        at, found = self._find_kind(cut_source, cut_source * self.n + cut_target)
-        self._kind_live[at[found]] = False
+        if cut_slots is None:
+            _, cut_slots = self.kinds(cut_source, cut_target, slots=True)
+        cut_slots = np.asarray(cut_slots, dtype=np.int64)
+        self._kind_live[cut_slots[cut_slots >= 0]] = False
         cut_weight = matrix.data[np.asarray(cut_position, dtype=np.int64)]
         n_new = len(new_source)
         change = sparse.csr_array(

@@ -50,11 +50,10 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.sparse.csgraph import connected_components
 from tqdm import tqdm
 
 from scorelab import metrics
-from scorelab._graph import ParallelProduct, WeightMatrix, _pool
+from scorelab._graph import ParallelProduct, WeightMatrix, _pool, symmetric_components
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.association import propagate
 from scorelab.reporting import versions
@@ -452,7 +451,8 @@ class _State:
         source, target, position = self.ties.locate(candidates)
         xs, xt = x[source], x[target]
         gap = np.abs(np.nan_to_num(xs - xt))
-        chance = cut_chance(gap, _CUT_COST[self.ties.kinds(source, target)], cfg)
+        kinds, slots = self.ties.kinds(source, target, slots=True)
+        chance = cut_chance(gap, _CUT_COST[kinds], cfg)
         hit = ~np.isnan(xs) & ~np.isnan(xt) & (draw < chance)
         if not hit.any():
             return
@@ -469,7 +469,7 @@ class _State:
         absent = ~self.ties.contains(fresh_source, fresh_target)
         fresh_source, fresh_target = fresh_source[absent], fresh_target[absent]
         self.ties.edit(source[hit], target[hit], position[hit], fresh_source, fresh_target,
-                       TIE_KINDS["friend"].weight)
+                       TIE_KINDS["friend"].weight, cut_slots=slots[hit])
         self._rebuild()
         self.ties_cut, self.ties_added = int(hit.sum()), len(fresh_source)
 
@@ -499,9 +499,7 @@ class _State:
         private_rate = private.sum(axis=1) / total
         expressed_rate = expressed.sum(axis=1) / total
         x = np.where(scored, self.displayed, np.nan)
-        # strong components of the symmetric matrix are its components, found on the CSR
-        # arrays directly (directed=False would first add the transpose)
-        _, labels = connected_components(self.matrix, directed=True, connection="strong")
+        labels = symmetric_components(self.matrix)
         sizes = np.bincount(labels)
         row = {
             "step": step,

@@ -1,0 +1,32 @@
+"""Graph helpers: component labels of symmetric matrices against SciPy's public function."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from scorelab import _graph
+from scorelab._graph import symmetric_components
+
+
+def _same_partition(a, b):
+    # the same partition: a label maps to exactly one label each way
+    pairs = np.unique(np.stack([a, b]), axis=1)
+    return len(np.unique(pairs[0])) == pairs.shape[1] == len(np.unique(pairs[1]))
+
+
+@pytest.mark.parametrize("n, m", [(1, 0), (5, 0), (50, 20), (300, 250), (2000, 6000)])
+@pytest.mark.parametrize("public", [False, True])
+def test_symmetric_components_match_scipy(n, m, public, monkeypatch):
+    if public:  # the fallback path
+        monkeypatch.setattr(_graph, "_connected_components_undirected", None)
+    rng = np.random.default_rng(n + m)
+    u, v = rng.integers(n, size=m), rng.integers(n, size=m)
+    keep = u != v
+    upper = sp.coo_array((np.ones(keep.sum()), (u[keep], v[keep])), shape=(n, n))
+    matrix = (upper + upper.T).tocsr()
+    matrix.sum_duplicates()
+    labels = symmetric_components(matrix)
+    count, expected = connected_components(matrix, directed=False)
+    assert len(np.unique(labels)) == count
+    assert _same_partition(labels, expected)
