@@ -312,7 +312,7 @@ class _State:
                 self.mislabel[member, DOMAINS.index(domain)] = share
         self.ties_cut = 0
         self.ties_added = 0
-        self._rebuild()
+        self._update_degree()
 
     def _per_citizen(self, value, name):
         """A gate threshold as one value per citizen (group-aware thresholds map groups)."""
@@ -329,7 +329,7 @@ class _State:
     def matrix(self):
         return self.ties.matrix
 
-    def _rebuild(self):
+    def _update_degree(self):
         self.degree = np.asarray(self.matrix.sum(axis=1)).ravel()
 
     def neighbour_mean(self, values):
@@ -470,7 +470,7 @@ class _State:
         fresh_source, fresh_target = fresh_source[absent], fresh_target[absent]
         self.ties.edit(source[hit], target[hit], position[hit], fresh_source, fresh_target,
                        TIE_KINDS["friend"].weight, cut_slots=slots[hit])
-        self._rebuild()
+        self._update_degree()
         self.ties_cut, self.ties_added = int(hit.sum()), len(fresh_source)
 
     def _new_partners(self, seekers):
