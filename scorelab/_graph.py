@@ -30,6 +30,7 @@ except ImportError:  # pragma: no cover - depends on the SciPy build
 # Below this many stored entries a product is too quick for threads to pay off.
 _MIN_NNZ_PER_THREAD = 100_000
 _POOL: ThreadPoolExecutor | None = None
+_POOL_PID: int | None = None
 
 
 def _thread_count():
@@ -37,9 +38,16 @@ def _thread_count():
 
 
 def _pool():
-    global _POOL
-    if _POOL is None:
+    """The process's thread pool, made afresh in a forked child.
+
+    A child forked from a process whose pool had started threads (``sweep`` with local
+    processes forks on Linux) inherits the pool object but none of its threads: work sent
+    to it would wait forever.
+    """
+    global _POOL, _POOL_PID
+    if _POOL is None or _POOL_PID != os.getpid():
         _POOL = ThreadPoolExecutor(max_workers=_thread_count(), thread_name_prefix="scorelab")
+        _POOL_PID = os.getpid()
     return _POOL
 
 

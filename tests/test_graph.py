@@ -1,4 +1,6 @@
-"""Graph helpers: component labels of symmetric matrices against SciPy's public function."""
+"""Graph helpers: component labels against SciPy's public function; the thread pool."""
+
+import time
 
 import numpy as np
 import pytest
@@ -30,3 +32,29 @@ def test_symmetric_components_match_scipy(n, m, public, monkeypatch):
     count, expected = connected_components(matrix, directed=False)
     assert len(np.unique(labels)) == count
     assert _same_partition(labels, expected)
+
+
+def _sum_in_pool(values, queue=None):
+    total = sum(_graph._pool().map(abs, values))
+    if queue is not None:
+        queue.put(total)
+    return total
+
+
+def test_the_thread_pool_works_in_a_forked_child():
+    import multiprocessing
+
+    # the parent's pool has started its threads, and they have gone idle: a pool copied
+    # into a forked child then starts no thread for new work (it waited forever)
+    assert _sum_in_pool([-1, 2, -3, 4]) == 10
+    time.sleep(0.3)
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_sum_in_pool, args=([-3, 4], queue))
+    child.start()
+    child.join(timeout=60)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        pytest.fail("the forked child's thread pool never ran the work")
+    assert queue.get(timeout=5) == 7
