@@ -101,25 +101,13 @@ class DynamicTies:
         found[found] = self._kind_keys[at[found]] == keys[found]
         return at, found
 
-    def weights(self, position):
-        """Weights of the entries at ``position``."""
-        return self.matrix.data[position]
-
-    def _lower_bound(self, rows, columns, *, upper_part):
-        """First entry of each row's lower (or upper) part with column >= ``columns``."""
-        indptr = self.matrix.indptr
-        start = indptr[rows].astype(np.int64)
-        if upper_part:
-            lo, hi = start + self.lower[rows], indptr[rows + 1].astype(np.int64)
-        else:
-            lo, hi = start, start + self.lower[rows]
-        return _lower_bound(self.matrix.indices, lo, hi, columns)
-
     def contains(self, u, v):
-        """Whether each pair ``(u, v)`` with ``u < v`` is a tie."""
+        """Whether each pair ``(u, v)`` with ``u < v`` is a tie (a search in ``u``'s row)."""
         u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
-        position = self._lower_bound(u, v, upper_part=True)
-        found = position < self.matrix.indptr[u + 1]
+        indptr = self.matrix.indptr
+        end = indptr[u + 1].astype(np.int64)
+        position = _lower_bound(self.matrix.indices, indptr[u] + self.lower[u], end, v)
+        found = position < end
         found[found] = self.matrix.indices[position[found]] == v[found]
         return found
 
