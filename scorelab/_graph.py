@@ -207,11 +207,19 @@ class ParallelProduct:
             if _sparsetools is None:
                 self.blocks = [matrix[a:b] for a, b in zip(self.cuts[:-1], self.cuts[1:])]
 
-    def __call__(self, x):
+    def __call__(self, x, out=None):
+        """``A @ x``; into ``out`` (float64, C-contiguous, the result's shape) if given,
+        which spares a fresh array (and its page faults) per product."""
         if self.cuts is None:
-            return self.matrix @ x
+            if out is None:
+                return self.matrix @ x
+            out[...] = self.matrix @ x
+            return out
         x = np.ascontiguousarray(x, dtype=np.float64)
-        out = np.zeros((self.matrix.shape[0],) + x.shape[1:])
+        if out is None:
+            out = np.zeros((self.matrix.shape[0],) + x.shape[1:])
+        else:
+            out.fill(0.0)  # the kernels add A @ x to what is there
         k = len(self.cuts) - 1
         for _ in _pool().map(self._block_product, range(k), [x] * k, [out] * k):
             pass

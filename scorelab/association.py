@@ -322,11 +322,13 @@ def _conjugate_gradients(system, s, x0, *, tol, scale, max_iter):
     # the residual of the original equation is (lambda / d) times that of the symmetric one
     to_original = _column(np.where(free, lam / np.where(degree > 0, degree, 1.0), 0.0), s)
 
-    def apply(v):
-        product = system.product(v if all_free else np.where(free_c, v, 0.0))
+    scaled = np.empty(s.shape)
+
+    def apply(v, out=None):
+        product = system.product(v if all_free else np.where(free_c, v, 0.0), out=out)
         if not all_free:
             product[~free] = 0.0
-        np.subtract(coef_c * v, product, out=product)
+        np.subtract(np.multiply(coef_c, v, out=scaled), product, out=product)
         return product
 
     fixed_part = 0.0 if all_free else system.product(np.where(free_c, 0.0, s))
@@ -343,6 +345,7 @@ def _conjugate_gradients(system, s, x0, *, tol, scale, max_iter):
     rz = column_dots(r, z)
     max_precond = precond.max()
     work = np.empty_like(r)
+    q = np.empty_like(r)  # A p, rewritten every iteration
     near = threshold * math.sqrt(system.n)
     for _ in range(budget):
         # |rho_i| <= precond_i |r_i| <= sqrt(max(precond) * r.z): a free certificate; the
@@ -352,7 +355,7 @@ def _conjugate_gradients(system, s, x0, *, tol, scale, max_iter):
             break
         if np.all(bound <= near) and np.all(np.abs(to_original * r).max(axis=0) <= threshold):
             break
-        q = apply(p)
+        q = apply(p, out=q)
         pq = column_dots(p, q)
         step = np.divide(rz, pq, out=np.zeros_like(rz), where=pq > 0)
         x = _axpy(step, p, x, work)
