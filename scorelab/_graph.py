@@ -219,6 +219,11 @@ class ParallelProduct:
         if out is None:
             out = np.zeros((self.matrix.shape[0],) + x.shape[1:])
         else:
+            shape = (self.matrix.shape[0],) + x.shape[1:]
+            if (out.shape != shape or out.dtype != np.float64
+                    or not out.flags.c_contiguous or np.shares_memory(out, x)):
+                raise ValueError(f"out must be a C-contiguous float64 array of shape {shape} "
+                                 "that does not overlap x")
             out.fill(0.0)  # the kernels add A @ x to what is there
         k = len(self.cuts) - 1
         for _ in _pool().map(self._block_product, range(k), [x] * k, [out] * k):
@@ -252,7 +257,8 @@ def symmetric_components(matrix):
     Checked against ``connected_components`` in ``tests/test_graph.py``.
     """
     n = matrix.shape[0]
-    if _connected_components_undirected is not None and n:
+    fits = max(matrix.nnz, n) < np.iinfo(np.int32).max  # the kernel takes int32 indices
+    if _connected_components_undirected is not None and n and fits:
         indices = matrix.indices.astype(np.int32, copy=False)
         indptr = matrix.indptr.astype(np.int32, copy=False)
         labels = np.empty(n, dtype=np.int32)

@@ -27,6 +27,7 @@ class DynamicTies:
     ----------
     matrix : scipy.sparse.csr_array
         Symmetric, sorted column indices within rows, no explicit zeros or self-loops.
+        Its arrays are buffers that the edit after next reuses: copy what must outlive it.
 
     Notes
     -----
@@ -130,15 +131,18 @@ class DynamicTies:
         """
         cut_source = np.asarray(cut_source, dtype=np.int64)
         cut_target = np.asarray(cut_target, dtype=np.int64)
+        cut_position = np.asarray(cut_position, dtype=np.int64)
         new_source = np.asarray(new_source, dtype=np.int64)
         new_target = np.asarray(new_target, dtype=np.int64)
+        # the merge kernel writes without bounds checks: check its preconditions first
+        self._check_edit(cut_source, cut_target, cut_position, new_source, new_target)
         matrix = self.matrix
         # retire the kinds of cut starting ties (a pair formed again is of new_kind)
         if cut_slots is None:
             _, cut_slots = self.kinds(cut_source, cut_target, slots=True)
         cut_slots = np.asarray(cut_slots, dtype=np.int64)
         self._kind_live[cut_slots[cut_slots >= 0]] = False
-        cut_weight = matrix.data[np.asarray(cut_position, dtype=np.int64)]
+        cut_weight = matrix.data[cut_position]
         n_new = len(new_source)
         change = sparse.csr_array(
             (np.concatenate((-cut_weight, -cut_weight, np.full(2 * n_new, float(weight)))),
@@ -162,7 +166,8 @@ class DynamicTies:
         if indptr[-1] >= np.iinfo(index_dtype).max:
             index_dtype = np.int64
         indptr = indptr.astype(index_dtype)
-        indices, data = self._spare(int(indptr[-1]), index_dtype)
+        spare = self._spare(int(indptr[-1]), index_dtype)
+        indices, data = spare[0][: indptr[-1]], spare[1][: indptr[-1]]
         change_indptr = change.indptr.astype(index_dtype, copy=False)
         change_indices = change.indices.astype(index_dtype, copy=False)
         a_indptr = matrix.indptr.astype(index_dtype, copy=False)
@@ -184,25 +189,61 @@ class DynamicTies:
             merged = list(_pool().map(merge, blocks))
         else:
             merged = [merge(blocks[0])]
-        if not all(merged):
+        if not all(merged):  # pragma: no cover - _check_edit rules this out
             raise RuntimeError("tie edit went wrong: a cut tie was absent or a new one present")
         self.matrix = sparse.csr_array((data, indices, indptr), shape=matrix.shape, copy=False)
         self.matrix.has_sorted_indices = True
+        # the matrix now lives in `spare`; the buffers it used are free from the next edit
+        if self._current is not None:
+            self._buffers.append(self._current)
+        self._current = spare
+
+    def _check_edit(self, cut_source, cut_target, cut_position, new_source, new_target):
+        """ValueError unless the cuts are distinct ties at their upper entries and the new
+        ties distinct, absent pairs ``source < target`` of citizens."""
+        indptr, indices = self.matrix.indptr, self.matrix.indices
+        if not len(cut_source) == len(cut_target) == len(cut_position):
+            raise ValueError("cut_source, cut_target and cut_position must have one entry per "
+                             "cut tie")
+        if len(new_source) != len(new_target):
+            raise ValueError("new_source and new_target must have one entry per new tie")
+        if len(cut_position):
+            inside = (cut_source >= 0) & (cut_source < self.n) & (cut_source < cut_target)
+            inside &= (cut_position >= 0) & (cut_position < self.matrix.nnz)
+            row = np.where(inside, cut_source, 0)
+            at = np.where(inside, cut_position, 0)
+            inside &= (indptr[row] <= at) & (at < indptr[row + 1]) & (indices[at] == cut_target)
+            if not inside.all():
+                first = int(np.flatnonzero(~inside)[0])
+                raise ValueError(f"cut tie {first} ({cut_source[first]}, {cut_target[first]}) "
+                                 f"is not a tie at entry {cut_position[first]}")
+            ordered = np.sort(cut_position)
+            if (ordered[1:] == ordered[:-1]).any():
+                raise ValueError("a tie is cut twice")
+        if len(new_source):
+            if ((new_source < 0) | (new_target >= self.n) | (new_source >= new_target)).any():
+                raise ValueError("new ties must join citizens 0..n-1 with source < target")
+            keys = np.sort(new_source * self.n + new_target)
+            if (keys[1:] == keys[:-1]).any():
+                raise ValueError("a new tie is listed twice")
+            present = self.contains(new_source, new_target)
+            if present.any():
+                first = int(np.flatnonzero(present)[0])
+                raise ValueError(f"new tie ({new_source[first]}, {new_target[first]}) is "
+                                 "already a tie")
 
     def _spare(self, size, index_dtype):
-        """Index and data arrays of length ``size`` that the current matrix does not use.
+        """Index and data buffers of at least ``size`` entries that the matrix does not use.
 
         Two sets of buffers take turns, so each step writes into memory it has touched
-        before.
+        before. (A matrix taken from :attr:`matrix` is therefore valid until the edit after
+        next; the game never keeps one that long, and :meth:`tie_list` copies.)
         """
         spare = self._buffers.pop() if self._buffers else None
         if spare is None or len(spare[0]) < size or spare[0].dtype != index_dtype:
             capacity = int(size * 1.05) + 16
             spare = (np.empty(capacity, dtype=index_dtype), np.empty(capacity, dtype=float))
-        if self._current is not None:
-            self._buffers.append(self._current)
-        self._current = spare
-        return spare[0][:size], spare[1][:size]
+        return spare
 
     def rows(self):
         """The row of every stored entry."""

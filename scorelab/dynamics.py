@@ -614,6 +614,10 @@ def bernoulli_positions(n, p, rng):
     """
     if p <= 0 or n == 0:
         return np.zeros(0, dtype=np.int64)
+    if p < 1e-12:
+        # gaps of ~1/p would overflow int64 when summed: draw the count, then the places
+        count = int(rng.binomial(n, p))
+        return np.sort(rng.choice(n, size=count, replace=False)).astype(np.int64)
     expected = n * p
     taken = []
     start = -1  # the last taken position so far
@@ -660,13 +664,13 @@ class _Streams:
 def random_above(score, seekers, rng):
     """A uniformly random citizen ranked above each seeker.
 
-    Citizens are ranked by ``(score, citizen id)``; a seeker in the top tenth
-    (``max(1, n // 10)`` citizens) draws from the top tenth, itself included. This is
+    Citizens are ranked by ``(score, citizen id)``; a seeker among the top
+    ``k = max(1, n // 10)`` draws from the top ``k``, itself included. This is
     ``order[low + floor(u * (n - low))]`` with ``order`` the stable argsort and
-    ``low = min(rank + 1, n - n // 10)``, drawn without sorting: a uniform citizen is kept
-    if it qualifies, else redrawn. At least a tenth of the citizens qualify, so a seeker
-    needs at most ~10 draws on average. Checked against the sorted construction in
-    ``tests/test_dynamics.py``.
+    ``low = min(rank + 1, n - k)``, drawn without sorting: a uniform citizen is kept if it
+    qualifies, else redrawn. At least ``k`` citizens qualify, so a seeker needs at most
+    ``n / k`` draws on average (about 10 from ``n = 20`` on; up to ``n`` in societies
+    of 11-19). Checked against the sorted construction in ``tests/test_dynamics.py``.
     """
     score = np.asarray(score, dtype=float)
     seekers = np.asarray(seekers, dtype=np.int64)

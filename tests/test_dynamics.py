@@ -289,6 +289,12 @@ def test_bernoulli_positions_take_each_position_with_probability_p():
     thirds = [taken[: n // 3].mean(), taken[n // 3 : 2 * n // 3].mean(), taken[2 * n // 3 :].mean()]
     assert np.allclose(np.array(thirds) / runs, p, rtol=0.05)
     assert len(bernoulli_positions(n, 0.0, rng)) == 0
+    # tiny p: gaps of ~1/p would overflow when summed; the count-then-places draw is used
+    for p_tiny in (1e-13, 1e-18, 1e-300):
+        positions = bernoulli_positions(10**7, p_tiny, rng)
+        assert len(positions) <= 1 and np.all((positions >= 0) & (positions < 10**7))
+    many = [len(bernoulli_positions(10**12, 2e-13, rng)) for _ in range(2000)]
+    assert abs(np.mean(many) - 0.2) < 5 * np.sqrt(0.2 / 2000)
     assert np.array_equal(bernoulli_positions(5, 1.0, rng), np.arange(5))
 
 

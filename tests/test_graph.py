@@ -58,3 +58,18 @@ def test_the_thread_pool_works_in_a_forked_child():
         child.join()
         pytest.fail("the forked child's thread pool never ran the work")
     assert queue.get(timeout=5) == 7
+
+
+def test_parallel_product_writes_into_out_and_checks_it(monkeypatch):
+    monkeypatch.setattr(_graph, "_MIN_NNZ_PER_THREAD", 10)
+    monkeypatch.setattr(_graph, "_thread_count", lambda: 2)
+    rng = np.random.default_rng(1)
+    matrix = sp.random_array((200, 200), density=0.05, format="csr", rng=rng)
+    product = _graph.ParallelProduct(matrix)
+    x = rng.random(200)
+    out = np.full(200, 7.0)
+    assert product(x, out=out) is out
+    np.testing.assert_allclose(out, matrix @ x)
+    for bad in (np.empty(100), np.empty(400)[::2], x):
+        with pytest.raises(ValueError, match="out must be"):
+            product(x, out=bad)

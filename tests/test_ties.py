@@ -78,3 +78,29 @@ def test_a_pair_cut_and_formed_again_is_a_new_kind():
 def test_non_positive_weights_are_refused():
     with pytest.raises(ValueError, match="weights must be > 0"):
         DynamicTies(3, [0], [1], [0], [0.0], new_kind=FRIEND)
+
+
+def test_edits_that_break_their_preconditions_are_refused_before_any_change():
+    society = homophilous_sbm(300, mean_degree=6, rng=3)
+    source, target, kinds, weights = _tie_arrays(society)
+    ties = DynamicTies(300, source, target, kinds, weights, new_kind=FRIEND)
+    s, t, position = ties.locate([0, 1])
+    before = [a.copy() for a in (ties.matrix.indptr, ties.matrix.indices, ties.matrix.data)]
+    absent_u, absent_v = 0, int(np.setdiff1d(np.arange(1, 300), target[source == 0])[0])
+    bad = [
+        ((s, t[::-1], position, [], []), "is not a tie"),  # wrong ends for the entries
+        ((s[:1], t[:1], position, [], []), "one entry per cut tie"),
+        ((np.r_[s[0], s[0]], np.r_[t[0], t[0]], np.r_[position[0], position[0]], [], []),
+         "cut twice"),
+        (([], [], [], [s[0]], [t[0]]), "already a tie"),
+        (([], [], [], [absent_u, absent_u], [absent_v, absent_v]), "listed twice"),
+        (([], [], [], [absent_v], [absent_u]), "source < target"),
+        (([], [], [], [0], [300]), "source < target"),
+    ]
+    for args, match in bad:
+        with pytest.raises(ValueError, match=match):
+            ties.edit(*args, 1.0)
+    after = (ties.matrix.indptr, ties.matrix.indices, ties.matrix.data)
+    for a, b in zip(before, after):
+        np.testing.assert_array_equal(a, b)
+    assert ties.n_ties == len(source)
