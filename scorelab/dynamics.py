@@ -92,6 +92,12 @@ class GameConfig:
         Weight of the gap between one's ties' expressed approval rate and one's own.
     association : bool, default True
         Displayed score = Friedkin-Johnsen association of own scores (else own score).
+    association_tol : float in (0, 1), default 1e-6
+        Tolerance of the association solve (:func:`scorelab.propagate`): every displayed
+        score is guaranteed within ``association_tol * max |own score|`` of the exact
+        solution, i.e. within ~0.001 points on the 350-950 scale, far below a step's
+        changes (tens of points). ``propagate``'s own default, 1e-8, costs ~2-3 more
+        sparse products per step.
     public_scores : bool, default True
         Scores are public: ostracism and the public side of self-censorship act on them.
     censorship : float in [0, 1], default 0.5
@@ -144,6 +150,7 @@ class GameConfig:
     incentive: float = 0.15
     peer_pressure: float = 0.3
     association: bool = True
+    association_tol: float = 1e-6
     public_scores: bool = True
     censorship: float = 0.5
     visibility: float = 1.0
@@ -171,6 +178,8 @@ class GameConfig:
         check_integer("n_acts", self.n_acts, minimum=1)
         check_real("incentive", self.incentive, minimum=-1.0, maximum=1.0)
         check_real("peer_pressure", self.peer_pressure, minimum=0.0, maximum=1.0)
+        check_real("association_tol", self.association_tol, minimum=0.0, maximum=1.0,
+                   open_min=True, open_max=True)
         for name in ("association", "public_scores"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
@@ -408,7 +417,7 @@ class _State:
             spread = inertia * self.standard[1] + (1 - inertia) * spread
         self.standard = (mean, spread)
         own = np.where(self.participant, _score_against(rate, policy, mean, spread), np.nan)
-        self.own = own
+        previous_own, self.own = self.own, own
         if not cfg.association:
             self.displayed = own
             return
@@ -419,8 +428,16 @@ class _State:
             # only participants' scores are public, so only they associate
             masked = self.matrix.multiply(self.participant[None, :].astype(float)).tocsr()
             ties = WeightMatrix(masked, ties.nodes, symmetric=False)
-        start = np.where(np.isnan(self.displayed), np.nan_to_num(own), self.displayed)
-        displayed = propagate(ties, np.nan_to_num(own), alpha=lam, x0=np.nan_to_num(start))
+        # Warm start: the solution is x = M s with M row-stochastic (M 1 = 1), so a common
+        # shift of all own scores (the standard moving) moves x by the same amount, while a
+        # citizen's own noise moves it by about (1 - lambda) times itself. Starting from
+        # that guess instead of last step's x saves ~2 of ~10 products per step.
+        change = own - previous_own
+        common = np.nanmean(change) if np.isfinite(change).any() else 0.0
+        moved = common + (1.0 - lam) * np.nan_to_num(change - common)
+        start = np.where(np.isnan(self.displayed), np.nan_to_num(own), self.displayed + moved)
+        displayed = propagate(ties, np.nan_to_num(own), alpha=lam, x0=np.nan_to_num(start),
+                              tol=cfg.association_tol)
         self.displayed = np.where(self.participant, displayed.to_numpy(), np.nan)
 
     def gate(self):

@@ -165,6 +165,8 @@ def test_gates_feed_wealth_back(society):
          "thresholds\\['credit'\\] must be <= 950"),
         ({"policy": "strict"}, TypeError, "policy must be a ScoringPolicy"),
         ({"association": 1}, TypeError, "association must be True or False"),
+        ({"association_tol": 0.0}, ValueError, "association_tol must be > 0"),
+        ({"association_tol": float("nan")}, ValueError, "association_tol must be finite"),
     ],
 )
 def test_invalid_configs_fail_at_construction(changes, error, match):
@@ -319,3 +321,16 @@ def test_a_seed_sequence_replays_the_same_run(society):
     first = simulate(society, GameConfig(ostracism=0.3), n_steps=3, rng=seed)
     again = simulate(society, GameConfig(ostracism=0.3), n_steps=3, rng=seed)
     pd.testing.assert_frame_equal(first.history, again.history)
+
+
+def test_displayed_scores_are_the_association_solve_within_its_tolerance(society):
+    from scorelab.association import propagate
+
+    # no ostracism: the final ties are the ones the last step's scores were solved on
+    config = GameConfig(ostracism=0.0, association_tol=1e-6)
+    result = simulate(society, config, n_steps=4, rng=2)
+    final = result.society
+    own = final.citizens["own_score"].to_numpy()
+    exact = propagate(final, own, alpha=config.policy.association_weight, tol=1e-12)
+    error = np.abs(final.citizens["displayed_score"].to_numpy() - exact.to_numpy()).max()
+    assert error <= 1e-6 * np.abs(own).max()
