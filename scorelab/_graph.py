@@ -184,6 +184,18 @@ def align_to_nodes(values, nodes, *, name):
     return array
 
 
+def row_cuts(indptr, nnz):
+    """Row boundaries of CSR row blocks with about equal numbers of entries, one block per
+    thread and at least ``_MIN_NNZ_PER_THREAD`` entries each; None when one thread will do.
+    """
+    k = min(_thread_count(), max(1, nnz // _MIN_NNZ_PER_THREAD))
+    if k == 1:
+        return None
+    cuts = np.searchsorted(indptr, np.linspace(0, nnz, k + 1), side="left")
+    cuts[0], cuts[-1] = 0, len(indptr) - 1
+    return np.unique(cuts)
+
+
 class ParallelProduct:
     """``A @ x`` for a CSR matrix, split into row blocks of equal work over threads.
 
@@ -196,14 +208,9 @@ class ParallelProduct:
 
     def __init__(self, matrix):
         self.matrix = matrix
-        n, nnz = matrix.shape[0], matrix.nnz
-        k = min(_thread_count(), max(1, nnz // _MIN_NNZ_PER_THREAD))
-        self.cuts = None
+        self.cuts = row_cuts(matrix.indptr, matrix.nnz)
         self.blocks = None
-        if k > 1:
-            cuts = np.searchsorted(matrix.indptr, np.linspace(0, nnz, k + 1), side="left")
-            cuts[0], cuts[-1] = 0, n
-            self.cuts = np.unique(cuts)
+        if self.cuts is not None:
             if _sparsetools is None:
                 self.blocks = [matrix[a:b] for a, b in zip(self.cuts[:-1], self.cuts[1:])]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from scorelab._graph import _MIN_NNZ_PER_THREAD, _pool, _sparsetools, _thread_count
+from scorelab._graph import _pool, _sparsetools, row_cuts
 from scorelab.society import _symmetric_csr
 
 
@@ -172,7 +172,9 @@ class DynamicTies:
         change_indices = change.indices.astype(index_dtype, copy=False)
         a_indptr = matrix.indptr.astype(index_dtype, copy=False)
         a_indices = matrix.indices.astype(index_dtype, copy=False)
-        blocks = _row_blocks(a_indptr, matrix.nnz)
+        cuts = row_cuts(a_indptr, matrix.nnz)
+        blocks = [(0, self.n)] if cuts is None else list(zip(cuts[:-1].tolist(),
+                                                             cuts[1:].tolist()))
 
         def merge(block):
             lo, hi = block
@@ -255,16 +257,6 @@ class DynamicTies:
         upper = self.matrix.indices > rows
         source, target = rows[upper], self.matrix.indices[upper].astype(np.int64)
         return source, target, self.kinds(source, target), self.matrix.data[upper]
-
-
-def _row_blocks(indptr, nnz):
-    """Row ranges of about equal numbers of entries, one per thread."""
-    n = len(indptr) - 1
-    k = min(_thread_count(), max(1, nnz // _MIN_NNZ_PER_THREAD))
-    cuts = np.searchsorted(indptr, np.linspace(0, nnz, k + 1), side="left")
-    cuts[0], cuts[-1] = 0, n
-    cuts = np.unique(cuts)
-    return list(zip(cuts[:-1].tolist(), cuts[1:].tolist()))
 
 
 def _lower_bound(array, lo, hi, values):

@@ -66,7 +66,7 @@ from scorelab.scoring import (
     _standard,
 )
 from scorelab._ties import DynamicTies
-from scorelab.society import TIE_KINDS, Society
+from scorelab.society import TIE_KINDS, Society, _first_of_runs
 
 __all__ = ["GameConfig", "SimulationResult", "simulate", "GATES"]
 
@@ -479,9 +479,7 @@ class _State:
         targets = self._new_partners(seekers)
         u, v = np.minimum(seekers, targets), np.maximum(seekers, targets)
         fresh = np.sort((u * self.n + v)[u != v])
-        first = np.ones(len(fresh), dtype=bool)
-        first[1:] = fresh[1:] != fresh[:-1]
-        fresh = fresh[first]
+        fresh = fresh[_first_of_runs(fresh)]
         fresh_source, fresh_target = np.divmod(fresh, self.n)
         absent = ~self.ties.contains(fresh_source, fresh_target)
         fresh_source, fresh_target = fresh_source[absent], fresh_target[absent]

@@ -636,8 +636,7 @@ def from_edges(citizens, source, target, *, kind=None, weight=None, rng=None):
         keys = keys[order]
     else:
         keys.sort()
-    keep = np.ones(m, dtype=bool)
-    keep[1:] = keys[1:] != keys[:-1]
+    keep = _first_of_runs(keys)
     # A self-loop's key is u * n + u = u (n + 1), and no other pair's key is a multiple of
     # n + 1 (u * n + v = u (n + 1) + (v - u) with 0 < v - u < n + 1).
     keep &= keys % (n + 1) != 0
@@ -769,12 +768,21 @@ def _in_sorted(values, ordered):
     return ordered[position] == values
 
 
+def _first_of_runs(ordered):
+    """Mask of the first element of each run of equal values in the sorted ``ordered``.
+
+    ``ordered[_first_of_runs(ordered)]`` is the distinct values: a sort and a mask, where
+    NumPy 2's hash-based ``np.unique`` is slow on large int64 arrays (PERFORMANCE.md).
+    """
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    return first
+
+
 def _new_keys(candidates, existing):
     """Sorted distinct candidate keys that are not in the sorted array ``existing``."""
     ordered = np.sort(candidates)
-    first = np.ones(len(ordered), dtype=bool)
-    first[1:] = ordered[1:] != ordered[:-1]
-    ordered = ordered[first]
+    ordered = ordered[_first_of_runs(ordered)]
     return ordered[~_in_sorted(ordered, existing)]
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from scorelab import _ties
+from scorelab import _graph
 from scorelab._ties import DynamicTies
 from scorelab.society import _symmetric_csr, homophilous_sbm
 
@@ -19,8 +19,8 @@ def _tie_arrays(society):
 @pytest.mark.parametrize("n, threads", [(40, 1), (1500, 1), (1500, 2)])
 def test_edits_match_a_fresh_build(n, threads, monkeypatch):
     # two threads merge row blocks as soon as a block holds a few entries
-    monkeypatch.setattr(_ties, "_MIN_NNZ_PER_THREAD", 10 if threads > 1 else 10**9)
-    monkeypatch.setattr(_ties, "_thread_count", lambda: threads)
+    monkeypatch.setattr(_graph, "_MIN_NNZ_PER_THREAD", 10 if threads > 1 else 10**9)
+    monkeypatch.setattr(_graph, "_thread_count", lambda: threads)
     rng = np.random.default_rng(n)
     society = homophilous_sbm(n, mean_degree=8, rng=1)
     source, target, kinds, weights = _tie_arrays(society)
