@@ -53,7 +53,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from scorelab import metrics
-from scorelab._graph import ParallelProduct, WeightMatrix, _pool, symmetric_components
+from scorelab._graph import ParallelProduct, WeightMatrix, _pool
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.association import propagate
 from scorelab.reporting import versions
@@ -506,91 +506,61 @@ class _State:
         targets[others] = random_above(score, seekers[others], rng)
         return targets
 
-    # -- measurement ------------------------------------------------------------------------
-    def measure(self, step, approved, private, expressed):
-        cfg = self.config
-        scored = self.participant
-        total = cfg.n_acts * len(DOMAINS)
-        private_rate = private.sum(axis=1) / total
-        expressed_rate = expressed.sum(axis=1) / total
-        x = np.where(scored, self.displayed, np.nan)
-        labels = symmetric_components(self.matrix)
-        sizes = np.bincount(labels)
-        row = {
-            "step": step,
-            "participation": scored.mean(),
-            "mean_own": np.nanmean(self.own) if scored.any() else np.nan,
-            "mean_displayed": np.nanmean(x) if scored.any() else np.nan,
-            "gini_displayed": metrics.gini(x[scored]) if scored.any() else np.nan,
-            "gini_wealth": metrics.gini(self.wealth),
-            "mean_wealth": self.wealth.mean(),
-            "standard_mean": self.standard[0],
-            "standard_spread": self.standard[1],
-            "ties": self.ties.n_ties,
-            "ties_cut": self.ties_cut,
-            "ties_added": self.ties_added,
-            "components": len(sizes),
-            "largest_component_share": sizes.max() / self.n,
-            "private_disapproval": private_rate.mean(),
-            "expressed_disapproval": expressed_rate.mean(),
-            "expression_gap": (private_rate - expressed_rate).mean(),
-            "behaviour_diversity": metrics.behaviour_diversity(approved / cfg.n_acts),
-        }
-        if scored.sum() > 1:
-            # scores are public among participants only: measure on their ties
-            among = self.matrix if scored.all() else self.matrix[scored][:, scored]
-            row["score_assortativity"] = metrics.score_assortativity(among, x[scored])
-            # metrics.isolation_rate's definition, on the degrees already at hand
-            degree = self.degree if scored.all() else np.asarray(among.sum(axis=1)).ravel()
-            low = x[scored] <= np.quantile(x[scored], 0.1, method="lower")
-            row["isolation_low_scorers"] = float((degree[low] == 0).mean())
-        for gate in GATES:
-            row[f"access_{gate}"] = self.access[gate].mean()
-        codes = self.groups.cat.codes.to_numpy()
-        # a tie across groups counts once for each of its two groups: once per stored entry
-        row_codes = np.repeat(codes, np.diff(self.matrix.indptr))
-        across = row_codes != codes[self.matrix.indices]
-        crossing = np.bincount(row_codes[across], minlength=len(self.groups.cat.categories))
-        for k, (group, member) in enumerate(self._group_masks()):
-            row[f"mean_displayed[{group}]"] = np.nanmean(x[member]) if (scored & member).any() else np.nan
-            row[f"access_credit[{group}]"] = self.access["credit"][member].mean()
-            row[f"mean_wealth[{group}]"] = self.wealth[member].mean()
-            row[f"expression_gap[{group}]"] = (private_rate - expressed_rate)[member].mean()
-            row[f"mean_degree[{group}]"] = self.degree[member].mean()
-            row[f"cross_group_ties[{group}]"] = int(crossing[k])
-        return row
 
-    def _group_masks(self):
-        codes = self.groups.cat.codes.to_numpy()
-        return [(name, codes == k) for k, name in enumerate(self.groups.cat.categories)]
+# -- observation: what the engine's arrays say, read without changing them ----------------
 
-    def snapshot(self, step):
-        return pd.DataFrame({
-            "step": step,
-            "citizen": np.arange(self.n),
-            "group": self.groups.to_numpy(),
-            "participant": self.participant.copy(),
-            "own": self.own,
-            "displayed": self.displayed,
-            "wealth": self.wealth.copy(),
-            "degree": self.degree.copy(),
-            "expressed_approval": self.expressed_rate.copy(),
-        })
 
-    def society(self):
-        citizens = self.groups.to_frame().join(
-            pd.DataFrame({"disposition": self.disposition, "responsiveness": self.responsiveness,
-                          "wealth": self.wealth, "participant": self.participant,
-                          "own_score": self.own, "displayed_score": self.displayed},
-                         index=self.groups.index))
-        source, target, kinds, weights = self.ties.tie_list()
-        ties = pd.DataFrame({
-            "source": source.astype(np.int32),
-            "target": target.astype(np.int32),
-            "kind": pd.Categorical.from_codes(kinds, categories=_KINDS),
-            "weight": weights,
-        })
-        return Society(citizens=citizens, ties=ties, validate=False)
+class _Groups:
+    """The society's groups as codes, labels and membership masks (fixed for a run)."""
+
+    def __init__(self, groups):
+        self.codes = groups.cat.codes.to_numpy()
+        self.labels = pd.Index(groups.cat.categories)
+        self.members = tuple(self.codes == k for k in range(len(self.labels)))
+
+
+def _game_state(state, groups, step, approved, private, expressed):
+    """The step as a :class:`scorelab.metrics.GameState`: the engine's arrays, not copies."""
+    return metrics.GameState(
+        step=step, n_acts=state.config.n_acts, participant=state.participant, own=state.own,
+        displayed=state.displayed, wealth=state.wealth, standard=state.standard,
+        matrix=state.matrix, degree=state.degree, ties_cut=state.ties_cut,
+        ties_added=state.ties_added, access=state.access, group_codes=groups.codes,
+        group_labels=groups.labels, group_members=groups.members, approved=approved,
+        private=private, expressed=expressed,
+    )
+
+
+def _panel_rows(state, step):
+    """Every citizen's state at ``step``, one row each."""
+    return pd.DataFrame({
+        "step": step,
+        "citizen": np.arange(state.n),
+        "group": state.groups.to_numpy(),
+        "participant": state.participant.copy(),
+        "own": state.own,
+        "displayed": state.displayed,
+        "wealth": state.wealth.copy(),
+        "degree": state.degree.copy(),
+        "expressed_approval": state.expressed_rate.copy(),
+    })
+
+
+def _final_society(state):
+    """The run's end as a Society: citizens with their final state, the rewired ties."""
+    citizens = state.groups.to_frame().join(
+        pd.DataFrame({"disposition": state.disposition, "responsiveness": state.responsiveness,
+                      "wealth": state.wealth, "participant": state.participant,
+                      "own_score": state.own, "displayed_score": state.displayed},
+                     index=state.groups.index))
+    source, target, kinds, weights = state.ties.tie_list()
+    ties = pd.DataFrame({
+        "source": source.astype(np.int32),
+        "target": target.astype(np.int32),
+        "kind": pd.Categorical.from_codes(kinds, categories=_KINDS),
+        "weight": weights,
+    })
+    return Society(citizens=citizens, ties=ties, validate=False)
 
 
 def approval_chance(disposition, responsiveness, participant, expressed, neighbours_expressed,
@@ -720,7 +690,7 @@ def _random_neighbour(indptr, indices, who, rng):
 
 
 def simulate(society, config=None, *, n_steps, rng=None, record=(), history_every=1,
-             progress=False):
+             measures=None, progress=False):
     """Run the citizen game on ``society`` for ``n_steps`` steps.
 
     Parameters
@@ -738,6 +708,13 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
     history_every : int, default 1
         Measure the society (the ``history`` row) every this many steps and at the last
         step; measuring does not draw random numbers, so the run itself is the same.
+    measures : None, sequence or mapping, default None
+        What the history records (see :func:`scorelab.metrics.game_measures`): None for
+        :data:`scorelab.metrics.GAME_MEASURES`; names of those measures
+        (``["gini_displayed", "access_credit[group]"]``), :class:`scorelab.metrics.Measure`
+        objects, or a mapping of column name to ``function(state)`` of a
+        :class:`scorelab.metrics.GameState` (Mesa's ``model_reporters``). The history's
+        columns are ``step`` and the measures' names.
     progress : bool, default False
         Show a progress bar (tqdm).
 
@@ -781,8 +758,10 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
     steps_to_record = sorted({check_integer("record step", s, minimum=0, maximum=n_steps - 1)
                               for s in steps_to_record})
     history_every = check_integer("history_every", history_every, minimum=1)
+    measures = metrics.game_measures(measures)
     seed = rng
     state = _State(society, config, np.random.default_rng(rng))
+    groups = _Groups(state.groups)
     rows, panel = [], []
     for step in tqdm(range(n_steps), disable=not progress, desc="citizen game", unit="step"):
         state.join(step)
@@ -792,13 +771,14 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
         state.gate()
         state.rewire()
         if step % history_every == 0 or step == n_steps - 1:
-            rows.append(state.measure(step, approved, disapproved, expressed))
+            view = _game_state(state, groups, step, approved, disapproved, expressed)
+            rows.append(metrics.measure_game(view, measures))
         if step in steps_to_record:
-            panel.append(state.snapshot(step))
+            panel.append(_panel_rows(state, step))
     return SimulationResult(
         history=pd.DataFrame(rows),
         panel=pd.concat(panel, ignore_index=True) if panel else None,
-        society=state.society(),
+        society=_final_society(state),
         config=config,
         n_steps=n_steps,
         seed=seed,

@@ -13,8 +13,13 @@ each group (a pandas Series or DataFrame indexed by group). All are vectorised: 
 :func:`behaviour_diversity`    entropy of behaviour profiles across citizens (conformity)
 :func:`expression_gap`         private minus expressed disapproved behaviour (self-censorship)
 :func:`gate_access_rates`      share of citizens above each gate's threshold
-:func:`summarise`              all of the above as one row for a society's state
+:data:`GAME_MEASURES`          the citizen game's history columns, as :class:`Measure` objects
 =============================  ==============================================================
+
+The citizen game (:func:`scorelab.dynamics.simulate`) records its history with the same
+definitions: each :class:`Measure` is a function of a :class:`GameState`, the arrays the
+engine already holds, and calls the kernels of the functions above without re-checking
+what the engine has checked.
 
 Bad input (NaN, mismatched lengths, empty data, out-of-range values) raises ``ValueError``
 or ``TypeError`` naming the parameter; quantities that are undefined for valid input (the
@@ -24,7 +29,9 @@ members) are NaN.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -32,22 +39,26 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from scorelab._graph import align_to_nodes, as_weight_matrix
+from scorelab._graph import align_to_nodes, as_weight_matrix, symmetric_components
 from scorelab._validation import check_finite_array, check_integer, check_real
 from scorelab._numeric import dot
 from scorelab.scoring import ActRecord
 
 __all__ = [
     "Fragmentation",
+    "GAME_MEASURES",
+    "GameState",
+    "Measure",
     "behaviour_diversity",
     "expression_gap",
     "fragmentation",
+    "game_measures",
     "gate_access_rates",
     "gini",
     "group_modularity",
     "isolation_rate",
+    "measure_game",
     "score_assortativity",
-    "summarise",
 ]
 
 
@@ -422,16 +433,19 @@ def isolation_rate(G, scores, *, quantile=0.1, min_degree=1, groups=None):
     quantile = check_real("quantile", quantile, minimum=0.0, maximum=1.0, open_min=True)
     min_degree = check_integer("min_degree", min_degree, minimum=1)
     wm, s = _scores_on(G, scores)
-    low, isolated = _low_and_isolated(_tie_pattern(wm.matrix), s, quantile, min_degree)
+    n_tied = np.diff(_tie_pattern(wm.matrix).indptr)
+    low, isolated = _low_and_isolated(n_tied, s, quantile, min_degree)
     if groups is not None:
         codes, labels = _group_codes(groups, wm.n, wm.nodes)
         return _by_group(_share_of_low_isolated, codes, labels, "isolation_rate", low, isolated)
     return _share_of_low_isolated(low, isolated)
 
 
-def _low_and_isolated(pattern, s, quantile, min_degree):
+def _low_and_isolated(n_tied, s, quantile, min_degree):
+    """The low scorers (at or below the ``quantile``-quantile) and the citizens tied to
+    fewer than ``min_degree`` others (``n_tied``: how many others each one is tied to)."""
     low = s <= np.quantile(s, quantile, method="lower")
-    return low, np.diff(pattern.indptr) < min_degree
+    return low, n_tied < min_degree
 
 
 def _share_of_low_isolated(low, isolated):
@@ -608,12 +622,20 @@ def _behaviour_profiles(acts_or_rates, bins):
                 f"acts_or_rates must be approval rates in [0, 1]; {int(outside.sum())} "
                 f"value(s) outside, e.g. {float(rates[outside][0])}"
             )
-        binned = _bin(rates, bins)
-        levels = bins
+        return _rate_profiles(rates, bins), index
+    return _profile_ids(binned, levels), index
+
+
+def _rate_profiles(rates, bins):
+    """One integer profile id per citizen from checked approval rates in [0, 1]."""
+    return _profile_ids(_bin(rates, bins), bins)
+
+
+def _profile_ids(binned, levels):
     if binned.ndim == 1:
-        return binned, index
+        return binned
     # one integer per profile: the bins read as digits in base `levels`
-    return binned @ (levels ** np.arange(binned.shape[1], dtype=np.int64)), index
+    return binned @ (levels ** np.arange(binned.shape[1], dtype=np.int64))
 
 
 def _bin(rates, bins):
@@ -804,138 +826,316 @@ def gate_access_rates(scores, thresholds, *, groups=None):
 
 
 # --------------------------------------------------------------------------------------
-# Summary
+# The citizen game's measures
 # --------------------------------------------------------------------------------------
 
 
-def summarise(
-    G,
-    scores,
-    *,
-    groups=None,
-    thresholds=None,
-    quantile=0.1,
-    min_degree=1,
-    behaviour=None,
-    private=None,
-    expressed=None,
-):
-    """All metrics of one society state as one row, for a simulation's tidy record.
+@dataclasses.dataclass(frozen=True, eq=False)
+class GameState:
+    """One step of the citizen game (:func:`scorelab.dynamics.simulate`), as its engine
+    holds it: whole-population arrays, no frames, nothing copied or rebuilt.
+
+    A measure reads these arrays and must not modify them. Quantities that several
+    measures share (the participants' displayed scores, the components, the ties among
+    participants) are derived once per step, on first use.
+
+    Attributes
+    ----------
+    step : int
+    n_acts : int
+        Acts per citizen and domain in a step.
+    participant : numpy.ndarray of bool
+        Who is scored.
+    own, displayed : numpy.ndarray
+        Own and displayed scores (NaN for citizens not scored).
+    wealth : numpy.ndarray
+    standard : tuple of float
+        Mean and spread of the relative standard (NaN for an absolute one).
+    matrix : scipy.sparse.csr_array
+        The ties, symmetric, without self-ties or stored zeros.
+    degree : numpy.ndarray
+        Weighted degree, ``matrix.sum(axis=1)``.
+    ties_cut, ties_added : int
+        Ties cut and formed in this step's rewiring.
+    access : mapping of str to numpy.ndarray of bool
+        Who passes each gate.
+    group_codes : numpy.ndarray of int
+        Each citizen's group, as a position in ``group_labels``.
+    group_labels : pandas.Index
+    group_members : tuple of numpy.ndarray of bool
+        One membership mask per group, in ``group_labels`` order.
+    approved, private, expressed : numpy.ndarray
+        This step's acts per citizen and domain: approved, disapproved (as done) and
+        disapproved as shown to the public (self-censored acts left out).
+    """
+
+    step: int
+    n_acts: int
+    participant: np.ndarray
+    own: np.ndarray
+    displayed: np.ndarray
+    wealth: np.ndarray
+    standard: tuple
+    matrix: sp.csr_array
+    degree: np.ndarray
+    ties_cut: int
+    ties_added: int
+    access: Mapping
+    group_codes: np.ndarray
+    group_labels: pd.Index
+    group_members: tuple
+    approved: np.ndarray
+    private: np.ndarray
+    expressed: np.ndarray
+
+    @property
+    def n(self):
+        return len(self.participant)
+
+    @functools.cached_property
+    def scored_displayed(self):
+        """Displayed scores of the participants, NaN for everyone else."""
+        return np.where(self.participant, self.displayed, np.nan)
+
+    @functools.cached_property
+    def private_rate(self):
+        """Each citizen's share of disapproved acts this step, as done."""
+        return self.private.sum(axis=1) / (self.n_acts * self.private.shape[1])
+
+    @functools.cached_property
+    def expressed_rate(self):
+        """Each citizen's share of disapproved acts this step, as shown."""
+        return self.expressed.sum(axis=1) / (self.n_acts * self.expressed.shape[1])
+
+    @functools.cached_property
+    def component_sizes(self):
+        """Size of each connected component of the ties."""
+        return np.bincount(symmetric_components(self.matrix))
+
+    @functools.cached_property
+    def scored_ties(self):
+        """The ties among participants (scores are public among them only); the whole
+        matrix when everyone takes part."""
+        if self.participant.all():
+            return self.matrix
+        return self.matrix[self.participant][:, self.participant]
+
+
+@dataclasses.dataclass(frozen=True)
+class Measure:
+    """A quantity recorded at each step of the citizen game (one history column, or one
+    per group).
+
+    Attributes
+    ----------
+    name : str
+        The history column (per-group measures: ``name[<group>]`` for each group).
+    function : callable
+        ``function(state)`` of a :class:`GameState`: a number, or for a per-group measure
+        a sequence with one number per group (in ``state.group_labels`` order).
+    by_group : bool, default False
+    """
+
+    name: str
+    function: Callable
+    by_group: bool = False
+
+    @property
+    def key(self):
+        """How :func:`game_measures` names it: ``name``, or ``name[group]`` by group."""
+        return f"{self.name}[group]" if self.by_group else self.name
+
+
+def _when_scored(function):
+    """``function(state)``, or NaN while nobody takes part."""
+    return lambda state: function(state) if state.participant.any() else np.nan
+
+
+def _when_several_scored(function):
+    """``function(state)``, or NaN unless at least two citizens take part."""
+    return lambda state: function(state) if state.participant.sum() > 1 else np.nan
+
+
+def _score_assortativity(state):
+    return _assortativity(state.scored_ties, state.scored_displayed[state.participant])
+
+
+def _isolation_low_scorers(state):
+    # isolation_rate at quantile 0.1 and min_degree 1; the game's ties are loopless and
+    # store no zeros, so a row's stored entries are the others it is tied to
+    n_tied = np.diff(state.scored_ties.indptr)
+    low, isolated = _low_and_isolated(n_tied, state.scored_displayed[state.participant], 0.1, 1)
+    return _share_of_low_isolated(low, isolated)
+
+
+def _access(gate):
+    return lambda state: state.access[gate].mean()
+
+
+def _per_group(function):
+    """``function(state, member)`` for the membership mask of each group."""
+    return lambda state: [function(state, member) for member in state.group_members]
+
+
+def _mean_displayed_by_group(state, member):
+    if not (state.participant & member).any():
+        return np.nan
+    return np.nanmean(state.scored_displayed[member])
+
+
+def _cross_group_ties(state):
+    """Ties across groups, counted once for each of their two groups."""
+    matrix, codes = state.matrix, state.group_codes
+    row_codes = np.repeat(codes, np.diff(matrix.indptr))  # one per stored entry
+    across = row_codes != codes[matrix.indices]
+    counts = np.bincount(row_codes[across], minlength=len(state.group_labels))
+    return [int(c) for c in counts]
+
+
+GAME_MEASURES = (
+    Measure("participation", lambda s: s.participant.mean()),
+    Measure("mean_own", _when_scored(lambda s: np.nanmean(s.own))),
+    Measure("mean_displayed", _when_scored(lambda s: np.nanmean(s.scored_displayed))),
+    Measure("gini_displayed", _when_scored(lambda s: _gini(s.displayed[s.participant]))),
+    Measure("gini_wealth", lambda s: _gini(s.wealth)),
+    Measure("mean_wealth", lambda s: s.wealth.mean()),
+    Measure("standard_mean", lambda s: s.standard[0]),
+    Measure("standard_spread", lambda s: s.standard[1]),
+    Measure("ties", lambda s: s.matrix.nnz // 2),
+    Measure("ties_cut", lambda s: s.ties_cut),
+    Measure("ties_added", lambda s: s.ties_added),
+    Measure("components", lambda s: len(s.component_sizes)),
+    Measure("largest_component_share", lambda s: s.component_sizes.max() / s.n),
+    Measure("private_disapproval", lambda s: s.private_rate.mean()),
+    Measure("expressed_disapproval", lambda s: s.expressed_rate.mean()),
+    Measure("expression_gap", lambda s: _gap(s.private_rate, s.expressed_rate)),
+    Measure("behaviour_diversity",
+            lambda s: _entropy(_rate_profiles(s.approved / s.n_acts, 10))),
+    Measure("score_assortativity", _when_several_scored(_score_assortativity)),
+    Measure("isolation_low_scorers", _when_several_scored(_isolation_low_scorers)),
+    Measure("access_credit", _access("credit")),
+    Measure("access_travel", _access("travel")),
+    Measure("access_utilities", _access("utilities")),
+    Measure("mean_displayed", _per_group(_mean_displayed_by_group), by_group=True),
+    Measure("access_credit", _per_group(lambda s, m: s.access["credit"][m].mean()),
+            by_group=True),
+    Measure("mean_wealth", _per_group(lambda s, m: s.wealth[m].mean()), by_group=True),
+    Measure("expression_gap",
+            _per_group(lambda s, m: _gap(s.private_rate[m], s.expressed_rate[m])),
+            by_group=True),
+    Measure("mean_degree", _per_group(lambda s, m: s.degree[m].mean()), by_group=True),
+    Measure("cross_group_ties", _cross_group_ties, by_group=True),
+)
+"""The citizen game's default measures, in the order of its history columns.
+
+========================= =================================================================
+``participation``          share of citizens scored
+``mean_own``               mean own score of the participants
+``mean_displayed``         mean displayed score of the participants (also per group)
+``gini_displayed``         :func:`gini` of the participants' displayed scores
+``gini_wealth``            :func:`gini` of wealth
+``mean_wealth``            mean wealth (also per group)
+``standard_mean/_spread``  the relative standard's mean and spread of approval rates
+``ties``                   ties; ``ties_cut`` and ``ties_added`` in this step's rewiring
+``components``             connected components, ``largest_component_share`` the largest's
+``private_disapproval``    mean share of disapproved acts as done
+``expressed_disapproval``  mean share of disapproved acts as shown
+``expression_gap``         :func:`expression_gap` of the two (also per group)
+``behaviour_diversity``    :func:`behaviour_diversity` of the step's approval rates
+``score_assortativity``    :func:`score_assortativity` among participants (NaN below two)
+``isolation_low_scorers``  :func:`isolation_rate` of the participants, among participants
+``access_<gate>``          share of citizens passing each gate (credit also per group)
+``mean_degree[g]``         mean weighted degree per group
+``cross_group_ties[g]``    ties across groups, counted for each of their two groups
+========================= =================================================================
+"""
+
+
+def game_measures(measures=None):
+    """The measures to record in the citizen game, checked.
 
     Parameters
     ----------
-    G : networkx.Graph, networkx.DiGraph, scipy sparse square matrix or Society
-        The ties at this state.
-    scores : pandas.Series, mapping or array_like
-        One (displayed) score per citizen, keyed by node or in node order; non-negative
-        (the Gini coefficient needs it).
-    groups : array_like or pandas.Series, optional
-        One group label per citizen; defaults to the society's groups when ``G`` is a
-        Society. Adds group modularity and per-group values.
-    thresholds : mapping, optional
-        Gate name to threshold (see :func:`gate_access_rates`).
-    quantile, min_degree
-        Passed to :func:`isolation_rate`.
-    behaviour : optional
-        Approval rates or an ActRecord for :func:`behaviour_diversity`.
-    private, expressed : optional
-        Disapproved-act rates or ActRecords for :func:`expression_gap` (both or neither).
+    measures : None, sequence or mapping
+        None: :data:`GAME_MEASURES`. A sequence of :class:`Measure` or of the keys of
+        default measures (``"gini_displayed"``, ``"access_credit[group]"``); or a mapping
+        of column name to ``function(state)`` returning a number (Mesa's
+        ``model_reporters``).
 
     Returns
     -------
-    pandas.Series
-        Named ``"summary"``, float values, keys: ``n_citizens``, ``n_ties``,
-        ``mean_score``, ``gini``, ``score_assortativity``, ``n_components``,
-        ``largest_component_share``, ``isolated_share``, ``isolation_rate``, then if
-        available ``group_modularity``, ``behaviour_diversity``, ``expression_gap``,
-        ``access_rate[<gate>]``, and per group ``mean_score[<group>]``, ``gini[<group>]``,
-        ``isolation_rate[<group>]``, ``access_rate[<gate>][<group>]``,
-        ``expression_gap[<group>]``.
+    tuple of Measure
 
     Raises
     ------
-    TypeError, ValueError
-        As the metrics it calls; ``private`` without ``expressed`` or the reverse.
-
-    See Also
-    --------
-    gini, score_assortativity, fragmentation, isolation_rate, group_modularity,
-    behaviour_diversity, expression_gap, gate_access_rates
+    TypeError
+        ``measures`` is not one of the above, or a function is not callable.
+    ValueError
+        An unknown key, the column name ``"step"`` (always recorded) or two measures with
+        the same key.
 
     Examples
     --------
-    >>> import networkx as nx
-    >>> row = summarise(nx.path_graph(4), [400, 600, 700, 900], groups=["a", "a", "b", "b"],
-    ...                 thresholds={"credit": 650})
-    >>> row[["n_ties", "n_components", "access_rate[credit]"]].tolist()
-    [3.0, 1.0, 0.5]
-    >>> round(float(row["gini"]), 4)  # (-3 * 400 - 600 + 700 + 3 * 900) / (4 * 2600)
-    0.1538
-    >>> row[["mean_score[a]", "access_rate[credit][b]"]].tolist()
-    [500.0, 1.0]
+    >>> [m.key for m in game_measures(["gini_wealth", "access_credit[group]"])]
+    ['gini_wealth', 'access_credit[group]']
+    >>> [m.name for m in game_measures({"rich": lambda state: (state.wealth > 2).mean()})]
+    ['rich']
     """
-    if (private is None) != (expressed is None):
-        raise TypeError("private and expressed must be given together (or neither)")
-    quantile = check_real("quantile", quantile, minimum=0.0, maximum=1.0, open_min=True)
-    min_degree = check_integer("min_degree", min_degree, minimum=1)
-    groups = _society_groups(G, groups)
-    wm, s = _scores_on(G, scores)  # converted once; every metric reads this matrix
-    pattern = _tie_pattern(wm.matrix)
-    parts = _fragmentation(pattern)
-    low, isolated = _low_and_isolated(pattern, s, quantile, min_degree)
-    row = {
-        "n_citizens": wm.n,
-        "n_ties": _tie_total(wm),
-        "mean_score": s.mean(),
-        "gini": gini(s),
-        "score_assortativity": _assortativity(wm.matrix, s),
-        "n_components": parts.n_components,
-        "largest_component_share": parts.largest_share,
-        "isolated_share": parts.isolated_share,
-        "isolation_rate": _share_of_low_isolated(low, isolated),
-    }
-    if groups is not None:
-        codes, labels = _group_codes(groups, wm.n, wm.nodes)
-        row["group_modularity"] = _modularity(wm.matrix, codes, len(labels))
-    if behaviour is not None:
-        row["behaviour_diversity"] = behaviour_diversity(behaviour)
-    if private is not None:
-        row["expression_gap"] = expression_gap(private, expressed)
-    if thresholds is not None:
-        for gate, rate in gate_access_rates(s, thresholds).items():
-            row[f"access_rate[{gate}]"] = rate
-    if groups is None:
-        return pd.Series(row, name="summary", dtype=float)
-
-    by_citizen = pd.Series(pd.Categorical.from_codes(codes, categories=labels), index=wm.nodes)
-    members = np.bincount(codes, minlength=len(labels))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = np.bincount(codes, weights=s, minlength=len(labels)) / members
-    per_group = {
-        "mean_score": pd.Series(means, index=labels),
-        "gini": gini(s, groups=by_citizen.to_numpy()),
-        "isolation_rate": _by_group(_share_of_low_isolated, codes, labels, "", low, isolated),
-    }
-    if private is not None:
-        per_group["expression_gap"] = expression_gap(private, expressed, groups=by_citizen)
-    for name, values in per_group.items():
-        for label, value in values.items():
-            row[f"{name}[{label}]"] = value
-    if thresholds is not None:
-        table = gate_access_rates(s, thresholds, groups=by_citizen.to_numpy())
-        for gate in table.columns:
-            for label, value in table[gate].items():
-                row[f"access_rate[{gate}][{label}]"] = value
-    return pd.Series(row, name="summary", dtype=float)
+    if measures is None:
+        return GAME_MEASURES
+    if isinstance(measures, Mapping):
+        measures = [Measure(name, function) for name, function in measures.items()]
+    if isinstance(measures, (str, bytes)) or not isinstance(measures, Sequence):
+        raise TypeError(f"measures must be a sequence of Measure or measure names, or a "
+                        f"mapping of names to functions, got {measures!r}")
+    known = {m.key: m for m in GAME_MEASURES}
+    chosen = []
+    for item in measures:
+        if isinstance(item, str):
+            if item not in known:
+                raise ValueError(f"measures names {item!r}, which is not a game measure; "
+                                 f"known: {sorted(known)}")
+            item = known[item]
+        if not isinstance(item, Measure):
+            raise TypeError(f"measures must hold Measure objects or measure names, got {item!r}")
+        if not isinstance(item.name, str) or item.name == "step":
+            raise ValueError(f"a measure's name must be a string other than 'step', "
+                             f"got {item.name!r}")
+        if not callable(item.function):
+            raise TypeError(f"measure {item.name!r} has a function that is not callable: "
+                            f"{item.function!r}")
+        chosen.append(item)
+    keys = [m.key for m in chosen]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise ValueError(f"measures repeats {repeated}")
+    return tuple(chosen)
 
 
-def _tie_total(wm):
-    """Number of ties: undirected ties once, directed ones once per direction."""
-    matrix = wm.matrix
-    symmetric = wm.symmetric
-    if symmetric is None:
-        symmetric = (abs(matrix - matrix.T) > 0).nnz == 0
-    if not symmetric:
-        return int(np.count_nonzero(matrix.data))
-    loops = int(np.count_nonzero(matrix.diagonal()))
-    return (int(np.count_nonzero(matrix.data)) - loops) // 2 + loops
+def measure_game(state, measures=GAME_MEASURES):
+    """One history row of the citizen game: ``{"step": ..., column: value, ...}``.
+
+    The columns are ``step``, then the measures recorded once for everyone, in the given
+    order, then the per-group measures group by group (``name[<group>]``).
+
+    Parameters
+    ----------
+    state : GameState
+    measures : tuple of Measure, default :data:`GAME_MEASURES`
+        Checked by :func:`game_measures`.
+
+    Returns
+    -------
+    dict
+    """
+    row = {"step": state.step}
+    by_group = []
+    for measure in measures:
+        if measure.by_group:
+            by_group.append((measure.name, measure.function(state)))
+        else:
+            row[measure.name] = measure.function(state)
+    for k, label in enumerate(state.group_labels):
+        for name, values in by_group:
+            row[f"{name}[{label}]"] = values[k]
+    return row

@@ -24,9 +24,13 @@ from scorelab.metrics import (
     gini,
     group_modularity,
     isolation_rate,
+    GAME_MEASURES,
+    GameState,
+    Measure,
+    game_measures,
     score_assortativity,
-    summarise,
 )
+from scorelab.dynamics import GameConfig, simulate
 from scorelab.scoring import DOMAINS, ActRecord
 from scorelab.society import homophilous_sbm
 
@@ -419,58 +423,95 @@ def test_gate_access_rates_bad_input():
 
 
 # ----------------------------------------------------------------------------------------
-# summarise
+# the citizen game's measures
 # ----------------------------------------------------------------------------------------
 
 
-def test_summarise_agrees_with_each_metric():
-    society = homophilous_sbm(300, mean_degree=4.0, homophily=0.8, rng=3)
-    rng = np.random.default_rng(3)
-    scores = pd.Series(rng.uniform(350, 950, size=300), index=society.citizens.index)
-    private = rng.uniform(0, 0.5, size=300)
-    expressed = private * rng.uniform(0, 1, size=300)
-    thresholds = {"credit": 650.0, "travel": 550.0}
-    row = summarise(society, scores, thresholds=thresholds, behaviour=1 - private,
-                    private=private, expressed=expressed)
-    groups = society.citizens["group"]
-    parts = fragmentation(society)
+def test_game_measures_agree_with_each_metric():
+    """The history's last row, recomputed from the run's final state with the public
+    metrics: one definition of each quantity. Half the citizens take part (opt-in phase),
+    so the participants-only measures read a sub-network."""
+    society = homophilous_sbm(400, mean_degree=6.0, homophily=0.8, rng=3)
+    config = GameConfig(mandatory_step=50, join_rate=0.5, ostracism=0.2)
+    result = simulate(society, config, n_steps=4, rng=5, record=[3])
+    row = result.history.iloc[-1]
+    final = result.society
+    panel = result.panel.set_index("citizen")
+    joined = panel["participant"].to_numpy()
+    assert 1 < joined.sum() < len(joined)
+    displayed = panel.loc[joined, "displayed"]
+    among = final.adjacency()[joined][:, joined]
+    groups = final.citizens["group"]
+    parts = fragmentation(final)
     expected = {
-        "n_citizens": 300,
-        "n_ties": society.n_ties,
-        "mean_score": scores.mean(),
-        "gini": gini(scores),
-        "score_assortativity": score_assortativity(society, scores),
-        "n_components": parts.n_components,
+        "participation": joined.mean(),
+        "mean_displayed": displayed.mean(),
+        "gini_displayed": gini(displayed),
+        "gini_wealth": gini(panel["wealth"]),
+        "ties": final.n_ties,
+        "components": parts.n_components,
         "largest_component_share": parts.largest_share,
-        "isolated_share": parts.isolated_share,
-        "isolation_rate": isolation_rate(society, scores),
-        "group_modularity": group_modularity(society, weight=None),
-        "behaviour_diversity": behaviour_diversity(1 - private),
-        "expression_gap": expression_gap(private, expressed),
-        "access_rate[credit]": gate_access_rates(scores, thresholds)["credit"],
-        "mean_score[minority]": scores[groups == "minority"].mean(),
-        "gini[majority]": gini(scores, groups=groups)["majority"],
-        "isolation_rate[minority]": isolation_rate(society, scores, groups=groups)["minority"],
-        "access_rate[travel][minority]":
-            gate_access_rates(scores, thresholds, groups=groups).loc["minority", "travel"],
-        "expression_gap[majority]": expression_gap(private, expressed, groups=groups)["majority"],
+        "score_assortativity": score_assortativity(among, displayed.to_numpy()),
+        "isolation_low_scorers": isolation_rate(among, displayed.to_numpy()),
+        "mean_wealth[minority]": panel.loc[groups == "minority", "wealth"].mean(),
+        "mean_degree[majority]": panel.loc[groups == "majority", "degree"].mean(),
+        "mean_displayed[minority]": displayed[groups[joined] == "minority"].mean(),
     }
     for key, value in expected.items():
-        assert row[key] == pytest.approx(value, nan_ok=True), key
-    assert row.name == "summary" and row.dtype == float
+        assert row[key] == pytest.approx(value, rel=1e-12), key
+    codes = groups.cat.codes.to_numpy()
+    ties = final.ties
+    across = codes[ties["source"]] != codes[ties["target"]]
+    assert row["cross_group_ties[minority]"] == int(across.sum())  # every crossing has one
+    assert row["cross_group_ties[majority]"] == int(across.sum())  # end in each group
 
 
-def test_summarise_on_plain_graphs():
-    row = summarise(nx.DiGraph([(0, 1), (1, 0), (1, 2)]), [1.0, 2.0, 3.0])
-    assert row["n_ties"] == 3 and row["n_components"] == 1
-    assert "group_modularity" not in row
-    undirected = summarise(sp.csr_array(nx.to_scipy_sparse_array(nx.cycle_graph(5))),
-                           np.arange(5.0))
-    assert undirected["n_ties"] == 5
-    with pytest.raises(TypeError, match="private and expressed must be given together"):
-        summarise(nx.path_graph(2), [1.0, 2.0], private=[0.1, 0.2])
-    with pytest.raises(ValueError, match="quantile must be > 0.0"):
-        summarise(nx.path_graph(2), [1.0, 2.0], quantile=0)
+def test_simulate_records_the_measures_it_is_given():
+    society = homophilous_sbm(200, rng=1)
+    full = simulate(society, GameConfig(), n_steps=3, rng=2).history
+    assert list(full.columns) == ["step"] + [m.name for m in GAME_MEASURES if not m.by_group] + [
+        f"{m.name}[{g}]" for g in ("majority", "minority") for m in GAME_MEASURES if m.by_group]
+    chosen = simulate(society, GameConfig(), n_steps=3, rng=2,
+                      measures=["gini_wealth", "access_credit[group]"]).history
+    assert list(chosen.columns) == ["step", "gini_wealth", "access_credit[majority]",
+                                    "access_credit[minority]"]
+    pd.testing.assert_frame_equal(chosen, full[chosen.columns])  # same run, fewer columns
+    rich = simulate(society, GameConfig(), n_steps=3, rng=2,
+                    measures={"rich": lambda state: float((state.wealth > 1.0).mean())}).history
+    assert list(rich.columns) == ["step", "rich"]
+    assert rich["rich"].between(0, 1).all()
+    grouped = Measure("richest", lambda s: [s.wealth[m].max() for m in s.group_members],
+                      by_group=True)
+    assert list(game_measures([grouped])[0].function(_any_state(society))) == [1.0, 1.0]
+
+
+def _any_state(society):
+    n = society.n_citizens
+    groups = society.citizens["group"]
+    codes = groups.cat.codes.to_numpy()
+    return GameState(
+        step=0, n_acts=1, participant=np.ones(n, dtype=bool), own=np.zeros(n),
+        displayed=np.zeros(n), wealth=np.ones(n), standard=(np.nan, np.nan),
+        matrix=society.adjacency(), degree=np.zeros(n), ties_cut=0, ties_added=0, access={},
+        group_codes=codes, group_labels=groups.cat.categories,
+        group_members=tuple(codes == k for k in range(2)), approved=np.zeros((n, 4)),
+        private=np.zeros((n, 4)), expressed=np.zeros((n, 4)))
+
+
+def test_game_measures_refuses_bad_input():
+    with pytest.raises(ValueError, match="'gini', which is not a game measure"):
+        game_measures(["gini"])
+    with pytest.raises(TypeError, match="measures must be a sequence"):
+        game_measures("gini_wealth")
+    with pytest.raises(TypeError, match="measures must hold Measure objects"):
+        game_measures([3])
+    with pytest.raises(ValueError, match="other than 'step'"):
+        game_measures({"step": len})
+    with pytest.raises(TypeError, match="not callable"):
+        game_measures({"x": 3})
+    with pytest.raises(ValueError, match=r"measures repeats \['ties'\]"):
+        game_measures(["ties", "ties"])
+    assert game_measures(None) is GAME_MEASURES
 
 
 def test_public_names_are_exported():
@@ -480,5 +521,5 @@ def test_public_names_are_exported():
         name for name in dir(metrics)
         if not name.startswith("_") and getattr(getattr(metrics, name), "__module__", "")
         == "scorelab.metrics"
-    }
+    } | {"GAME_MEASURES"}
     assert metrics.__all__ == sorted(metrics.__all__)
