@@ -60,10 +60,13 @@ from scorelab.reporting import versions
 from scorelab.scoring import (
     DOMAINS,
     ScoringPolicy,
-    _approval_rate,
-    _domain_chances,
-    _score_against,
-    _standard,
+    approval_rates,
+    decayed_counts,
+    displayed_start,
+    domain_chances,
+    mislabel_acts,
+    reference_standard,
+    score_against,
 )
 from scorelab._ties import DynamicTies
 from scorelab.society import TIE_KINDS, Society, _first_of_runs
@@ -396,27 +399,19 @@ class _State:
     def score(self, approved, observed_disapproved):
         cfg = self.config
         policy = cfg.policy
-        memory = policy.memory
         if cfg.mislabelled:
-            # customary acts the authority counts against the citizen
-            moved = self.rng.binomial(approved.astype(np.int64), self.mislabel)
-            approved, observed_disapproved = approved - moved, observed_disapproved + moved
-        self.approved = memory * self.approved + approved
-        self.disapproved = memory * self.disapproved + observed_disapproved
-        if cfg.appeal:
-            self.disapproved *= 1.0 - cfg.appeal
-        rate = _approval_rate(self.approved, self.disapproved, policy)
+            approved, observed_disapproved = mislabel_acts(approved, observed_disapproved,
+                                                           self.mislabel, self.rng)
+        self.approved = decayed_counts(self.approved, approved, policy.memory)
+        self.disapproved = decayed_counts(self.disapproved, observed_disapproved, policy.memory,
+                                          appeal=cfg.appeal)
+        rate = approval_rates(self.approved, self.disapproved, policy)
         if not self.participant.any():  # nobody has joined yet: no standard, no scores
             self.own = self.displayed = np.full(self.n, np.nan)
             return
-        mean, spread = _standard(rate, policy, self.participant)
-        inertia = cfg.standard_inertia
-        if inertia and not np.isnan(self.standard[0]):
-            # the standard moves slowly: early adopters' standard outlives the switch
-            mean = inertia * self.standard[0] + (1 - inertia) * mean
-            spread = inertia * self.standard[1] + (1 - inertia) * spread
-        self.standard = (mean, spread)
-        own = np.where(self.participant, _score_against(rate, policy, mean, spread), np.nan)
+        self.standard = reference_standard(rate, policy, self.participant,
+                                           previous=self.standard, inertia=cfg.standard_inertia)
+        own = np.where(self.participant, score_against(rate, policy, *self.standard), np.nan)
         previous_own, self.own = self.own, own
         if not cfg.association:
             self.displayed = own
@@ -428,14 +423,7 @@ class _State:
             # only participants' scores are public, so only they associate
             masked = self.matrix.multiply(self.participant[None, :].astype(float)).tocsr()
             ties = WeightMatrix(masked, ties.nodes, symmetric=False)
-        # Warm start: the solution is x = M s with M row-stochastic (M 1 = 1), so a common
-        # shift of all own scores (the standard moving) moves x by the same amount, while a
-        # citizen's own noise moves it by about (1 - lambda) times itself. Starting from
-        # that guess instead of last step's x saves ~2 of ~10 products per step.
-        change = own - previous_own
-        common = np.nanmean(change) if np.isfinite(change).any() else 0.0
-        moved = common + (1.0 - lam) * np.nan_to_num(change - common)
-        start = np.where(np.isnan(self.displayed), np.nan_to_num(own), self.displayed + moved)
+        start = displayed_start(own, previous_own, self.displayed, lam)
         displayed = propagate(ties, np.nan_to_num(own), alpha=lam, x0=np.nan_to_num(start),
                               tol=cfg.association_tol)
         self.displayed = np.where(self.participant, displayed.to_numpy(), np.nan)
@@ -573,7 +561,7 @@ def approval_chance(disposition, responsiveness, participant, expressed, neighbo
     """
     p = disposition + incentive * responsiveness * participant
     p = np.clip(p + peer_pressure * (neighbours_expressed - expressed), 0.0, 1.0)
-    return _domain_chances(p, wealth)
+    return domain_chances(p, wealth)
 
 
 def cut_chance(gap, cut_cost, config):
