@@ -37,7 +37,7 @@ def _thread_count():
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _pool():
+def thread_pool():
     """The process's thread pool, made afresh in a forked child.
 
     A child forked from a process whose pool had started threads (``sweep`` with local
@@ -233,7 +233,7 @@ class ParallelProduct:
                                  "that does not overlap x")
             out.fill(0.0)  # the kernels add A @ x to what is there
         k = len(self.cuts) - 1
-        for _ in _pool().map(self._block_product, range(k), [x] * k, [out] * k):
+        for _ in thread_pool().map(self._block_product, range(k), [x] * k, [out] * k):
             pass
         return out
 
@@ -277,3 +277,64 @@ def symmetric_components(matrix):
     from scipy.sparse.csgraph import connected_components
 
     return connected_components(matrix, directed=True, connection="strong")[1]
+
+
+# --------------------------------------------------------------------------- sorted arrays
+
+
+def symmetric_csr(n, source, target, values):
+    """The symmetric ``n x n`` CSR matrix of undirected ties ``(source, target)``,
+    ``source < target``, sorted by pair, with ``values`` on both entries of each tie.
+
+    Checked against ``U + U.T`` of the upper-triangle matrix in ``tests/test_graph.py``.
+    """
+    # Listing every tie as (target, source) before (source, target) makes each row's
+    # column indices ascending (ties are sorted by (source, target)), so SciPy's COO->CSR
+    # conversion needs no sort: ~1 s at 10^7 ties, against ~3 s for U + U.T.
+    rows = np.concatenate((target, source))
+    columns = np.concatenate((source, target))
+    return sp.csr_array((np.concatenate((values, values)), (rows, columns)), shape=(n, n))
+
+
+def in_sorted(values, ordered):
+    """Whether each value occurs in the sorted array ``ordered``.
+
+    Pass sorted ``values`` where the array is large: binary searches in order walk
+    ``ordered`` cache-friendly, ~15x faster than random ones (0.1 s against 1.8 s for
+    10^6 values in 10^7 here).
+    """
+    if not ordered.size:
+        return np.zeros(len(values), dtype=bool)
+    position = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    return ordered[position] == values
+
+
+def first_of_runs(ordered):
+    """Mask of the first element of each run of equal values in the sorted ``ordered``.
+
+    ``ordered[first_of_runs(ordered)]`` is the distinct values: a sort and a mask, where
+    NumPy 2's hash-based ``np.unique`` is slow on large int64 arrays (see the performance
+    notes, ``docs/performance.md``).
+    """
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    return first
+
+
+def lower_bound(array, lo, hi, values):
+    """For each ``i``, the first position in ``array[lo[i]:hi[i]]`` (sorted) holding a value
+    >= ``values[i]`` (``hi[i]`` if none): a vectorised binary search within ranges, such
+    as a value's position within CSR rows (``lo, hi = indptr[rows], indptr[rows + 1]``).
+
+    Checked against ``np.searchsorted`` on each range in ``tests/test_graph.py``.
+    """
+    lo = np.asarray(lo, dtype=np.int64).copy()
+    hi = np.asarray(hi, dtype=np.int64).copy()
+    while True:
+        open_ = np.flatnonzero(lo < hi)
+        if not len(open_):
+            return lo
+        mid = (lo[open_] + hi[open_]) // 2
+        below = array[mid] < values[open_]
+        lo[open_[below]] = mid[below] + 1
+        hi[open_[~below]] = mid[~below]

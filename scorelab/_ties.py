@@ -16,8 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from scorelab._graph import _pool, _sparsetools, row_cuts
-from scorelab.society import _symmetric_csr
+from scorelab._graph import _sparsetools, lower_bound, row_cuts, symmetric_csr, thread_pool
 
 
 class DynamicTies:
@@ -46,7 +45,7 @@ class DynamicTies:
             raise ValueError("tie weights must be > 0")
         self.n = int(n)
         self.new_kind = np.int8(new_kind)
-        self.matrix = _symmetric_csr(self.n, source, target, weights)
+        self.matrix = symmetric_csr(self.n, source, target, weights)
         other = kinds != self.new_kind
         self._kind_keys = source[other] * self.n + target[other]  # sorted, fixed
         self._kind_codes = kinds[other]
@@ -97,7 +96,7 @@ class DynamicTies:
         """Where each key sits in the starting-kind table, and whether it is there."""
         lo = self._kind_start[source]
         hi = self._kind_start[source + 1]
-        at = _lower_bound(self._kind_keys, lo, hi, keys)
+        at = lower_bound(self._kind_keys, lo, hi, keys)
         found = at < hi
         found[found] = self._kind_keys[at[found]] == keys[found]
         return at, found
@@ -107,7 +106,7 @@ class DynamicTies:
         u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
         indptr = self.matrix.indptr
         end = indptr[u + 1].astype(np.int64)
-        position = _lower_bound(self.matrix.indices, indptr[u] + self.lower[u], end, v)
+        position = lower_bound(self.matrix.indices, indptr[u] + self.lower[u], end, v)
         found = position < end
         found[found] = self.matrix.indices[position[found]] == v[found]
         return found
@@ -188,7 +187,7 @@ class DynamicTies:
             return int(counts[-1]) == int(indptr[hi] - indptr[lo])
 
         if len(blocks) > 1:
-            merged = list(_pool().map(merge, blocks))
+            merged = list(thread_pool().map(merge, blocks))
         else:
             merged = [merge(blocks[0])]
         if not all(merged):  # pragma: no cover - _check_edit rules this out
@@ -257,18 +256,3 @@ class DynamicTies:
         upper = self.matrix.indices > rows
         source, target = rows[upper], self.matrix.indices[upper].astype(np.int64)
         return source, target, self.kinds(source, target), self.matrix.data[upper]
-
-
-def _lower_bound(array, lo, hi, values):
-    """For each ``i``, the first position in ``array[lo[i]:hi[i]]`` (sorted) holding a value
-    >= ``values[i]`` (``hi[i]`` if none): a vectorised binary search within ranges."""
-    lo = np.asarray(lo, dtype=np.int64).copy()
-    hi = np.asarray(hi, dtype=np.int64).copy()
-    while True:
-        open_ = np.flatnonzero(lo < hi)
-        if not len(open_):
-            return lo
-        mid = (lo[open_] + hi[open_]) // 2
-        below = array[mid] < values[open_]
-        lo[open_[below]] = mid[below] + 1
-        hi[open_[~below]] = mid[~below]

@@ -43,7 +43,7 @@ import pandas as pd
 from scipy.sparse.csgraph import connected_components
 from tqdm import tqdm
 
-from scorelab._graph import ParallelProduct, align_to_nodes, as_weight_matrix
+from scorelab._graph import ParallelProduct, align_to_nodes, as_weight_matrix, lower_bound
 from scorelab._numeric import column_dots
 from scorelab._validation import ConvergenceError, check_integer, check_probability, check_real
 
@@ -138,13 +138,7 @@ def _looks_symmetric(matrix, sample=1000):
     positions = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
     row_of = np.repeat(rows, counts)
     cols, values = indices[positions], matrix.data[positions]
-    # binary search for row_of in row `cols`, all queries at once
-    lo, hi = indptr[cols].astype(np.int64), indptr[cols + 1].astype(np.int64)
-    while np.any(lo < hi):
-        mid = (lo + hi) // 2
-        right = (lo < hi) & (indices[np.minimum(mid, len(indices) - 1)] < row_of)
-        hi = np.where((lo < hi) & ~right, mid, hi)
-        lo = np.where(right, mid + 1, lo)
+    lo = lower_bound(indices, indptr[cols], indptr[cols + 1], row_of)  # row_of in row `cols`
     found = lo < indptr[cols + 1]
     found[found] = indices[lo[found]] == row_of[found]
     if not found.all():

@@ -53,7 +53,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from scorelab import metrics
-from scorelab._graph import ParallelProduct, WeightMatrix, _pool
+from scorelab._graph import ParallelProduct, WeightMatrix, first_of_runs, thread_pool
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.association import propagate
 from scorelab.reporting import versions
@@ -69,7 +69,7 @@ from scorelab.scoring import (
     score_against,
 )
 from scorelab._ties import DynamicTies
-from scorelab.society import TIE_KINDS, Society, _first_of_runs
+from scorelab.society import TIE_KINDS, Society
 
 __all__ = ["GameConfig", "SimulationResult", "simulate", "GATES"]
 
@@ -467,7 +467,7 @@ class _State:
         targets = self._new_partners(seekers)
         u, v = np.minimum(seekers, targets), np.maximum(seekers, targets)
         fresh = np.sort((u * self.n + v)[u != v])
-        fresh = fresh[_first_of_runs(fresh)]
+        fresh = fresh[first_of_runs(fresh)]
         fresh_source, fresh_target = np.divmod(fresh, self.n)
         absent = ~self.ties.contains(fresh_source, fresh_target)
         fresh_source, fresh_target = fresh_source[absent], fresh_target[absent]
@@ -630,7 +630,7 @@ class _Streams:
         if len(tasks) == 1:
             draw(*tasks[0])
             return
-        for _ in _pool().map(lambda task: draw(*task), tasks):
+        for _ in thread_pool().map(lambda task: draw(*task), tasks):
             pass
 
 

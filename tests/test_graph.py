@@ -35,7 +35,7 @@ def test_symmetric_components_match_scipy(n, m, public, monkeypatch):
 
 
 def _sum_in_pool(values, queue=None):
-    total = sum(_graph._pool().map(abs, values))
+    total = sum(_graph.thread_pool().map(abs, values))
     if queue is not None:
         queue.put(total)
     return total
@@ -73,3 +73,33 @@ def test_parallel_product_writes_into_out_and_checks_it(monkeypatch):
     for bad in (np.empty(100), np.empty(400)[::2], x):
         with pytest.raises(ValueError, match="out must be"):
             product(x, out=bad)
+
+
+def test_lower_bound_matches_searchsorted_within_each_range():
+    rng = np.random.default_rng(4)
+    array = np.sort(rng.integers(0, 50, size=400))
+    lo = rng.integers(0, 400, size=300)
+    hi = lo + rng.integers(0, 60, size=300).clip(max=400 - lo)
+    values = rng.integers(-5, 55, size=300)
+    found = _graph.lower_bound(array, lo, hi, values)
+    expected = [a + np.searchsorted(array[a:b], v) for a, b, v in zip(lo, hi, values)]
+    assert found.tolist() == expected
+
+
+def test_sorted_key_helpers_against_python_sets():
+    rng = np.random.default_rng(5)
+    ordered = np.sort(rng.integers(0, 30, size=40))
+    first = _graph.first_of_runs(ordered)
+    assert ordered[first].tolist() == sorted(set(ordered.tolist()))
+    values = rng.integers(-3, 33, size=50)
+    assert _graph.in_sorted(values, ordered).tolist() == [v in set(ordered) for v in values]
+    assert not _graph.in_sorted(values, ordered[:0]).any()
+
+
+def test_symmetric_csr_is_the_upper_triangle_plus_its_transpose():
+    source, target = np.array([0, 0, 1, 2]), np.array([1, 3, 2, 3])
+    weights = np.array([1.0, 2.0, 3.0, 4.0])
+    matrix = _graph.symmetric_csr(4, source, target, weights)
+    upper = sp.csr_array((weights, (source, target)), shape=(4, 4))
+    assert matrix.has_sorted_indices
+    assert (matrix != (upper + upper.T)).nnz == 0

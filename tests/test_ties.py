@@ -5,7 +5,8 @@ import pytest
 
 from scorelab import _graph
 from scorelab._ties import DynamicTies
-from scorelab.society import _symmetric_csr, homophilous_sbm
+from scorelab._graph import symmetric_csr
+from scorelab.society import homophilous_sbm
 
 FRIEND = 1
 
@@ -54,7 +55,7 @@ def test_edits_match_a_fresh_build(n, threads, monkeypatch):
         weights = np.concatenate((weights[keep], np.full(len(lo), 0.7)))
         order = np.argsort(source * n + target)
         source, target, kinds, weights = source[order], target[order], kinds[order], weights[order]
-        fresh = _symmetric_csr(n, source, target, weights)
+        fresh = symmetric_csr(n, source, target, weights)
         for name in ("indptr", "indices", "data"):
             np.testing.assert_array_equal(getattr(ties.matrix, name), getattr(fresh, name))
         listed = ties.tie_list()
