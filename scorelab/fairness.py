@@ -17,7 +17,6 @@ is behind.
 :func:`calibration_gap`           how much better a group behaves than the reference at equal score
 :func:`association_penalty`       share of each group's gap that comes from its ties
 :func:`isolation_by_group`        tie weight lost, low scorers isolated, by group
-:func:`dating_exposure`           attention each group gets when profiles are shown by score
 :func:`replicate_intervals`       confidence intervals of any of these across replicates
 ================================  ==============================================================
 
@@ -39,8 +38,6 @@ References
 .. [FFM15] M. Feldman, S. Friedler, J. Moeller, C. Scheidegger and S. Venkatasubramanian
    (2015), "Certifying and removing disparate impact", KDD '15.
    https://doi.org/10.1145/2783258.2783311
-.. [SJ18] A. Singh and T. Joachims (2018), "Fairness of exposure in rankings", Proc. 24th
-   ACM SIGKDD, 2219-2228. https://doi.org/10.1145/3219819.3220088
 .. [LDR18] L. T. Liu, S. Dean, E. Rolf, M. Simchowitz and M. Hardt (2018), "Delayed impact
    of fair machine learning", ICML, PMLR 80:3150-3158. https://arxiv.org/abs/1803.04383
 """
@@ -51,7 +48,6 @@ import numpy as np
 import pandas as pd
 
 from scorelab._validation import check_integer, check_probability, check_real
-from scorelab.dating import group_exposure
 from scorelab.experiments import confidence_intervals
 from scorelab.metrics import _group_codes
 
@@ -61,7 +57,6 @@ __all__ = [
     "association_penalty",
     "calibration",
     "calibration_gap",
-    "dating_exposure",
     "disparate_impact",
     "equal_opportunity",
     "equal_opportunity_gap",
@@ -586,67 +581,6 @@ def isolation_by_group(degree_before, degree_after, scores, groups, *, quantile=
         "low_scorer_share": _group_means(low.astype(float), codes, k),
         "isolated_low_scorers": isolated,
     }, index=labels)
-
-
-def dating_exposure(scores, groups, *, reference=None, position_bias="log", patience=0.8):
-    """Each group's exposure when a dating site shows the profiles of high scorers first.
-
-    Every citizen is ranked by score, highest first (ties in citizen order), and each
-    group's mean attention in that ranking is read with
-    :func:`scorelab.dating.group_exposure`, then compared with the reference group.
-
-    Parameters
-    ----------
-    scores : array_like or pandas.Series
-        The scores the site ranks by (e.g. displayed scores).
-    groups : pandas.Series or array_like
-        One group label per citizen.
-    reference : group label, optional
-        Default the largest group.
-    position_bias : {"log", "reciprocal", "cascade", "uniform"}, default "log"
-        Attention per position, see :func:`scorelab.dating.position_weights`.
-    patience : float, default 0.8
-        Continuation probability of the cascade model.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by group: ``exposure`` (mean attention of the group's members),
-        ``exposure_gap`` (reference minus group) and ``exposure_ratio`` (group over
-        reference; below 1: the group is seen less).
-
-    See Also
-    --------
-    scorelab.dating.group_exposure : the same for any ranking or set of slates, e.g.
-        those of :func:`scorelab.dating.draw_slates`.
-    scorelab.dating.exposure_disparity : exposure relative to merit.
-
-    Notes
-    -----
-    ``Exposure(G) = (1 / |G|) sum_{d in G} v(rank(d))``, the group exposure of Singh &
-    Joachims (2018) [SJ18]_ for the one ranking every searcher sees.
-
-    Examples
-    --------
-    Ranked by score the citizens come in the order 0, 2, 3, 1; with the log model the
-    positions get 1, 1/log2(3), 1/log2(4) and 1/log2(5):
-
-    >>> dating_exposure([800, 500, 700, 600], ["a", "b", "a", "b"]).round(4).to_dict("index")["b"]
-    {'exposure': 0.4653, 'exposure_gap': 0.3501, 'exposure_ratio': 0.5706}
-    """
-    n, index = len(scores), _index_of(scores, groups)
-    codes, labels, sizes = _groups(groups, n, index)
-    ref = labels[_reference(reference, labels, sizes)]
-    s = _array("scores", scores, n, index)
-    ids = pd.RangeIndex(n) if index is None else index
-    labelled = pd.Series(pd.Categorical.from_codes(codes, labels), index=ids)
-    ranking = ids.to_numpy()[np.argsort(-s, kind="stable")]
-    exposure = group_exposure(ranking, labelled, position_bias=position_bias,
-                              patience=patience).to_numpy()
-    top = exposure[labels.get_loc(ref)]
-    return pd.DataFrame({"exposure": exposure, "exposure_gap": top - exposure,
-                         "exposure_ratio": exposure / top if top > 0 else np.nan},
-                        index=labels)
 
 
 # --------------------------------------------------------------------------------------

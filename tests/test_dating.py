@@ -17,9 +17,9 @@ from scipy.special import expit, ndtr
 
 from scorelab.dating import (
     DatingMarket,
-    _examined,
-    _greedy_couples,
+    Founders,
     citizen_exposure,
+    dating_exposure,
     draw_slates,
     exposure_disparity,
     group_exposure,
@@ -28,6 +28,8 @@ from scorelab.dating import (
     selection_intensity,
     simulate_generations,
 )
+from scorelab.dating.market import _greedy_couples
+from scorelab.dating.rankings import _examined
 from scorelab.society import Society, homophilous_sbm
 
 LOG3 = 1.0 / math.log2(3.0)
@@ -158,6 +160,36 @@ def test_selection_intensity_closed_form():
     assert selection_intensity(1.0) == 0.0
     with pytest.raises(ValueError, match="p must be > 0"):
         selection_intensity(0.0)
+
+
+# --------------------------------------------------------------------------- dating_exposure
+
+
+def test_dating_exposure_hand_worked():
+    # ranked by score: citizen 0 (800), 2 (700), 3 (600), 1 (500); reciprocal attention
+    # 1, 1/2, 1/3, 1/4 by position: a = (1 + 1/2) / 2, b = (1/3 + 1/4) / 2
+    table = dating_exposure([800, 500, 700, 600], ["a", "b", "a", "b"],
+                            position_bias="reciprocal")
+    assert table["exposure"].tolist() == [pytest.approx(0.75), pytest.approx(7 / 24)]
+    assert table.loc["b", "exposure_gap"] == pytest.approx(0.75 - 7 / 24)
+    assert table.loc["b", "exposure_ratio"] == pytest.approx((7 / 24) / 0.75)
+    # log model: 1, 1/log2(3), 1/2, 1/log2(5); the reference is the largest group
+    table = dating_exposure([800, 500, 700, 600, 100], ["a", "b", "a", "b", "b"])
+    b = (0.5 + 1 / np.log2(5) + 1 / np.log2(6)) / 3
+    assert table.loc["b", "exposure"] == pytest.approx(b)
+    assert table.loc["a", "exposure_ratio"] == pytest.approx((1 + 1 / np.log2(3)) / 2 / b)
+
+
+def test_dating_exposure_ties_in_citizen_order_and_series_alignment():
+    # equal scores: the earlier citizen comes first; a Series is ranked by its index labels
+    scores = pd.Series([600.0, 600.0, 600.0], index=[10, 11, 12])
+    groups = pd.Series(["b", "a", "a"], index=[12, 11, 10])
+    table = dating_exposure(scores, groups, position_bias="reciprocal", reference="b")
+    assert table["exposure"].tolist() == [pytest.approx((1 + 1 / 2) / 2), pytest.approx(1 / 3)]
+    with pytest.raises(ValueError, match="position_bias must be one of"):
+        dating_exposure([1.0, 2.0], ["a", "b"], position_bias="nope")
+    with pytest.raises(ValueError, match="scores.*finite"):
+        dating_exposure([1.0, np.nan], ["a", "b"])
 
 
 # --------------------------------------------------------------------------- slates
@@ -502,17 +534,17 @@ def test_ranking_by_any_citizens_column():
         ({"cultural_transmission": 0.8}, ValueError, "heritability \\+ cultural"),
         ({"ranking": "shoe_size"}, ValueError, "ranking must be one of the policies"),
         ({"generations": -1}, ValueError, "generations must be >= 0"),
-        ({"society_or_size": 3}, ValueError, "society_or_size must be >= 4"),
-        ({"society_or_size": 10.0}, TypeError, "Society or an int"),
+        ({"founders": 3}, ValueError, "founders.size must be >= 4"),
+        ({"founders": 10.0}, TypeError, "a Society or an int"),
         ({"market": "big"}, TypeError, "market must be a DatingMarket"),
     ],
 )
 def test_bad_simulation_input_raises(options, error, message):
-    arguments = {"society_or_size": 100, "generations": 1, "ranking": "score",
+    arguments = {"founders": 100, "generations": 1, "ranking": "score",
                  "heritability": 0.5} | options
-    size = arguments.pop("society_or_size")
+    founders = arguments.pop("founders")
     with pytest.raises(error, match=message):
-        simulate_generations(size, **arguments)
+        simulate_generations(founders, **arguments)
 
 
 def test_a_generation_without_couples_raises():
@@ -520,3 +552,26 @@ def test_a_generation_without_couples_raises():
     with pytest.raises(ValueError, match="formed no couple"):
         simulate_generations(200, generations=1, ranking="score", heritability=0.5,
                              market=market, rng=29)
+
+
+def test_founders_config_round_trips_and_draws_the_same_society_as_by_hand():
+    founders = Founders(600, mean_degree=8.0, homophily=0.7,
+                        profiles={"minority": {"wealth_median": 0.5}})
+    assert Founders(**founders.to_dict()) == founders
+    assert founders.profiles["minority"].wealth_median == 0.5
+    by_config = simulate_generations(founders, generations=1, ranking="score",
+                                     heritability=0.5, rng=30)
+    assert by_config.attrs["parameters"]["homophily"] == 0.7
+    # an int is short for Founders(n); a Society drawn from the same stream gives the same run
+    rng = np.random.default_rng(31)
+    society = homophilous_sbm(600, mean_degree=10.0, homophily=0.5, rng=rng)
+    by_hand = simulate_generations(society, generations=1, ranking="score", heritability=0.5,
+                                   rng=rng)
+    by_size = simulate_generations(600, generations=1, ranking="score", heritability=0.5,
+                                   rng=31)
+    pd.testing.assert_frame_equal(by_hand, by_size)
+    assert not by_config["value"].equals(by_size["value"])
+    with pytest.raises(TypeError, match="founders.profiles must map"):
+        Founders(600, profiles=["minority"])
+    with pytest.raises(ValueError, match="founders.homophily must be <= 1"):
+        Founders(600, homophily=1.5)

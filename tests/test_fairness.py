@@ -12,7 +12,6 @@ from scorelab.fairness import (
     association_penalty,
     calibration,
     calibration_gap,
-    dating_exposure,
     disparate_impact,
     equal_opportunity,
     equal_opportunity_gap,
@@ -184,36 +183,6 @@ def test_isolation_by_group_hand_worked():
     assert np.isnan(table.loc["a", "isolated_low_scorers"])
     assert table.loc["b", "isolated_low_scorers"] == 1.0
     assert table["mean_degree_after"].tolist() == [pytest.approx(8 / 3), pytest.approx(1 / 3)]
-
-
-# -- dating exposure ---------------------------------------------------------------------
-
-
-def test_dating_exposure_hand_worked():
-    # ranked by score: citizen 0 (800), 2 (700), 3 (600), 1 (500); reciprocal attention
-    # 1, 1/2, 1/3, 1/4 by position: a = (1 + 1/2) / 2, b = (1/3 + 1/4) / 2
-    table = dating_exposure([800, 500, 700, 600], ["a", "b", "a", "b"],
-                            position_bias="reciprocal")
-    assert table["exposure"].tolist() == [pytest.approx(0.75), pytest.approx(7 / 24)]
-    assert table.loc["b", "exposure_gap"] == pytest.approx(0.75 - 7 / 24)
-    assert table.loc["b", "exposure_ratio"] == pytest.approx((7 / 24) / 0.75)
-    # log model: 1, 1/log2(3), 1/2, 1/log2(5); the reference is the largest group
-    table = dating_exposure([800, 500, 700, 600, 100], ["a", "b", "a", "b", "b"])
-    b = (0.5 + 1 / np.log2(5) + 1 / np.log2(6)) / 3
-    assert table.loc["b", "exposure"] == pytest.approx(b)
-    assert table.loc["a", "exposure_ratio"] == pytest.approx((1 + 1 / np.log2(3)) / 2 / b)
-
-
-def test_dating_exposure_ties_in_citizen_order_and_series_alignment():
-    # equal scores: the earlier citizen comes first; a Series is ranked by its index labels
-    scores = pd.Series([600.0, 600.0, 600.0], index=[10, 11, 12])
-    groups = pd.Series(["b", "a", "a"], index=[12, 11, 10])
-    table = dating_exposure(scores, groups, position_bias="reciprocal", reference="b")
-    assert table["exposure"].tolist() == [pytest.approx((1 + 1 / 2) / 2), pytest.approx(1 / 3)]
-    with pytest.raises(ValueError, match="position_bias must be one of"):
-        dating_exposure([1.0, 2.0], ["a", "b"], position_bias="nope")
-    with pytest.raises(ValueError, match="scores.*finite"):
-        dating_exposure([1.0, np.nan], ["a", "b"])
 
 
 # -- replicates ------------------------------------------------------------------------------

@@ -242,3 +242,49 @@ def test_summary_reports_the_standard_effect():
 def test_bad_inertia_is_named(value, error, match):
     with pytest.raises(error, match=match):
         rollout_run(50, n_steps=3, mandatory_step=1, standard_inertia=value, rng=0)
+
+
+def test_key_numbers_are_the_replicate_means_and_carry_the_cited_signs():
+    from scorelab.experiments import confidence_intervals, sweep
+    from scorelab.studies.rollout import rollout_key_numbers
+
+    kwargs = dict(n_citizens=600, n_steps=9, mandatory_step=4, join_rate=0.15)
+    runs = sweep(rollout_run, {"standard_inertia": [0.0, 0.9]}, n_replicates=3, rng=21,
+                 fixed=kwargs)
+    metrics = ["disposition", "own", "displayed", "expressed_approval", "access_credit",
+               "wealth", "standard_mean"]
+    summary = confidence_intervals(runs, ["standard_inertia", "scenario", "cohort", "group",
+                                          "step"], metrics)
+    numbers = rollout_key_numbers(runs, summary, n_citizens=600, mandatory_step=4, after=2,
+                                  sticky_inertia=0.9)
+    assert numbers.columns.tolist() == ["mean", "low", "high"]
+    assert len(numbers) == 18 and numbers.index[0] == "share joining by choice"
+
+    def mean_of(inertia, scenario, cohort, metric, step):
+        chosen = runs[(runs.standard_inertia == inertia) & (runs.scenario == scenario)
+                      & (runs.cohort == cohort) & (runs.group == "all") & (runs.step == step)]
+        assert len(chosen) == 3
+        return chosen[metric].mean()
+
+    effect = "rollout - mandatory"
+    assert numbers.loc["share joining by choice", "mean"] == pytest.approx(
+        mean_of(0.0, "rollout", "early", "n", 4) / 600)
+    assert np.isnan(numbers.loc["share joining by choice", "low"])
+    assert numbers.loc[f"early joiners' own score, last opt-in step, {effect}", "mean"] == \
+        pytest.approx(mean_of(0.0, "difference", "early", "own", 3))
+    assert numbers.loc[f"sticky standard: late joiners' own score 2 steps after the switch, "
+                       f"{effect}", "mean"] == pytest.approx(
+        mean_of(0.9, "difference", "late", "own", 6))
+    bounded = numbers.dropna()
+    assert ((bounded["low"] <= bounded["mean"]) & (bounded["mean"] <= bounded["high"])).all()
+    # the signs notebook 03 cites: self-selection, the conformists' own bar, late joiners who
+    # were not yet scored (less compliant, not gated, so richer), a sticky bar that stays up
+    cited = numbers["mean"]
+    assert cited["disposition, early joiners"] > cited["disposition, late joiners"]
+    assert cited[f"early joiners' own score, last opt-in step, {effect}"] < 0
+    assert cited[f"late joiners' expressed approval, last opt-in step, {effect}"] < 0
+    assert cited[f"late joiners' wealth at the switch, {effect}"] > 0
+    assert (cited[f"sticky standard: standard mean at the switch, {effect}"]
+            > cited[f"re-measured standard: standard mean at the switch, {effect}"])
+    assert (cited[f"sticky standard: late joiners' own score at the switch, {effect}"]
+            < cited[f"late joiners' own score at the switch, {effect}"] < 0)

@@ -6,13 +6,19 @@ the numbers a notebook plots, so that it can be swept, replicated and tested.
 
 from scorelab.studies.censorship import censorship_run
 from scorelab.studies.credit import credit_gap, lending_rounds
+from scorelab.studies.dating import (
+    generations_sweep,
+    realised_response,
+    truncation_response,
+)
 from scorelab.studies.feedback import (
     classify_regime,
     feedback_game,
     feedback_run,
     feedback_trajectory,
 )
-from scorelab.studies.fairness import (
+from scorelab.studies.guilt import guilt_by_association, minority_status_penalty, scored_society
+from scorelab.studies.interventions import (
     INTERVENTIONS,
     diverse_behaviour_run,
     diverse_behaviour_ties,
@@ -20,8 +26,7 @@ from scorelab.studies.fairness import (
     interventions_run,
     rank_interventions,
 )
-from scorelab.studies.guilt import guilt_by_association, minority_status_penalty, scored_society
-from scorelab.studies.rollout import rollout_run, rollout_summary
+from scorelab.studies.rollout import rollout_key_numbers, rollout_run, rollout_summary
 
 __all__ = [
     "INTERVENTIONS",
@@ -34,10 +39,14 @@ __all__ = [
     "diverse_behaviour_run",
     "diverse_behaviour_ties",
     "fairness_run",
+    "generations_sweep",
     "interventions_run",
     "rank_interventions",
+    "realised_response",
+    "rollout_key_numbers",
     "rollout_run",
     "rollout_summary",
+    "truncation_response",
     "guilt_by_association",
     "lending_rounds",
     "minority_status_penalty",

@@ -21,12 +21,12 @@ import numpy as np
 
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.dynamics import GameConfig, simulate
-from scorelab.society import GroupProfile, homophilous_sbm
+from scorelab.society import GroupProfile
+from scorelab.studies._society import GROUPS, two_group_society
 
 __all__ = ["GROUPS", "censorship_run"]
 
 #: the two groups of :func:`censorship_run`'s society, in category order
-GROUPS = ("majority", "minority")
 
 
 def censorship_run(
@@ -173,17 +173,12 @@ def censorship_run(
                                  detection=detection, public_scores=public_scores)
 
     society_rng, game_rng = np.random.default_rng(rng).spawn(2)
-    society = homophilous_sbm(
-        n_citizens,
-        group_shares=(1 - minority_share, minority_share),
-        group_names=GROUPS,
+    society = two_group_society(
+        n_citizens, minority_share=minority_share, homophily=homophily,
         mean_degree=min(10.0, n_citizens - 1.0),
-        homophily=homophily,
-        profiles={
-            "majority": GroupProfile(responsiveness_mean=responsiveness),
-            "minority": GroupProfile(responsiveness_mean=responsiveness,
-                                     disposition_mean=minority_disposition),
-        },
+        majority=GroupProfile(responsiveness_mean=responsiveness),
+        minority=GroupProfile(responsiveness_mean=responsiveness,
+                              disposition_mean=minority_disposition),
         rng=society_rng,
     )
     sizes = society.groups.value_counts()

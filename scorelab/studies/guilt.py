@@ -12,7 +12,8 @@ import pandas as pd
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.association import propagate
 from scorelab.scoring import ScoringPolicy, draw_acts, own_score
-from scorelab.society import GroupProfile, homophilous_sbm
+from scorelab.society import GroupProfile
+from scorelab.studies._society import two_group_society
 
 __all__ = ["scored_society", "guilt_by_association", "minority_status_penalty"]
 
@@ -70,13 +71,9 @@ def scored_society(
                                 open_min=True, open_max=True)
     policy = ScoringPolicy() if policy is None else policy
     society_rng, acts_rng = np.random.default_rng(rng).spawn(2)
-    society = homophilous_sbm(
-        n_citizens,
-        group_shares=(1 - minority_share, minority_share),
-        group_names=("majority", "minority"),
-        mean_degree=mean_degree,
-        homophily=homophily,
-        profiles={"minority": GroupProfile(wealth_median=minority_wealth)},
+    society = two_group_society(
+        n_citizens, minority_share=minority_share, homophily=homophily,
+        mean_degree=mean_degree, minority=GroupProfile(wealth_median=minority_wealth),
         rng=society_rng,
     )
     acts = draw_acts(society.citizens, n_acts=n_acts, rng=acts_rng)

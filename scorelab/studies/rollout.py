@@ -25,9 +25,10 @@ import pandas as pd
 
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.dynamics import GATES, GameConfig, simulate
-from scorelab.society import GroupProfile, homophilous_sbm
+from scorelab.society import GroupProfile
+from scorelab.studies._society import two_group_society
 
-__all__ = ["COHORTS", "SCENARIOS", "rollout_run", "rollout_summary"]
+__all__ = ["COHORTS", "SCENARIOS", "rollout_key_numbers", "rollout_run", "rollout_summary"]
 
 COHORTS = ("early", "late", "everyone", "reference")
 """Cohorts followed by :func:`rollout_run`, in the order of its frame."""
@@ -38,7 +39,6 @@ SCENARIOS = ("rollout", "mandatory", "difference")
 _METRICS = ("participation", "disposition", "own", "displayed", "expressed_approval",
             *(f"access_{gate}" for gate in GATES), "wealth", "degree")
 _STANDARD = ("standard_mean", "standard_spread")
-_GROUPS = ("majority", "minority")
 
 
 def rollout_run(
@@ -198,9 +198,9 @@ def _rollout(n_citizens, *, mandatory_step, selectivity, join_rate, n_steps,
     steps = np.arange(n_steps) if record == "all" else np.unique(record)
 
     society_seed, game_seed = np.random.default_rng(rng).bit_generator.seed_seq.spawn(2)
-    society = homophilous_sbm(
-        n_citizens, group_shares=(0.8, 0.2), group_names=_GROUPS, homophily=homophily,
-        profiles={"minority": GroupProfile(wealth_median=minority_wealth)}, rng=society_seed,
+    society = two_group_society(
+        n_citizens, homophily=homophily, minority=GroupProfile(wealth_median=minority_wealth),
+        rng=society_seed,
     )
     config = dataclasses.replace(config, standard_inertia=standard_inertia)
     configs = {
@@ -399,3 +399,79 @@ def rollout_summary(
         row[f"late_{name}_effect_switch"] = effect("late", metric, switch)
         row[f"late_{name}_effect_after"] = effect("late", metric, later)
     return {key: float(value) for key, value in row.items()}
+
+
+def rollout_key_numbers(runs, summary, *, n_citizens, mandatory_step, after, sticky_inertia):
+    """The numbers notebook 03 cites, from replicated runs under two standards.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        Replicates of :func:`rollout_run` (e.g. a :func:`scorelab.sweep`) with a
+        ``standard_inertia`` column holding 0 (the re-measured standard) and
+        ``sticky_inertia``.
+    summary : pandas.DataFrame
+        ``confidence_intervals(runs, ["standard_inertia", "scenario", "cohort", "group",
+        "step"], metrics)`` (:func:`scorelab.experiments.confidence_intervals`).
+    n_citizens : int
+        Citizens per run.
+    mandatory_step, after : int
+        The switch, and how many steps after it the lasting effects are read.
+    sticky_inertia : float
+        The inertia of the sticky standard in ``runs``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the number's description, columns ``mean``, ``low`` and ``high`` (the
+        95 % interval across replicates; NaN for the share joining by choice, a mean of
+        replicate counts). "Effect" numbers are rollout minus the same citizens in the
+        system mandatory from the start; all are for both groups together, from the
+        re-measured standard unless named "sticky standard".
+    """
+    switch, last = mandatory_step, mandatory_step - 1
+    both = summary[summary.group == "all"]
+    remeasured, sticky = (both[both.standard_inertia == inertia] for inertia in
+                          (0.0, sticky_inertia))
+    index = ["cohort", "metric", "step"]
+    effect = remeasured[remeasured.scenario == "difference"].set_index(index)
+    level = remeasured[remeasured.scenario == "rollout"].set_index(index)
+    sticky = sticky[sticky.scenario == "difference"].set_index(index)
+    early = runs[(runs.standard_inertia == 0) & (runs.scenario == "rollout")
+                 & (runs.step == switch) & (runs.cohort == "early") & (runs.group == "all")]
+    lag = f"{after} steps after the switch"
+    cited = [
+        ("disposition, early joiners", level, ("early", "disposition", switch)),
+        ("disposition, late joiners", level, ("late", "disposition", switch)),
+        ("early joiners' own score, last opt-in step", effect, ("early", "own", last)),
+        ("early joiners' credit access, last opt-in step", effect,
+         ("early", "access_credit", last)),
+        ("late joiners' own score at the switch", effect, ("late", "own", switch)),
+        (f"late joiners' own score {lag}", effect, ("late", "own", switch + after)),
+        ("late joiners' expressed approval, last opt-in step", effect,
+         ("late", "expressed_approval", last)),
+        ("late joiners' expressed approval at the switch", effect,
+         ("late", "expressed_approval", switch)),
+        ("late joiners' wealth at the switch", effect, ("late", "wealth", switch)),
+        ("sticky standard: standard mean at the switch", sticky,
+         ("everyone", "standard_mean", switch)),
+        ("re-measured standard: standard mean at the switch", effect,
+         ("everyone", "standard_mean", switch)),
+        ("sticky standard: late joiners' own score at the switch", sticky,
+         ("late", "own", switch)),
+        ("sticky standard: late joiners' displayed score at the switch", sticky,
+         ("late", "displayed", switch)),
+        (f"sticky standard: late joiners' own score {lag}", sticky,
+         ("late", "own", switch + after)),
+        ("sticky standard: late joiners' credit access at the switch", sticky,
+         ("late", "access_credit", switch)),
+        ("re-measured standard: late joiners' credit access at the switch", effect,
+         ("late", "access_credit", switch)),
+        (f"sticky standard: late joiners' credit access {lag}", sticky,
+         ("late", "access_credit", switch + after)),
+    ]
+    rows = {"share joining by choice": (early.n.mean() / n_citizens, np.nan, np.nan)}
+    for name, frame, key in cited:
+        suffix = "" if name.startswith("disposition") else ", rollout - mandatory"
+        rows[name + suffix] = tuple(frame.loc[key, ["mean", "low", "high"]])
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["mean", "low", "high"])

@@ -1,4 +1,4 @@
-"""Fairness of the citizen game: gaps, interventions and "diverse behaviour" (notebook 05).
+"""Fairness and interventions in the citizen game: gaps, remedies, "diverse behaviour" (nb 05).
 
 Three scenarios, each returning tidy numbers a sweep can replicate:
 
@@ -47,7 +47,8 @@ from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.association import decompose
 from scorelab.dynamics import GATES, GameConfig, simulate
 from scorelab.scoring import DOMAINS
-from scorelab.society import GroupProfile, homophilous_sbm
+from scorelab.society import GroupProfile
+from scorelab.studies._society import two_group_society
 
 __all__ = [
     "INTERVENTIONS",
@@ -62,7 +63,6 @@ INTERVENTIONS = ("baseline", "association cap", "no association", "private score
                  "appeals", "group-aware thresholds")
 """The systems :func:`interventions_run` compares, baseline first."""
 
-_GROUPS = ("majority", "minority")
 _COSTS = ("accuracy", "access_rate", "false_positive_rate", "mean_wealth")
 
 
@@ -70,12 +70,11 @@ def _society(n_citizens, minority_share, homophily, minority_wealth, rng):
     n_citizens = check_integer("n_citizens", n_citizens, minimum=10)
     minority_share = check_real("minority_share", minority_share, minimum=0.0, maximum=0.5,
                                 open_min=True)
-    return homophilous_sbm(
-        n_citizens, group_shares=(1 - minority_share, minority_share), group_names=_GROUPS,
+    return two_group_society(
+        n_citizens, minority_share=minority_share,
         homophily=check_probability("homophily", homophily),
-        profiles={"minority": GroupProfile(
-            wealth_median=check_real("minority_wealth", minority_wealth, minimum=0.0,
-                                     open_min=True))},
+        minority=GroupProfile(wealth_median=check_real("minority_wealth", minority_wealth,
+                                                       minimum=0.0, open_min=True)),
         rng=rng,
     )
 

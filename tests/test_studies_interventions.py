@@ -1,11 +1,11 @@
-"""Tests of the fairness study (notebook 05): runs, interventions, diverse behaviour."""
+"""Tests of the interventions study (notebook 05): fairness, interventions, diverse behaviour."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from scorelab.dynamics import GameConfig
-from scorelab.studies.fairness import (
+from scorelab.studies.interventions import (
     INTERVENTIONS,
     diverse_behaviour_run,
     diverse_behaviour_ties,

@@ -1,0 +1,55 @@
+"""The two-group society the studies share: a majority and a minority with homophilous ties."""
+
+from __future__ import annotations
+
+from scorelab.society import homophilous_sbm
+
+GROUPS = ("majority", "minority")
+"""Group labels of :func:`two_group_society`, majority first."""
+
+
+def two_group_society(n_citizens, *, minority_share=0.2, homophily=0.5, mean_degree=10.0,
+                      minority=None, majority=None, rng=None):
+    """A majority and a minority whose ties prefer their own group.
+
+    Parameters
+    ----------
+    n_citizens : int
+        Citizens in both groups together.
+    minority_share : float, default 0.2
+        The minority's share of the citizens, in (0, 1).
+    homophily : float, default 0.5
+        Share in [0, 1] of ties within the own group.
+    mean_degree : float, default 10.0
+        Mean number of ties per citizen.
+    minority, majority : GroupProfile, optional
+        Attribute distributions of each group; default ``GroupProfile()``.
+    rng : None, int, numpy.random.Generator or SeedSequence, optional
+        Source of randomness (SPEC 7).
+
+    Returns
+    -------
+    scorelab.society.Society
+        ``homophilous_sbm(n_citizens, group_shares=(1 - minority_share, minority_share),
+        group_names=GROUPS, ...)``: the same draws as that call, so every study that
+        builds its society here draws the society it drew before.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`scorelab.society.homophilous_sbm`; each study validates its own
+        parameters first and names them.
+
+    Examples
+    --------
+    >>> from scorelab.society import GroupProfile
+    >>> society = two_group_society(100, minority=GroupProfile(wealth_median=0.5), rng=1)
+    >>> society.groups.value_counts().to_dict()
+    {'majority': 80, 'minority': 20}
+    """
+    profiles = {label: profile for label, profile in zip(GROUPS, (majority, minority))
+                if profile is not None}
+    return homophilous_sbm(
+        n_citizens, group_shares=(1 - minority_share, minority_share), group_names=GROUPS,
+        mean_degree=mean_degree, homophily=homophily, profiles=profiles, rng=rng,
+    )

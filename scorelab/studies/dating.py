@@ -1,0 +1,382 @@
+"""Dating visibility over generations and the breeder's-equation check (notebook 07).
+
+Every function takes the tidy frames of :func:`scorelab.dating.simulate_generations` (as
+swept over rankings or visible fractions by :func:`generations_sweep`) and returns the
+numbers the notebook prints and plots:
+
+- :func:`generations_sweep` - a founding society with a poorer minority (same
+  dispositions as the majority) runs the dating market for some generations under each
+  ranking, in independent replicates; :func:`overall_measures` puts its whole-population
+  measures side by side.
+- :func:`attention_shares`, :func:`match_rates` - who is seen and who matches in the
+  founding generation (and over all generations).
+- :func:`disposition_shift` - how far the mean disposition moved, with 95 % intervals.
+- :func:`truncation_response` - the inheritance model against the breeder's equation
+  ``R = h^2 S`` under truncation selection, ``S = i(p) sigma_P`` [FM96]_.
+- :func:`realised_response` and :func:`realised_response_summary` - in the score-ranked
+  market, the observed shift of mean liability against ``h^2`` times the cumulative
+  realised selection differentials.
+- :func:`fair_ranking_trade_off` - what an exposure-fair ranking costs in matches and
+  saves in selection.
+
+References
+----------
+.. [FM96] D. S. Falconer and T. F. C. Mackay (1996), Introduction to Quantitative
+   Genetics, 4th ed., Longman, chapters 11-12 (truncation selection, R = h^2 S).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from scorelab._validation import check_probability
+from scorelab.dating import DatingMarket, Founders, selection_intensity, simulate_generations
+from scorelab.experiments import confidence_intervals, sweep
+from scorelab.society import GroupProfile
+
+__all__ = [
+    "attention_shares",
+    "disposition_shift",
+    "fair_ranking_trade_off",
+    "generations_sweep",
+    "match_rates",
+    "overall_measures",
+    "realised_response",
+    "realised_response_summary",
+    "truncation_response",
+]
+
+
+def generations_sweep(rankings, *, n_citizens, n_generations, n_replicates, heritability,
+                      homophily=0.5, minority_wealth=1.0, market=None, rng=None):
+    """The dating market over generations under each ranking, in independent replicates.
+
+    Parameters
+    ----------
+    rankings : list of str
+        Rankings of :func:`scorelab.dating.simulate_generations` to compare.
+    n_citizens : int
+        Size of every generation (>= 4).
+    n_generations : int
+        Generations of children (statistics cover ``0..n_generations``).
+    n_replicates : int
+        Independent replicates per ranking (founders, markets and inheritance each from
+        its own ``rng.spawn`` stream, see :func:`scorelab.sweep`).
+    heritability : float
+        ``h^2`` of the liability.
+    homophily : float, default 0.5
+        Share of ties within the own group, in every generation.
+    minority_wealth : float, default 1.0
+        Median wealth of the founders' minority (20 % of citizens); the majority has 1.
+    market : DatingMarket, optional
+        Default ``DatingMarket()``.
+    rng : None, int, numpy.random.Generator or SeedSequence, optional
+        Root of the replicates' streams (SPEC 7).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The tidy frames of :func:`scorelab.dating.simulate_generations`, one per run,
+        with columns ``ranking`` and ``replicate`` in front.
+
+    Examples
+    --------
+    >>> runs = generations_sweep(["score"], n_citizens=200, n_generations=1, n_replicates=1,
+    ...                          heritability=0.5, rng=1)
+    >>> sorted(runs.generation.unique().tolist())
+    [0, 1]
+    """
+    founders = Founders(n_citizens, homophily=homophily,
+                        profiles={"minority": GroupProfile(wealth_median=minority_wealth)})
+    return sweep(simulate_generations, {"ranking": list(rankings)}, n_replicates=n_replicates,
+                 rng=rng, fixed=dict(founders=founders, generations=n_generations,
+                                     heritability=heritability,
+                                     market=DatingMarket() if market is None else market))
+
+
+def overall_measures(runs):
+    """Whole-population measures, one row per ranking, replicate and generation.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        A frame of :func:`generations_sweep` (or any sweep of
+        :func:`scorelab.dating.simulate_generations`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by == "all"`` rows pivoted wide: the swept columns, ``generation`` and one
+        column per measure (``disposition_mean``, ``match_rate``, ...).
+    """
+    keys = [column for column in runs.columns
+            if column not in ("generation", "measure", "by", "level", "value")]
+    return (runs[runs.by == "all"]
+            .pivot_table(index=[*keys, "generation"], columns="measure", values="value")
+            .reset_index())
+
+
+def attention_shares(runs, rankings):
+    """Who is seen in the founding generation: top score deciles and the minority.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        A frame of :func:`generations_sweep`.
+    rankings : list of str
+        The rankings, in the order to report them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ranking: ``top_fifth`` (share of all slate attention to the top two
+        score deciles) and ``minority`` (the minority's share of attention), both means
+        over replicates.
+    """
+    exposure = runs[(runs.generation == 0) & (runs.measure == "exposure_share")]
+    by_decile = exposure[exposure.by == "score_decile"].astype({"level": int})
+    minority = exposure[(exposure.by == "group") & (exposure.level == "minority")]
+    decile_share = by_decile.groupby(["ranking", "level"]).value.mean().unstack("ranking")
+    return pd.DataFrame({
+        "top_fifth": decile_share[rankings].loc[[9, 10]].sum(),
+        "minority": minority.groupby("ranking").value.mean()[rankings],
+    })
+
+
+def match_rates(runs, rankings):
+    """Who matches: the match rate over all generations and the founders' group gap.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        A frame of :func:`generations_sweep`.
+    rankings : list of str
+        The rankings, in the order to report them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ranking: ``match_rate`` (share in a couple, mean over generations and
+        replicates) and ``group_gap`` (majority minus minority match rate among the
+        founders, mean over replicates).
+    """
+    overall = overall_measures(runs)
+    founders = runs[(runs.generation == 0) & (runs.measure == "match_rate")
+                    & (runs.by == "group")]
+    gap = (founders.pivot_table(index=["ranking", "replicate"], columns="level", values="value")
+           .eval("majority - minority").groupby("ranking").mean())
+    return pd.DataFrame({"match_rate": overall.groupby("ranking").match_rate.mean()[rankings],
+                         "group_gap": gap[rankings]})
+
+
+def disposition_shift(runs, n_generations):
+    """Shift of mean disposition and the minority's final share, with 95 % intervals.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        A frame of :func:`generations_sweep`.
+    n_generations : int
+        The last generation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``metric``, ``ranking``) with columns ``mean``, ``low``, ``high``
+        across replicates, for the metrics ``disposition_shift`` (last minus founding
+        generation) and ``minority_share_end``
+        (:func:`scorelab.experiments.confidence_intervals`).
+    """
+    overall = overall_measures(runs)
+    start = overall[overall.generation == 0].set_index(["ranking", "replicate"])
+    end = overall[overall.generation == n_generations].set_index(["ranking", "replicate"])
+    minority = runs[(runs.measure == "group_share") & (runs.level == "minority")
+                    & (runs.generation == n_generations)]
+    change = pd.DataFrame({
+        "disposition_shift": end.disposition_mean - start.disposition_mean,
+        "liability_shift": end.liability_mean - start.liability_mean,
+        "minority_share_end": minority.set_index(["ranking", "replicate"]).value,
+    }).reset_index()
+    shift = confidence_intervals(change, "ranking", ["disposition_shift", "minority_share_end"])
+    return shift.set_index(["metric", "ranking"])[["mean", "low", "high"]]
+
+
+def truncation_response(fractions, *, size, heritability, n_replicates, rng=None):
+    """One generation of truncation selection on the liability against ``R = h^2 i(p)``.
+
+    Ranks by the liability itself, shows only the top fraction ``p`` of each side and
+    makes matching among the visible blind to the trait (uniform position bias, the slate
+    is the whole pool of 20, likes from appeal only): the visible are then a
+    truncation-selected sample.
+
+    Parameters
+    ----------
+    fractions : list of float
+        Visible fractions ``p`` in (0, 1].
+    size : int
+        Founders (and children).
+    heritability : float
+        ``h^2`` in [0, 1].
+    n_replicates : int
+        Independent replicates per fraction.
+    rng : None, int, numpy.random.Generator or SeedSequence, optional
+        Root of the replicates' streams (SPEC 7).
+
+    Returns
+    -------
+    replicates : pandas.DataFrame
+        One row per fraction and replicate: ``visible_fraction``, ``replicate``,
+        ``observed`` (children's minus founders' mean liability) and ``selection``
+        (coupled founders' minus all founders' mean liability), both in units of the
+        founders' liability SD ``sigma_P``, and ``predicted = h^2 i(p)``.
+    summary : pandas.DataFrame
+        Indexed by ``visible_fraction``: the replicates' mean ``observed``,
+        ``predicted`` and ``selection``, and the intensity ``i(p)``.
+
+    Notes
+    -----
+    The breeder's equation ``R = h^2 S`` with ``S = i(p) sigma_P``,
+    ``i(p) = phi(z_p) / p`` ([FM96]_ eq. 11.4): the notebook and
+    ``tests/test_studies_dating.py`` check ``observed`` against ``predicted`` and
+    ``selection`` against ``i(p)``.
+
+    Examples
+    --------
+    >>> replicates, summary = truncation_response([0.5], size=2000, heritability=0.5,
+    ...                                           n_replicates=1, rng=3)
+    >>> summary.columns.tolist()
+    ['observed', 'predicted', 'selection', 'intensity']
+    """
+    heritability = check_probability("heritability", heritability)
+    blind = DatingMarket(slate_size=20, pool_size=20, position_bias="uniform")
+    runs = sweep(simulate_generations, {"visible_fraction": list(fractions)},
+                 n_replicates=n_replicates, rng=rng,
+                 fixed=dict(founders=size, generations=1, ranking="liability",
+                            heritability=heritability, market=blind))
+    wide = (runs[runs.by == "all"]
+            .pivot_table(index=["visible_fraction", "replicate"],
+                         columns=["measure", "generation"], values="value"))
+    sigma = wide["liability_sd", 0]
+    replicates = pd.DataFrame({
+        "observed": (wide["liability_mean", 1] - wide["liability_mean", 0]) / sigma,
+        "selection": wide["selection_differential", 0] / sigma,
+    }).reset_index()
+    replicates["predicted"] = [heritability * selection_intensity(p)
+                               for p in replicates.visible_fraction]
+    summary = replicates.groupby("visible_fraction")[["observed", "predicted", "selection"]].mean()
+    summary["intensity"] = [selection_intensity(p) for p in summary.index]
+    return replicates, summary
+
+
+def realised_response(runs, heritability, rankings=("score", "mixture")):
+    """Observed shift of mean liability against ``h^2`` times the cumulative ``S_t``.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        A frame of :func:`generations_sweep`.
+    heritability : float
+        The ``h^2`` the runs used.
+    rankings : sequence of str, default ("score", "mixture")
+        The rankings to follow.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long: ``ranking``, ``replicate``, ``generation``, ``source`` (``"observed"``: mean
+        liability minus the founders'; ``"predicted"``: ``h^2`` times the sum of the
+        realised selection differentials of the generations before) and
+        ``liability_shift``.
+
+    Notes
+    -----
+    The breeder's equation generation by generation, ``R_t = h^2 S_t`` [FM96]_; the
+    observed shift falls short as selection uses up genetic variance (the Bulmer effect),
+    which a constant ``h^2`` ignores.
+    """
+    selected = _realised(overall_measures(runs), heritability, rankings)
+    return selected.melt(id_vars=["ranking", "replicate", "generation"],
+                         value_vars=["observed", "predicted"], var_name="source",
+                         value_name="liability_shift")
+
+
+def _realised(overall, heritability, rankings):
+    """Wide measures of ``rankings`` with the ``observed`` and ``predicted`` shifts."""
+    selected = overall[overall.ranking.isin(list(rankings))].sort_values("generation")
+    per_replicate = selected.groupby(["ranking", "replicate"])
+    return selected.assign(
+        observed=selected.liability_mean - per_replicate.liability_mean.transform("first"),
+        predicted=heritability * (per_replicate.selection_differential.cumsum()
+                                  - selected.selection_differential),
+    )
+
+
+def realised_response_summary(runs, heritability, *, n_generations, grid):
+    """The last generation's observed and predicted shifts, and score ranking's intensity.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        A frame of :func:`generations_sweep` with the rankings ``"score"`` and
+        ``"mixture"``.
+    heritability : float
+        The ``h^2`` the runs used.
+    n_generations : int
+        The last generation.
+    grid : array_like
+        Increasing visible fractions in (0, 1] on which ``i(p)`` is inverted.
+
+    Returns
+    -------
+    last : pandas.DataFrame
+        Indexed by ranking: mean ``observed`` and ``predicted`` shift of mean liability at
+        ``n_generations`` (see :func:`realised_response`) and their ``ratio``.
+    s_over_sigma : float
+        Score ranking's founding selection differential in units of ``sigma_P``.
+    equivalent_fraction : float
+        The top fraction ``p`` whose truncation has that intensity, ``i(p) = S / sigma_P``.
+    """
+    overall = overall_measures(runs)
+    selected = _realised(overall, heritability, ("score", "mixture"))
+    last = selected[selected.generation == n_generations].groupby("ranking")[
+        ["observed", "predicted"]].mean()
+    last["ratio"] = last.observed / last.predicted
+    first_s = overall[(overall.generation == 0) & (overall.ranking == "score")]
+    s_over_sigma = (first_s.selection_differential / first_s.liability_sd).mean()
+    grid = np.asarray(grid, dtype=float)
+    intensity = np.array([selection_intensity(p) for p in grid])
+    equivalent_fraction = np.interp(s_over_sigma, intensity[::-1], grid[::-1])
+    return last, float(s_over_sigma), float(equivalent_fraction)
+
+
+def fair_ranking_trade_off(summary):
+    """What the exposure-fair ranking costs in matches and saves in selection.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Indexed by ranking (including ``"fair"`` and ``"score"``), with columns
+        ``match_rate`` and ``disposition_shift``.
+
+    Returns
+    -------
+    dict
+        ``cost`` (share of matches lost against the best ranking), ``gain`` (relative
+        gain in matches over score ranking), ``saving`` (share of score ranking's shift
+        in disposition it removes) and ``best`` (the ranking with most matches).
+
+    Examples
+    --------
+    >>> summary = pd.DataFrame({"match_rate": [0.3, 0.5, 0.48],
+    ...                         "disposition_shift": [0.3, 0.0, 0.003]},
+    ...                        index=["score", "random", "fair"])
+    >>> {k: round(v, 2) if k != "best" else v for k, v in fair_ranking_trade_off(summary).items()}
+    {'cost': 0.04, 'gain': 0.6, 'saving': 0.99, 'best': 'random'}
+    """
+    return {
+        "cost": float(1 - summary.match_rate["fair"] / summary.match_rate.max()),
+        "gain": float(summary.match_rate["fair"] / summary.match_rate["score"] - 1),
+        "saving": float(1 - summary.disposition_shift["fair"] / summary.disposition_shift["score"]),
+        "best": str(summary.match_rate.idxmax()),
+    }
