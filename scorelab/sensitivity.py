@@ -131,8 +131,12 @@ def sensitivity(
     interactions. Because :math:`\\Delta` is measured on the unit cube, :math:`\\mu^*` is
     in units of the output per whole range of the parameter.
 
-    A stochastic ``func`` is run once per sample, each run on its own stream; its noise
-    then counts as variance no parameter explains (it lowers every :math:`S_i`).
+    A stochastic ``func`` is run once per sample, each run on its own stream. Its noise
+    variance :math:`\\sigma^2` is variance no parameter explains: it lowers every
+    :math:`S_i`, and the total-index estimator, which compares runs that differ in one
+    parameter, adds the noise share :math:`\\sigma^2 / \\operatorname{Var} Y` to every
+    :math:`S_{T,i}`, an inert parameter's included. Read :math:`S_{T,i}` against that
+    floor, or have ``func`` average enough replicates to make it small.
 
     The randomness of the design, of the runs and of the bootstrap comes from three
     independent children of ``rng``, so the same seed gives the same frame, serially,
