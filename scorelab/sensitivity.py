@@ -179,7 +179,9 @@ def sensitivity(
     n_parameters = problem["num_vars"]
     n = _check_n(method, n)
     if fixed is not None and not isinstance(fixed, Mapping):
-        raise TypeError(f"fixed must be a mapping of parameter -> value, got {type(fixed).__name__}")
+        raise TypeError(
+            f"fixed must be a mapping of parameter -> value, got {type(fixed).__name__}"
+        )
     fixed = dict(fixed or {})
     clash = sorted(set(fixed) & set(problem["names"]))
     if clash:
@@ -348,7 +350,7 @@ def _outputs(runs):
     if missing.to_numpy().any():
         name = missing.any().idxmax()
         k = int(runs.loc[missing[name], _SAMPLE].iloc[0])
-        first = sorted(runs.columns[runs.notna().iloc[0].to_numpy()].difference([_SAMPLE, "replicate"]))
+        first = sorted(name for name in outputs if not missing[name].iloc[0])
         raise ValueError(
             f"func must return the same output names at every call; sample {k} has no "
             f"{name!r} (sample 0 returned {first})"
