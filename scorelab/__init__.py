@@ -6,6 +6,8 @@ loops, fairness questions and dating-visibility effects that follow. It is a res
 for studying such a system, not a description of any real programme.
 """
 
+from importlib import metadata as _metadata
+
 from scorelab._validation import ConvergenceError
 from scorelab.dating import (
     DatingMarket,
@@ -21,7 +23,8 @@ from scorelab.dating import (
 )
 from scorelab.dynamics import GameConfig, SimulationResult, simulate
 from scorelab.experiments import confidence_intervals, sweep
-from scorelab import fairness, metrics
+from scorelab.sensitivity import sensitivity
+from scorelab import fairness, findings, metrics
 from scorelab.lending import (
     RULES,
     CreditPopulation,
@@ -47,7 +50,11 @@ from scorelab.association import (
     worst_neighbour,
 )
 
-__version__ = "0.1.0"
+try:
+    # The installed distribution's version, which setuptools-scm derives from git tags.
+    __version__ = _metadata.version("scorelab")
+except _metadata.PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "ConvergenceError",
@@ -56,6 +63,7 @@ __all__ = [
     "simulate",
     "confidence_intervals",
     "sweep",
+    "sensitivity",
     "RULES",
     "CreditPopulation",
     "LendingRun",
@@ -73,6 +81,7 @@ __all__ = [
     "VoterResult",
     "holme_newman",
     "fairness",
+    "findings",
     "metrics",
     "threshold_cascade",
     "voter_model",
