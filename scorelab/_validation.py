@@ -7,6 +7,7 @@ value and what was expected, so that a researcher sees at once what to fix.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -114,3 +115,38 @@ def _shown(value, limit=60):
         value = value.item()
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class FrozenMapping(Mapping):
+    """A read-only copy of a mapping, for the mapping fields of frozen configs.
+
+    Unlike ``types.MappingProxyType`` it owns its copy (a later change to the mapping it
+    was built from does not reach it), pickles (configs travel to sweep workers), hashes
+    (when its values do) and compares equal to a dict with the same items.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items=()):
+        object.__setattr__(self, "_items", dict(items))
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self):
+        return len(self._items)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __repr__(self):
+        return repr(self._items)
+
+    def __hash__(self):
+        return hash(frozenset(self._items.items()))
+
+    def __reduce__(self):
+        return (type(self), (self._items,))
