@@ -7,6 +7,7 @@ value and what was expected, so that a researcher sees at once what to fix.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -77,3 +78,75 @@ def check_unit_interval_array(name, values):
             f"e.g. {array[first]!r} at position {first}"
         )
     return array
+
+
+def check_rng(rng, name="rng"):
+    """Return ``rng`` unchanged after checking that ``numpy.random.default_rng`` takes it.
+
+    Accepted (SPEC 7): None, a non-negative integer (not a bool), a sequence of them, a
+    ``SeedSequence``, a ``BitGenerator`` or a ``Generator``. NumPy's own errors for the
+    rest (``"abc"``, ``1.5``, ``-1``) do not name the parameter, and ``True`` would be
+    taken silently as the seed 1.
+    """
+    if rng is None or isinstance(
+        rng, (np.random.SeedSequence, np.random.BitGenerator, np.random.Generator)
+    ):
+        return rng
+    if isinstance(rng, bool) or isinstance(rng, np.bool_):
+        raise TypeError(f"{name} must be None, an int seed, a SeedSequence or a Generator, "
+                        f"got the bool {bool(rng)}")
+    if isinstance(rng, numbers.Integral):
+        if rng < 0:
+            raise ValueError(f"{name} must be a non-negative int seed, got {int(rng)}")
+        return rng
+    if isinstance(rng, (list, tuple, np.ndarray)):
+        seeds = np.asarray(rng)
+        if seeds.size and seeds.dtype.kind in "iu" and seeds.ndim == 1 and (seeds >= 0).all():
+            return rng
+    raise TypeError(
+        f"{name} must be None, a non-negative int seed, a numpy.random.SeedSequence or a "
+        f"numpy.random.Generator, got {_shown(rng)} ({type(rng).__name__})"
+    )
+
+
+def _shown(value, limit=60):
+    """A short repr for messages: NumPy scalars as plain numbers, long reprs cut."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class FrozenMapping(Mapping):
+    """A read-only copy of a mapping, for the mapping fields of frozen configs.
+
+    Unlike ``types.MappingProxyType`` it owns its copy (a later change to the mapping it
+    was built from does not reach it), pickles (configs travel to sweep workers), hashes
+    (when its values do) and compares equal to a dict with the same items.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items=()):
+        object.__setattr__(self, "_items", dict(items))
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self):
+        return len(self._items)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __repr__(self):
+        return repr(self._items)
+
+    def __hash__(self):
+        return hash(frozenset(self._items.items()))
+
+    def __reduce__(self):
+        return (type(self), (self._items,))

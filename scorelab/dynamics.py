@@ -46,17 +46,31 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
 from scorelab import metrics
-from scorelab._graph import ParallelProduct, WeightMatrix, first_of_runs, thread_pool
-from scorelab._validation import check_integer, check_probability, check_real
+from scorelab._graph import (
+    ParallelProduct,
+    WeightMatrix,
+    first_of_runs,
+    thread_pool,
+)
+from scorelab._validation import (
+    ConvergenceError,
+    FrozenMapping,
+    check_integer,
+    check_probability,
+    check_real,
+    check_rng,
+)
 from scorelab.association import propagate
-from scorelab.reporting import versions
+from scorelab.reporting import git_state, json_ready, versions, write_atomically, write_json
 from scorelab.scoring import (
     DOMAINS,
     ScoringPolicy,
@@ -71,7 +85,7 @@ from scorelab.scoring import (
 from scorelab._ties import DynamicTies
 from scorelab.society import TIE_KINDS, Society
 
-__all__ = ["GameConfig", "SimulationResult", "simulate", "GATES"]
+__all__ = ["GameConfig", "SimulationResult", "simulate", "load", "association_iterations", "GATES"]
 
 GATES = ("credit", "travel", "utilities")
 _KINDS = list(TIE_KINDS)
@@ -101,6 +115,12 @@ class GameConfig:
         solution, i.e. within ~0.001 points on the 350-950 scale, far below a step's
         changes (tens of points). ``propagate``'s own default, 1e-8, costs ~2-3 more
         sparse products per step.
+    association_max_iter : int, optional
+        Iteration limit of the association solve. Default: as many as the tolerance can
+        need, from the contraction bound ``lambda ** k``
+        (:func:`association_iterations`), so that a run with an association weight near
+        1 (0.99 during a rollout, where the fixed point is used) converges instead of
+        failing mid-run.
     public_scores : bool, default True
         Scores are public: ostracism and the public side of self-censorship act on them.
     censorship : float in [0, 1], default 0.5
@@ -154,6 +174,7 @@ class GameConfig:
     peer_pressure: float = 0.3
     association: bool = True
     association_tol: float = 1e-6
+    association_max_iter: int | None = None
     public_scores: bool = True
     censorship: float = 0.5
     visibility: float = 1.0
@@ -183,6 +204,8 @@ class GameConfig:
         check_real("peer_pressure", self.peer_pressure, minimum=0.0, maximum=1.0)
         check_real("association_tol", self.association_tol, minimum=0.0, maximum=1.0,
                    open_min=True, open_max=True)
+        if self.association_max_iter is not None:
+            check_integer("association_max_iter", self.association_max_iter, minimum=1)
         for name in ("association", "public_scores"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
@@ -200,13 +223,16 @@ class GameConfig:
             if isinstance(value, Mapping):
                 if not value:
                     raise ValueError(f"thresholds[{gate!r}] names no group")
-                checked[gate] = {
+                checked[gate] = FrozenMapping({
                     group: check_real(f"thresholds[{gate!r}][{group!r}]", v, minimum=lo, maximum=hi)
                     for group, v in value.items()
-                }
+                })
             else:
                 checked[gate] = check_real(f"thresholds[{gate!r}]", value, minimum=lo, maximum=hi)
-        object.__setattr__(self, "thresholds", checked)
+        # Copied and frozen: a later change to the caller's dict must not reach the config
+        # (configs built in a loop over one dict would all hold its last value) nor bypass
+        # these checks.
+        object.__setattr__(self, "thresholds", FrozenMapping(checked))
         if not isinstance(self.mislabelled, Mapping):
             raise TypeError(f"mislabelled must be a mapping group -> {{domain: share}}, "
                             f"got {self.mislabelled!r}")
@@ -216,6 +242,8 @@ class GameConfig:
                                  f"shares, got {shares!r}")
             for domain, share in shares.items():
                 check_probability(f"mislabelled[{group!r}][{domain!r}]", share)
+        object.__setattr__(self, "mislabelled", FrozenMapping(
+            {group: FrozenMapping(shares) for group, shares in self.mislabelled.items()}))
         check_probability("appeal", self.appeal)
         for name in ("credit_return", "travel_return", "utilities_loss"):
             check_real(name, getattr(self, name), minimum=-1.0, maximum=1.0)
@@ -227,13 +255,55 @@ class GameConfig:
                    open_max=True)
 
     def to_dict(self):
-        """JSON-friendly parameters, saved with every result."""
+        """JSON-friendly parameters, saved with every result; ``from_dict`` rebuilds them."""
         values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         values["policy"] = self.policy.to_dict()
         values["thresholds"] = {g: (dict(v) if isinstance(v, Mapping) else v)
                                 for g, v in self.thresholds.items()}
         values["mislabelled"] = {g: dict(s) for g, s in self.mislabelled.items()}
         return values
+
+    @classmethod
+    def from_dict(cls, values):
+        """The config whose :meth:`to_dict` is ``values`` (e.g. read back from JSON)."""
+        if not isinstance(values, Mapping):
+            raise TypeError(f"values must be a mapping, got {type(values).__name__}")
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"values names unknown GameConfig fields {unknown}")
+        values = dict(values)
+        if "policy" in values:
+            values["policy"] = ScoringPolicy(**values["policy"])
+        return cls(**values)
+
+
+def association_iterations(config):
+    """Iterations of the association fixed point that the tolerance can need.
+
+    The fixed point contracts the error by ``lambda`` per step, and starts within twice
+    the score range of the answer; it stops once a step changes no score by more than
+    ``tol * max|s| * (1 - lambda)``. So ``k >= log(tol * (1 - lambda) / 4) / log(lambda)``
+    steps always suffice (1,970 at ``lambda = 0.99`` and ``tol = 1e-6``); never fewer than
+    :func:`scorelab.propagate`'s default 1,000. At ``lambda = 1`` (DeGroot) no bound
+    exists; 100,000 steps are allowed.
+    """
+    if config.association_max_iter is not None:
+        return config.association_max_iter
+    lam = config.policy.association_weight
+    if lam >= 1:
+        return 100_000
+    if lam <= 0:
+        return 1000
+    needed = math.log(config.association_tol * (1.0 - lam) / 4.0) / math.log(lam)
+    return max(1000, math.ceil(needed) + 10)
+
+
+_RESULT_FORMAT = "scorelab.simulation/1"
+# Every file SimulationResult.save writes; saving again first removes them all, so that a
+# folder never mixes two runs (an old panel.csv beside a new history).
+_RESULT_FILES = ("metadata.json", "history.csv", "panel.csv", "start-citizens.parquet",
+                 "start-ties.parquet", "final-citizens.parquet", "final-ties.parquet")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -253,8 +323,17 @@ class SimulationResult:
     config : GameConfig
     n_steps : int
     seed : object
-        The ``rng`` argument as given (an int seed is reproducible).
+        The ``rng`` argument as given.
     versions : dict
+    start : Society or None
+        The starting society, so that the run can be replayed (:meth:`replay`).
+    replay_seed : dict or None
+        The random state the run started from, whatever form ``rng`` took: the root
+        ``SeedSequence`` (``entropy``, ``spawn_key``, ``pool_size``), or for a
+        ``Generator`` the state of its bit generator.
+    options : dict
+        The other arguments of :func:`simulate` that shape the result (``record``,
+        ``history_every``).
     """
 
     history: pd.DataFrame
@@ -264,24 +343,160 @@ class SimulationResult:
     n_steps: int
     seed: object
     versions: dict
+    start: Society | None = None
+    replay_seed: dict | None = None
+    options: dict = dataclasses.field(default_factory=dict)
 
     def metadata(self):
-        """Parameters, seed and versions as a JSON-friendly dict."""
-        seed = self.seed if isinstance(self.seed, (int, type(None))) else repr(self.seed)
-        return {"config": self.config.to_dict(), "n_steps": self.n_steps, "seed": seed,
-                "versions": self.versions}
+        """Parameters, replayable seed, versions and git commit as strict-JSON data."""
+        return json_ready({"format": _RESULT_FORMAT, "config": self.config.to_dict(),
+                           "n_steps": self.n_steps, "seed": self.replay_seed,
+                           "options": self.options, "versions": self.versions,
+                           "git": git_state()})
 
     def save(self, folder):
-        """Write ``history.csv``, ``panel.csv`` (if any) and ``metadata.json`` to ``folder``."""
-        from pathlib import Path
+        """Write the run to ``folder``, from which :func:`load` reads it back and replays it.
 
+        Files: ``history.csv``, ``panel.csv`` (if any), the starting and final societies
+        (``start-*.parquet``, ``final-*.parquet``) and ``metadata.json`` (config, replayable
+        seed, options, versions, git commit; strict JSON). The files of an earlier run in
+        ``folder`` are removed first; each file is written to a temporary file and renamed,
+        and ``metadata.json`` last, so a folder with it holds one whole run.
+        """
         folder = Path(folder)
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"folder must be a directory, got the file {str(folder)!r}")
+        metadata = self.metadata()  # checked before anything is removed
         folder.mkdir(parents=True, exist_ok=True)
-        self.history.to_csv(folder / "history.csv", index=False)
+        for name in _RESULT_FILES:
+            (folder / name).unlink(missing_ok=True)
+        write_atomically(folder / "history.csv",
+                         lambda path: self.history.to_csv(path, index=False))
         if self.panel is not None:
-            self.panel.to_csv(folder / "panel.csv", index=False)
-        (folder / "metadata.json").write_text(json.dumps(self.metadata(), indent=2, default=str))
+            write_atomically(folder / "panel.csv", lambda path: self.panel.to_csv(path, index=False))
+        for prefix, society in (("start", self.start), ("final", self.society)):
+            if society is None:
+                continue
+            write_atomically(folder / f"{prefix}-citizens.parquet", society.citizens.to_parquet)
+            write_atomically(folder / f"{prefix}-ties.parquet", society.ties.to_parquet)
+        write_json(folder / "metadata.json", metadata)
         return folder
+
+    def replay(self, *, measures=None, progress=False):
+        """Run the same game again from the saved start and seed: the same frames.
+
+        Parameters
+        ----------
+        measures : optional
+            Needed only where the run recorded custom measure functions, which cannot be
+            saved: pass the same ones again (see :func:`scorelab.metrics.game_measures`).
+
+        Raises
+        ------
+        ValueError
+            The result holds no starting society or no replayable seed, or it recorded
+            custom measures and ``measures`` is not given.
+        """
+        if self.start is None or self.replay_seed is None:
+            raise ValueError("this result cannot be replayed: it holds no starting society "
+                             "or no replayable seed (results from scorelab before 0.1)")
+        options = dict(self.options)
+        custom = options.pop("custom_measures", None)
+        if custom is not None and measures is None:
+            raise ValueError(f"this run recorded custom measures {custom}, whose functions "
+                             f"cannot be saved: pass them again as replay(measures=...)")
+        if measures is not None:
+            options["measures"] = measures
+        return simulate(self.start, self.config, n_steps=self.n_steps,
+                        rng=_generator_from(self.replay_seed), progress=progress, **options)
+
+
+def load(folder):
+    """Read a run saved by :meth:`SimulationResult.save`.
+
+    ``load(folder).replay()`` runs it again; its frames equal the saved ones.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``folder`` holds no ``metadata.json``.
+    ValueError
+        A file is damaged or from another format; the message names it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from scorelab.society import homophilous_sbm
+    >>> result = simulate(homophilous_sbm(200, rng=1), n_steps=2, rng=3)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     saved = load(result.save(folder))
+    >>> saved.replay().history.equals(result.history)
+    True
+    """
+    folder = Path(folder)
+    meta_path = folder / "metadata.json"
+    if not meta_path.is_file():
+        raise FileNotFoundError(f"no saved run in {str(folder)!r}: metadata.json is missing")
+    try:
+        meta = json.loads(meta_path.read_text())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{str(meta_path)!r} is not valid JSON ({exc})") from None
+    if not isinstance(meta, dict) or meta.get("format") != _RESULT_FORMAT:
+        raise ValueError(f"{str(meta_path)!r} is not a saved scorelab run of format "
+                         f"{_RESULT_FORMAT!r}")
+
+    def read(name, reader, required=True):
+        path = folder / name
+        if not path.is_file():
+            if required:
+                raise ValueError(f"the saved run in {str(folder)!r} lacks {name}")
+            return None
+        try:
+            return reader(path)
+        except Exception as exc:  # pandas and pyarrow raise several types
+            raise ValueError(f"{str(path)!r} cannot be read ({type(exc).__name__}: {exc})") from None
+
+    def society(prefix):
+        citizens = read(f"{prefix}-citizens.parquet", pd.read_parquet, required=False)
+        ties = read(f"{prefix}-ties.parquet", pd.read_parquet, required=False)
+        return None if citizens is None or ties is None else Society(citizens=citizens, ties=ties)
+
+    return SimulationResult(
+        history=read("history.csv", pd.read_csv),
+        panel=read("panel.csv", pd.read_csv, required=False),
+        society=society("final"),
+        config=GameConfig.from_dict(meta["config"]),
+        n_steps=meta["n_steps"],
+        seed=meta["seed"],
+        versions=meta.get("versions", {}),
+        start=society("start"),
+        replay_seed=meta["seed"],
+        options={key: (list(value) if isinstance(value, list) else value)
+                 for key, value in meta.get("options", {}).items()},
+    )
+
+
+def _seed_record(rng):
+    """The generator a run draws from and a JSON record from which to rebuild it exactly."""
+    if isinstance(rng, np.random.Generator | np.random.BitGenerator):
+        generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        bit_generator = generator.bit_generator
+        return generator, {"bit_generator": type(bit_generator).__name__,
+                           "state": json_ready(bit_generator.state)}
+    seed = rng if isinstance(rng, np.random.SeedSequence) else np.random.SeedSequence(rng)
+    return np.random.default_rng(seed), {"entropy": json_ready(seed.entropy),
+                                         "spawn_key": list(seed.spawn_key),
+                                         "pool_size": seed.pool_size}
+
+
+def _generator_from(record):
+    """The generator recorded by :func:`_seed_record`, in the state it had then."""
+    if "state" in record:
+        bit_generator = getattr(np.random, record["bit_generator"])()
+        bit_generator.state = record["state"]
+        return np.random.Generator(bit_generator)
+    return np.random.default_rng(np.random.SeedSequence(
+        record["entropy"], spawn_key=tuple(record["spawn_key"]), pool_size=record["pool_size"]))
 
 
 class _State:
@@ -425,7 +640,7 @@ class _State:
             ties = WeightMatrix(masked, ties.nodes, symmetric=False)
         start = displayed_start(own, previous_own, self.displayed, lam)
         displayed = propagate(ties, np.nan_to_num(own), alpha=lam, x0=np.nan_to_num(start),
-                              tol=cfg.association_tol)
+                              tol=cfg.association_tol, max_iter=association_iterations(cfg))
         self.displayed = np.where(self.participant, displayed.to_numpy(), np.nan)
 
     def gate(self):
@@ -478,7 +693,7 @@ class _State:
 
     def _new_partners(self, seekers):
         """A friend of a friend (``triadic_share``) or a random higher scorer, per seeker."""
-        rng, n = self.rng, self.n
+        rng = self.rng
         m = len(seekers)
         targets = np.empty(m, dtype=np.int64)
         indptr, indices = self.matrix.indptr, self.matrix.indices
@@ -689,8 +904,10 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
         Default ``GameConfig()``.
     n_steps : int
         Steps to run (>= 1).
-    rng : None, int or numpy.random.Generator
-        Source of randomness (SPEC 7): the same seed gives identical frames.
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Source of randomness (SPEC 7): the same seed gives identical frames. Whatever its
+        form, the result records the state it started from (``result.replay_seed``), so
+        a saved run replays exactly (:func:`load`).
     record : sequence of int or "all", default ()
         Steps at which to keep every citizen's state in ``result.panel``.
     history_every : int, default 1
@@ -714,7 +931,11 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
     ------
     TypeError, ValueError
         A society that is not a Society or is empty, a config that is not a GameConfig,
-        ``n_steps < 1``, recorded steps outside ``0..n_steps-1``.
+        ``n_steps < 1``, recorded steps outside ``0..n_steps-1``, an ``rng`` NumPy cannot
+        seed from, thresholds naming a group the society lacks.
+    scorelab.ConvergenceError
+        The association solve did not converge (only with ``association_max_iter`` set
+        too low, or an association weight of 1 on a periodic graph).
 
     Notes
     -----
@@ -741,21 +962,32 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
         raise TypeError(f"config must be a GameConfig, got {type(config).__name__}")
     n_steps = check_integer("n_steps", n_steps, minimum=1)
     steps_to_record = range(n_steps) if isinstance(record, str) and record == "all" else record
-    if isinstance(steps_to_record, str):
-        raise ValueError(f"record must be a sequence of steps or 'all', got {record!r}")
+    if isinstance(steps_to_record, str) or not hasattr(steps_to_record, "__iter__"):
+        raise TypeError(f"record must be a sequence of steps or 'all', got {record!r} "
+                        f"({type(record).__name__}); for one step write record=[{record!r}]")
     steps_to_record = sorted({check_integer("record step", s, minimum=0, maximum=n_steps - 1)
                               for s in steps_to_record})
     history_every = check_integer("history_every", history_every, minimum=1)
     measures = metrics.game_measures(measures)
+    _check_groups_named(config, society)
     seed = rng
-    state = _State(society, config, np.random.default_rng(rng))
+    generator, replay_seed = _seed_record(check_rng(rng))
+    state = _State(society, config, generator)
     groups = _Groups(state.groups)
     rows, panel = [], []
     for step in tqdm(range(n_steps), disable=not progress, desc="citizen game", unit="step"):
         state.join(step)
         approved, disapproved = state.act()
         expressed, observed, _ = state.censor(disapproved)
-        state.score(approved, observed)
+        try:
+            state.score(approved, observed)
+        except ConvergenceError as exc:
+            raise ConvergenceError(
+                f"the association solve did not converge at step {step} within "
+                f"{association_iterations(config)} iterations ({exc}); raise "
+                f"GameConfig(association_max_iter=...) or association_tol, or lower the "
+                f"policy's association_weight below 1"
+            ) from exc
         state.gate()
         state.rewire()
         if step % history_every == 0 or step == n_steps - 1:
@@ -771,4 +1003,31 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
         n_steps=n_steps,
         seed=seed,
         versions=versions(),
+        start=society,
+        replay_seed=replay_seed,
+        options={"record": steps_to_record, "history_every": history_every,
+                 **_measures_record(measures)},
     )
+
+
+def _measures_record(measures):
+    """How a run's measures are saved: nothing for the default set, their keys where every
+    one is a default measure, else their names (a custom function cannot be saved)."""
+    if measures == metrics.GAME_MEASURES:
+        return {}
+    if all(m in metrics.GAME_MEASURES for m in measures):
+        return {"measures": [m.key for m in measures]}
+    return {"custom_measures": [m.key for m in measures]}
+
+
+def _check_groups_named(config, society):
+    """Group-aware thresholds and mislabelled shares may name only the society's groups."""
+    groups = set(society.groups.cat.categories)
+    for gate, value in config.thresholds.items():
+        if isinstance(value, Mapping):
+            unknown = [g for g in value if g not in groups]
+            if unknown:
+                raise ValueError(
+                    f"config.thresholds[{gate!r}] names group(s) {unknown} that the society "
+                    f"does not have; its groups are {sorted(groups, key=str)} (misspelled?)"
+                )

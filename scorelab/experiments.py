@@ -8,12 +8,16 @@ a Dask cluster, and whether or not it was interrupted and resumed from a checkpo
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import inspect
 import itertools
 import json
 import numbers
 import os
 import pickle
+import threading
+import types
 from collections.abc import Mapping
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import closing
@@ -24,14 +28,19 @@ import pandas as pd
 from scipy import stats
 from tqdm import tqdm
 
-from scorelab._validation import check_integer, check_real
+from scorelab._validation import check_integer, check_real, check_rng
+from scorelab.reporting import git_state, versions, write_atomically
 
 __all__ = ["sweep", "confidence_intervals"]
 
 # Leading "_" and "." keep the description and half-written files out of pyarrow's view
 # when the directory is read as a Parquet dataset.
 _DESCRIPTION = "_sweep.json"
-_FORMAT = "scorelab.sweep/1"
+_FORMAT = "scorelab.sweep/2"
+# Key of the stamp in each run file's Parquet metadata (pandas stores DataFrame.attrs there).
+_STAMP = "scorelab.sweep.run"
+# Names the sweep itself uses: a "replicate" column in the frame, and the rng argument.
+_RESERVED = frozenset({"replicate", "rng"})
 
 
 def sweep(
@@ -151,16 +160,38 @@ def sweep(
     if not isinstance(grid, Mapping) or not grid:
         raise ValueError(f"grid must be a non-empty mapping of parameter -> values, got {grid!r}")
     for name, values in grid.items():
-        if isinstance(values, (str, bytes)) or len(values) == 0:
+        if not isinstance(name, str):
+            raise TypeError(f"grid keys must be parameter names (str), got {name!r}")
+        if name in _RESERVED:
+            raise ValueError(
+                f"grid key {name!r} is reserved: the sweep adds a {name!r} column (and passes "
+                f"rng itself); rename the parameter"
+            )
+        if (isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__len__")
+                or not hasattr(values, "__iter__")):
+            raise ValueError(
+                f"grid[{name!r}] must be a non-empty sequence of values (e.g. [{values!r}]), "
+                f"got {values!r} ({type(values).__name__})"
+            )
+        if len(values) == 0:
             raise ValueError(
                 f"grid[{name!r}] must be a non-empty sequence of values, got {values!r}"
             )
     n_replicates = check_integer("n_replicates", n_replicates, minimum=1)
     n_jobs = check_integer("n_jobs", n_jobs, minimum=1)
+    if fixed is not None and not isinstance(fixed, Mapping):
+        raise TypeError(f"fixed must be a mapping of parameter -> value, got {type(fixed).__name__}")
     fixed = dict(fixed or {})
+    reserved = sorted(set(fixed) & _RESERVED)
+    if reserved:
+        raise ValueError(f"fixed names the reserved parameters {reserved}; the sweep passes rng "
+                         f"and adds a 'replicate' column itself")
     clash = set(fixed) & set(grid)
     if clash:
         raise ValueError(f"parameters {sorted(clash)} are both swept and fixed")
+    rng = check_rng(rng)
+    if n_jobs > 1:
+        _check_picklable(func)
     if checkpoint is not None and not isinstance(checkpoint, (str, os.PathLike)):
         raise TypeError(
             f"checkpoint must be a directory path (str or os.PathLike), got {checkpoint!r} "
@@ -189,8 +220,8 @@ def sweep(
         tqdm(total=len(runs), initial=len(finished), disable=not progress, desc="sweep") as bar,
         closing(_execute(func, fixed, jobs, n_jobs=n_jobs, client=client)) as results,
     ):
-        for k, result in results:
-            frame = _as_frame(result, k)
+        for k, result in _naming_failures(results, runs):
+            frame = _as_frame(result, k, runs[k][0])
             if store is None:
                 frames[k] = frame
             else:
@@ -215,11 +246,15 @@ def _execute(func, fixed, jobs, *, n_jobs, client):
         yield from _in_processes(n_jobs, func, fixed, jobs)
     else:
         for k, point, generator in jobs:
-            yield k, _call(func, point, fixed, generator)
+            try:
+                result = _call(func, point, fixed, generator)
+            except Exception as exc:
+                raise _RunFailed(k, exc) from None
+            yield k, result
 
 
 def _in_processes(n_jobs, func, fixed, jobs):
-    with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+    with ProcessPoolExecutor(max_workers=n_jobs, initializer=_die_with_parent) as pool:
         index = {pool.submit(_call, func, point, fixed, generator): k
                  for k, point, generator in jobs}
         pending, failure = set(index), None
@@ -230,7 +265,7 @@ def _in_processes(n_jobs, func, fixed, jobs):
                     if future.exception() is None:
                         yield index[future], future.result()
                     elif failure is None:
-                        failure = future.exception()
+                        failure = _RunFailed(index[future], future.exception())
                         # Runs already started still finish (and are checkpointed) below.
                         pending = {other for other in pending if not other.cancel()}
         finally:
@@ -238,6 +273,25 @@ def _in_processes(n_jobs, func, fixed, jobs):
                 future.cancel()
         if failure is not None:
             raise failure
+
+
+def _die_with_parent(interval=0.2):
+    """Run in each worker process: end the worker as soon as its parent process ends.
+
+    A parent killed outright (SIGKILL, out of memory) cannot shut its pool down, and its
+    workers would go on running queued runs whose results nobody reads. A daemon thread
+    watches the parent's process id (a process whose parent ended is handed to another)
+    and ends the worker. It runs only while a run releases the GIL or between bytecodes,
+    which NumPy and pure Python both do within milliseconds.
+    """
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            threading.Event().wait(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="scorelab-parent-watch", daemon=True).start()
 
 
 def _on_dask(client, func, fixed, jobs):
@@ -261,7 +315,11 @@ def _on_dask(client, func, fixed, jobs):
     try:
         for future in as_completed(list(pending.values())):
             del pending[future.key]
-            yield index[future.key], future.result()
+            try:
+                result = future.result()
+            except Exception as exc:
+                raise _RunFailed(index[future.key], exc) from None
+            yield index[future.key], result
     finally:
         if pending:
             client.cancel(list(pending.values()))
@@ -281,15 +339,68 @@ def _check_client(client):
         )
 
 
-def _as_frame(result, k):
+def _as_frame(result, k, point):
     if isinstance(result, pd.DataFrame):
-        return result.reset_index(drop=True)
-    if isinstance(result, (Mapping, pd.Series)):
-        return pd.DataFrame([dict(result)])
-    raise TypeError(
-        f"func must return a mapping, Series or DataFrame; run {k} returned "
-        f"{type(result).__name__}"
-    )
+        frame = result.reset_index(drop=True)
+    elif isinstance(result, (Mapping, pd.Series)):
+        frame = pd.DataFrame([dict(result)])
+    else:
+        raise TypeError(
+            f"func must return a mapping, Series or DataFrame; run {k} returned "
+            f"{type(result).__name__}"
+        )
+    shadowed = [c for c in frame.columns if c in point or c in _RESERVED]
+    if shadowed:
+        raise ValueError(
+            f"func returned results named {shadowed} in run {k} ({_point_text(point)}), which "
+            f"would overwrite the swept parameters or the replicate column; rename them"
+        )
+    return frame
+
+
+def _point_text(point):
+    return ", ".join(f"{name}={_plain(value)!r}" for name, value in point.items())
+
+
+def _plain(value):
+    """A NumPy scalar as the Python number it holds, so messages print ``3``, not ``np.int64(3)``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _naming_failures(results, runs):
+    """Pass ``results`` on; an exception raised by a run says which run and grid point failed."""
+    iterator = iter(results)
+    while True:
+        try:
+            k, result = next(iterator)
+        except StopIteration:
+            return
+        except _RunFailed as failed:
+            error = failed.error
+            point, replicate = runs[failed.k]
+            error.add_note(f"scorelab.sweep: run {failed.k} failed (grid point "
+                           f"{_point_text(point)}, replicate {replicate})")
+            raise error from None
+        yield k, result
+
+
+class _RunFailed(Exception):
+    """Carries the exception of run ``k`` out of an executor, to be re-raised with a note."""
+
+    def __init__(self, k, error):
+        super().__init__(k, error)
+        self.k, self.error = k, error
+
+
+def _check_picklable(func):
+    try:
+        pickle.dumps(func)
+    except Exception as exc:  # pickling raises several types (PicklingError, AttributeError)
+        raise TypeError(
+            f"with n_jobs > 1, func must be picklable, i.e. a function defined at module level "
+            f"(not a lambda, a nested function or a function defined in a notebook cell); "
+            f"got {getattr(func, '__qualname__', func)!r}: {exc}"
+        ) from None
 
 
 def _tidy(runs, frames):
@@ -301,15 +412,133 @@ def _tidy(runs, frames):
 
 
 def _describe(func, grid, fixed, n_replicates, rng):
-    """What a checkpoint records to tell whether a later call is the same sweep."""
+    """What a checkpoint records to tell whether a later call is the same sweep.
+
+    Everything but ``provenance`` is compared on resuming; ``provenance`` (scorelab's
+    version and git commit) only documents the runs, since ``scorelab.source_sha256``
+    already tells whether the code that produced them has changed.
+    """
     return {
         "format": _FORMAT,
         "func": f"{getattr(func, '__module__', None)}.{getattr(func, '__qualname__', None)}",
-        "grid": _jsonable({name: list(values) for name, values in grid.items()}),
-        "fixed": _jsonable(fixed),
+        "func_code": _code_fingerprint(func, "func"),
+        "scorelab": {"source_sha256": _scorelab_source_digest()},
+        "grid": {name: _fingerprint(list(values), f"grid[{name!r}]")
+                 for name, values in grid.items()},
+        "fixed": {name: _fingerprint(value, f"fixed[{name!r}]") for name, value in fixed.items()},
         "n_replicates": n_replicates,
         "seed": _seed_fingerprint(rng),
+        "provenance": {"scorelab_version": versions()["scorelab"],
+                       **git_state(Path(__file__).parent)},
     }
+
+
+_UNCOMPARED = frozenset({"provenance"})
+
+
+def _sweep_digest(description):
+    """SHA-256 of the compared part of a description: the stamp of every run file."""
+    compared = {k: v for k, v in description.items() if k not in _UNCOMPARED}
+    return hashlib.sha256(json.dumps(compared, sort_keys=True).encode()).hexdigest()
+
+
+def _scorelab_source_digest():
+    """SHA-256 of every Python source file of the installed scorelab package."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _code_fingerprint(func, name):
+    """A digest of what ``func`` runs: its source, and that of the functions of its own
+    module it calls (followed through their names), or their bytecode without source.
+
+    Code in scorelab itself is covered by the package's source digest. Functions of other
+    modules that ``func`` calls (NumPy, a helper library) are not followed.
+    """
+    if isinstance(func, functools.partial):
+        return {"partial": _code_fingerprint(func.func, name),
+                "args": _fingerprint(list(func.args), f"{name}.args"),
+                "keywords": _fingerprint(dict(func.keywords), f"{name}.keywords")}
+    if isinstance(func, types.MethodType):
+        return {"method": _code_fingerprint(func.__func__, name),
+                "self": _fingerprint(func.__self__, f"{name}.__self__")}
+    if not isinstance(func, types.FunctionType):
+        call = getattr(type(func), "__call__", None)
+        code = (_code_fingerprint(call, name) if isinstance(call, types.FunctionType)
+                else f"{type(func).__module__}.{type(func).__qualname__}")
+        if isinstance(func, type) or not isinstance(call, types.FunctionType):
+            return {"callable": code}
+        return {"callable": code, "state": _fingerprint(func, name)}
+    digest = hashlib.sha256()
+    seen, queue = set(), [func]
+    while queue:
+        current = queue.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        digest.update(_function_text(current))
+        for called in sorted(_global_names(current.__code__)):
+            target = current.__globals__.get(called)
+            if (isinstance(target, types.FunctionType)
+                    and target.__module__ == func.__module__
+                    and not str(target.__module__).startswith("scorelab")):
+                queue.append(target)
+        for cell in current.__closure__ or ():
+            try:
+                content = cell.cell_contents
+            except ValueError:  # an empty cell
+                continue
+            if isinstance(content, types.FunctionType):
+                queue.append(content)
+            else:
+                digest.update(json.dumps(_fingerprint(content, f"{name} (closure)"),
+                                         sort_keys=True).encode())
+    defaults = [func.__defaults__ or (), func.__kwdefaults__ or {}]
+    digest.update(json.dumps(_fingerprint(defaults, f"{name} (defaults)"),
+                             sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def _function_text(func):
+    try:
+        return inspect.getsource(func).encode()
+    except (OSError, TypeError):  # no source file (defined by exec, say): the bytecode
+        return _bytecode(func.__code__)
+
+
+def _bytecode(code):
+    parts = [code.co_code, repr(code.co_names).encode()]
+    for const in code.co_consts:
+        parts.append(_bytecode(const) if isinstance(const, types.CodeType)
+                     else repr(const).encode())
+    return b"\0".join(parts)
+
+
+def _global_names(code):
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _global_names(const)
+    return names
+
+
+class _Unfingerprintable(Exception):
+    """A value that can be neither written as JSON nor pickled."""
+
+
+def _fingerprint(value, name):
+    try:
+        return _jsonable(value)
+    except _Unfingerprintable as exc:
+        raise ValueError(
+            f"with checkpoint, {name} must be recordable, so that a resumed sweep can tell "
+            f"whether it changed; {exc}. Pass something picklable (build it inside func "
+            f"from picklable parameters), or run without checkpoint"
+        ) from None
 
 
 def _seed_fingerprint(rng):
@@ -336,6 +565,8 @@ def _jsonable(value):
     """``value`` as JSON data that records it faithfully enough to compare two sweeps."""
     if isinstance(value, np.generic):
         value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return {"float": repr(value)}  # valid JSON, and NaN then equals itself
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, np.ndarray):
@@ -349,15 +580,22 @@ def _jsonable(value):
     kind = f"{type(value).__module__}.{type(value).__qualname__}"
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {"type": kind, "fields": _jsonable(dataclasses.asdict(value))}
+    if isinstance(value, types.FunctionType | functools.partial):
+        return {"type": kind, "code": _code_fingerprint(value, "a function")}
     try:
         digest = hashlib.sha256(pickle.dumps(value)).hexdigest()
-    except Exception:  # an unpicklable object can only be recorded by its type
-        digest = None
+    except Exception as exc:  # pickling raises several types (PicklingError, TypeError, ...)
+        raise _Unfingerprintable(f"{kind} cannot be pickled ({exc})") from None
     return {"type": kind, "pickle_sha256": digest}
 
 
 class _Checkpoint:
-    """A directory holding a sweep's description and one Parquet file per finished run."""
+    """A directory holding a sweep's description and one Parquet file per finished run.
+
+    Each run file carries a stamp (the sweep's digest and the run's index) in its Parquet
+    metadata, checked when it is read, so a file copied in from another sweep, or renamed,
+    is refused instead of being merged.
+    """
 
     def __init__(self, directory, description, *, n_runs):
         self.directory = Path(directory)
@@ -365,18 +603,26 @@ class _Checkpoint:
             raise ValueError(f"checkpoint must be a directory, got the file {str(directory)!r}")
         self.n_runs = n_runs
         self.width = max(6, len(str(n_runs - 1)))
+        self.digest = _sweep_digest(description)
         self.directory.mkdir(parents=True, exist_ok=True)
         stored_path = self.directory / _DESCRIPTION
         if stored_path.exists():
-            _check_same_sweep(json.loads(stored_path.read_text()), description, self.directory)
+            try:
+                stored = json.loads(stored_path.read_text())
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise ValueError(
+                    f"checkpoint description {str(stored_path)!r} is not valid JSON ({exc}); "
+                    f"delete the checkpoint directory to start the sweep afresh"
+                ) from None
+            _check_same_sweep(stored, description, self.directory)
         elif any(self.directory.glob("run-*.parquet")):
             raise ValueError(
                 f"checkpoint {str(self.directory)!r} holds run files but no {_DESCRIPTION}; "
                 f"use an empty directory"
             )
         else:
-            text = json.dumps(description, indent=2) + "\n"
-            _replace_atomically(stored_path, lambda path: path.write_text(text))
+            text = json.dumps(description, indent=2, allow_nan=False) + "\n"
+            write_atomically(stored_path, lambda path: path.write_text(text))
 
     def path(self, k):
         return self.directory / f"run-{k:0{self.width}d}.parquet"
@@ -385,19 +631,57 @@ class _Checkpoint:
         return {k for k in range(self.n_runs) if self.path(k).exists()}
 
     def write(self, k, frame):
-        _replace_atomically(self.path(k), lambda path: frame.to_parquet(path, index=False))
+        stamped = frame.copy(deep=False)
+        stamped.attrs = {_STAMP: {"sweep": self.digest, "run": k}}
+        write_atomically(self.path(k), lambda path: stamped.to_parquet(path, index=False))
 
     def read(self, k):
-        return pd.read_parquet(self.path(k))
+        path = self.path(k)
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises several types for damaged files
+            raise ValueError(
+                f"checkpoint run file {str(path)!r} cannot be read ({type(exc).__name__}: "
+                f"{exc}); delete it and run the sweep again to recompute that run"
+            ) from None
+        stamp = frame.attrs.get(_STAMP)
+        if stamp != {"sweep": self.digest, "run": k}:
+            whose = ("has no sweep stamp" if not isinstance(stamp, Mapping)
+                     else f"is run {stamp.get('run')} of sweep {str(stamp.get('sweep'))[:12]}"
+                     if stamp.get("sweep") != self.digest else f"is run {stamp.get('run')}")
+            raise ValueError(
+                f"checkpoint run file {str(path)!r} {whose}, not run {k} of this sweep "
+                f"({self.digest[:12]}): it was copied or renamed from elsewhere; delete it "
+                f"and run the sweep again to recompute that run"
+            )
+        frame.attrs = {}
+        return frame
+
+
+_HINTS = {
+    "func_code": "func's code (or a function of its module that it calls) has changed since "
+                 "these runs were saved, so they may be stale",
+    "scorelab": "scorelab's source has changed since these runs were saved, so they may be "
+                "stale",
+}
 
 
 def _check_same_sweep(stored, given, directory):
     for field, value in given.items():
+        if field in _UNCOMPARED:
+            continue
         # The grid's order fixes the runs' order (and streams); other mappings are unordered.
         in_order = field == "grid"
         if json.dumps(stored.get(field), sort_keys=not in_order) != json.dumps(
             value, sort_keys=not in_order
         ):
+            hint = _HINTS.get(field)
+            if hint:
+                raise ValueError(
+                    f"checkpoint {str(directory)!r} holds a different sweep: {hint} "
+                    f"({field} was {stored.get(field)!r}, now {value!r}); delete the "
+                    f"directory to recompute every run, or use another directory"
+                )
             raise ValueError(
                 f"checkpoint {str(directory)!r} holds a different sweep: {field} was "
                 f"{stored.get(field)!r}, now {value!r}; resume with the same func, grid, "
@@ -405,17 +689,7 @@ def _check_same_sweep(stored, given, directory):
             )
 
 
-def _replace_atomically(path, write):
-    """Call ``write`` on a hidden temporary file beside ``path``, then rename it to ``path``."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def confidence_intervals(frame, by, values, *, level=0.95):
+def confidence_intervals(frame, by, values=None, *, level=0.95):
     """Mean and Student-t confidence interval of ``values`` across replicates, per ``by``.
 
     Parameters
@@ -423,16 +697,33 @@ def confidence_intervals(frame, by, values, *, level=0.95):
     frame : pandas.DataFrame
         Typically the result of :func:`sweep`.
     by : str or list of str
-        Grouping columns (the swept parameters).
-    values : str or list of str
-        Result columns to summarise.
+        Grouping columns (the swept parameters). A group whose value is None or NaN (a "no
+        intervention" baseline, say) is kept, not dropped.
+    values : str or list of str, optional
+        Result columns to summarise; default every numeric (non-bool) column that is
+        neither a ``by`` column nor ``replicate``.
     level : float, default 0.95
         Confidence level.
 
     Returns
     -------
     pandas.DataFrame
-        Long format: ``by`` columns, ``metric``, ``mean``, ``low``, ``high``, ``n``.
+        Long format: ``by`` columns, ``metric``, ``mean``, ``low``, ``high``, ``n``, groups
+        in order of first appearance. ``low`` and ``high`` are NaN where ``n < 2``.
+
+    Raises
+    ------
+    TypeError
+        ``frame`` is not a DataFrame.
+    ValueError
+        Empty frame, unknown or non-numeric columns, no value column left, ``by`` columns
+        named like the summary's columns, ``level`` outside (0, 1).
+
+    Notes
+    -----
+    ``mean +- t_{(1 + level) / 2, n - 1} * sd / sqrt(n)`` with ``sd`` the sample standard
+    deviation of the ``n`` replicates (Student 1908). Checked in the tests against
+    ``scipy.stats.t.interval`` and a hand-worked case.
 
     Examples
     --------
@@ -443,11 +734,28 @@ def confidence_intervals(frame, by, values, *, level=0.95):
     [{'h': 0, 'metric': 'gap', 'mean': 2.0, 'low': -0.48, 'high': 4.48, 'n': 3}]
     """
     level = check_real("level", level, minimum=0.0, maximum=1.0, open_min=True, open_max=True)
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    if frame.empty:
+        raise ValueError("frame is empty: it holds no replicate")
     by = [by] if isinstance(by, str) else list(by)
-    values = [values] if isinstance(values, str) else list(values)
-    missing = [c for c in by + values if c not in frame.columns]
+    missing = [c for c in by if c not in frame.columns]
     if missing:
-        raise ValueError(f"columns {missing} are not in the frame")
+        raise ValueError(f"by columns {missing} are not in the frame")
+    if values is None:
+        values = [c for c in frame.columns if c not in by and c != "replicate"
+                  and pd.api.types.is_numeric_dtype(frame[c])
+                  and not pd.api.types.is_bool_dtype(frame[c])]
+        if not values:
+            raise ValueError("values: the frame has no numeric column to summarise")
+    else:
+        values = [values] if isinstance(values, str) else list(values)
+        missing = [c for c in values if c not in frame.columns]
+        if missing:
+            raise ValueError(f"values columns {missing} are not in the frame")
+        text = [c for c in values if not pd.api.types.is_numeric_dtype(frame[c])]
+        if text:
+            raise ValueError(f"values columns {text} are not numeric")
     clash = [c for c in by if c in {"metric", "mean", "low", "high", "n"}]
     if clash:
         raise ValueError(
@@ -455,7 +763,7 @@ def confidence_intervals(frame, by, values, *, level=0.95):
             f"high, n); rename them first, e.g. frame.rename(columns={{{clash[0]!r}: ...}})"
         )
     long = frame.melt(id_vars=by, value_vars=values, var_name="metric")
-    grouped = long.groupby(by + ["metric"], sort=False)["value"]
+    grouped = long.groupby(by + ["metric"], sort=False, dropna=False)["value"]
     summary = grouped.agg(mean="mean", sd="std", n="count").reset_index()
     half = stats.t.ppf(0.5 + level / 2, np.maximum(summary["n"] - 1, 1)) * summary["sd"] / np.sqrt(
         summary["n"]

@@ -589,34 +589,10 @@ def isolation_by_group(degree_before, degree_after, scores, groups, *, quantile=
 
 
 def replicate_intervals(frame, by, metrics=None, *, level=0.95):
-    """Confidence intervals across replicates of fairness metrics in a sweep frame.
+    """Deprecated name of :func:`scorelab.experiments.confidence_intervals`.
 
-    A thin front to :func:`scorelab.experiments.confidence_intervals` that picks the
-    metric columns: every numeric column that is neither a ``by`` column nor
-    ``replicate`` unless ``metrics`` names them.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        One row per run, e.g. the result of :func:`scorelab.sweep` over a function
-        returning the metrics of this module.
-    by : str or list of str
-        Columns identifying a condition (the swept parameters, an intervention).
-    metrics : str or list of str, optional
-        Metric columns; default all numeric non-``by`` columns except ``replicate``.
-    level : float, default 0.95
-
-    Returns
-    -------
-    pandas.DataFrame
-        Long: ``by`` columns, ``metric``, ``mean``, ``low``, ``high``, ``n``.
-
-    Raises
-    ------
-    TypeError
-        ``frame`` not a DataFrame.
-    ValueError
-        Empty frame, unknown or non-numeric metric columns, no metric left.
+    ``replicate_intervals(frame, by, metrics)`` is ``confidence_intervals(frame, by,
+    metrics)``: the same summary, with grid points whose swept value is None or NaN kept.
 
     Examples
     --------
@@ -626,23 +602,4 @@ def replicate_intervals(frame, by, metrics=None, *, level=0.95):
     >>> replicate_intervals(frame, "h")[["h", "mean", "n"]].to_dict("list")
     {'h': [0, 1], 'mean': [2.0, 5.0], 'n': [2, 2]}
     """
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
-    if frame.empty:
-        raise ValueError("frame is empty: it holds no replicate")
-    keys = [by] if isinstance(by, str) else list(by)
-    if metrics is None:
-        metrics = [c for c in frame.columns if c not in keys and c != "replicate"
-                   and pd.api.types.is_numeric_dtype(frame[c])
-                   and not pd.api.types.is_bool_dtype(frame[c])]
-    else:
-        metrics = [metrics] if isinstance(metrics, str) else list(metrics)
-        missing = [c for c in metrics if c not in frame.columns]
-        if missing:
-            raise ValueError(f"metrics {missing} are not columns of the frame")
-        text = [c for c in metrics if not pd.api.types.is_numeric_dtype(frame[c])]
-        if text:
-            raise ValueError(f"metrics {text} are not numeric")
-    if not metrics:
-        raise ValueError("no numeric metric column to summarise")
-    return confidence_intervals(frame, keys, metrics, level=level)
+    return confidence_intervals(frame, by, metrics, level=level)

@@ -441,6 +441,10 @@ def _check_sizes(sizes, groups):
     if missing:
         raise ValueError(f"sizes has no entry for group(s) {missing}; it holds "
                          f"{list(sizes.index)}")
+    extra = [g for g in sizes.index if g not in set(groups)]
+    if extra:
+        raise ValueError(f"sizes names group(s) {extra} that are not among the groups "
+                         f"{list(groups)}; drop them or add their tables")
     sizes = pd.Series(check_finite_array("sizes", sizes[groups].to_numpy(dtype=float)),
                       index=pd.Index(groups, name="group"), name="size")
     empty = sizes.index[sizes <= 0].tolist()
@@ -542,25 +546,58 @@ def load_fico(path=None, *, groups=("White", "Black"), score_scale="fico"):
             f"FICO TransRisk tables not found in {folder} (missing {absent}); pass the folder "
             f"as path= or set SCORELAB_FICO_DIR"
         )
-    cdf = pd.read_csv(files["cdf"], index_col=0).rename(columns=_GROUP_NAMES)
-    performance = pd.read_csv(files["performance"], index_col=0).rename(columns=_GROUP_NAMES)
-    totals = pd.read_csv(files["totals"], index_col=0).rename(columns=_GROUP_NAMES)
+    cdf = _read_fico_table(files["cdf"])
+    performance = _read_fico_table(files["performance"])
+    totals = _read_fico_table(files["totals"], numeric_index=False)
     available = list(cdf.columns)
     chosen = available if groups is None else list(groups)
     unknown = [g for g in chosen if g not in available]
     if unknown:
         raise ValueError(f"groups {unknown} are not in the FICO tables; choose from {available}")
-    for name, table in (("performance", performance), ("totals", totals)):
+    for table, path in ((performance, files["performance"]), (totals, files["totals"])):
         lacking = [g for g in chosen if g not in table.columns]
         if lacking:
-            raise ValueError(f"the FICO {name} table has no column for group(s) {lacking}")
+            raise ValueError(f"the FICO table {str(path)!r} has no column for group(s) {lacking}; "
+                             f"it holds {list(table.columns)}")
+    if "SSA" not in totals.index:
+        raise ValueError(f"the FICO table {str(files['totals'])!r} has no 'SSA' row (the group "
+                         f"sizes); its rows are {list(totals.index)}")
     if not cdf.index.equals(performance.index):
-        raise ValueError("the FICO CDF and performance tables have different score columns")
+        raise ValueError(
+            f"the FICO tables {str(files['cdf'])!r} and {str(files['performance'])!r} have "
+            f"different scores ({len(cdf)} and {len(performance)} rows)"
+        )
     scores, score_range = _fico_scale(cdf.index.to_numpy(dtype=float), score_scale)
     cdf = (cdf[chosen] / 100.0).set_axis(scores, axis=0)
     repay = (1.0 - performance[chosen] / 100.0).set_axis(scores, axis=0)
     sizes = totals.loc["SSA", chosen].astype(float)
     return CreditPopulation.from_cdf(cdf, repay, sizes, score_range=score_range)
+
+
+def _read_fico_table(path, *, numeric_index=True):
+    """One FICO table as numbers, with group names; a damaged file is named in the error."""
+    try:
+        table = pd.read_csv(path, index_col=0)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ValueError(f"the FICO table {str(path)!r} cannot be read as CSV "
+                         f"({type(exc).__name__}: {exc}); fetch the tables again") from None
+    if table.empty or table.shape[1] == 0:
+        raise ValueError(f"the FICO table {str(path)!r} holds no data (shape {table.shape}); "
+                         f"fetch the tables again")
+    table = table.rename(columns=_GROUP_NAMES)
+    index = pd.to_numeric(table.index, errors="coerce") if numeric_index else None
+    values = table.apply(pd.to_numeric, errors="coerce")
+    bad = values.isna().to_numpy()
+    if numeric_index:
+        bad = bad | np.asarray(pd.isna(index))[:, None]
+    if bad.any():
+        row, column = (int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"the FICO table {str(path)!r} is incomplete or not numeric: {int(bad.sum())} "
+            f"empty or non-numeric cell(s), first in row {row + 1} ({table.index[row]!r}), "
+            f"column {table.columns[column]!r}; fetch the tables again"
+        )
+    return values.set_axis(index, axis=0) if numeric_index else values
 
 
 # --------------------------------------------------------------------------- the rules

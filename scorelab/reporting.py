@@ -8,14 +8,19 @@ project root (the folder holding ``pyproject.toml``), or from ``$SCORELAB_REPORT
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
+import math
 import os
 import platform
 import re
+import subprocess
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 _PACKAGES = ("scorelab", "numpy", "pandas", "scipy", "networkx", "matplotlib", "seaborn")
@@ -64,31 +69,122 @@ def versions():
     return dict(_versions())
 
 
-def save_figure(fig, name, *, formats=("png", "pdf")):
-    """Save ``fig`` as ``reports/figures/<name>.<format>``.
+def git_state(folder=None):
+    """The git commit of the checkout holding ``folder`` and whether its tree is dirty.
 
-    Returns nothing, so that the call can end a notebook cell without printing a value.
-    PDF metadata carries no creation date, so reruns give identical files.
+    Returns ``{"commit": <40 hex digits>, "dirty": bool}``, or ``{"commit": None,
+    "dirty": None}`` outside a git checkout or without git. "Dirty" means tracked files
+    differ from the commit: a result saved from a dirty tree cannot be regenerated from
+    the commit alone.
+    """
+    folder = Path(folder) if folder is not None else project_root()
+    try:
+        commit = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"],
+                                capture_output=True, text=True, timeout=10, check=True)
+        status = subprocess.run(["git", "-C", str(folder), "status", "--porcelain",
+                                 "--untracked-files=no"],
+                                capture_output=True, text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+    return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
+
+
+def provenance():
+    """What every saved result records of how it was made: versions, commit, dirty tree."""
+    return {"versions": versions(), "git": git_state()}
+
+
+def json_ready(value):
+    """``value`` as strict JSON data (no NaN), losslessly where JSON allows.
+
+    NumPy scalars become Python numbers and arrays nested lists; a non-finite float becomes
+    the string ``"nan"``, ``"inf"`` or ``"-inf"`` (JSON has no NaN); dataclasses their
+    fields; a mapping's keys strings. Arrays are never shortened (NumPy's ``str`` writes
+    ``"[0 1 2 ... 1999]"``); an object of another type is recorded as its type and repr.
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.ndarray):
+        return json_ready(value.tolist())
+    if isinstance(value, (pd.Series, pd.Index)):
+        return json_ready(value.tolist())
+    if isinstance(value, Mapping):
+        return {str(json_ready(key)): json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, range)):
+        return [json_ready(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((json_ready(item) for item in value), key=json.dumps)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        to_dict = getattr(value, "to_dict", None)
+        return json_ready(to_dict() if callable(to_dict) else dataclasses.asdict(value))
+    if isinstance(value, np.random.SeedSequence):
+        return {"entropy": json_ready(value.entropy), "spawn_key": list(value.spawn_key)}
+    # Anything else is recorded as what it is, its type named beside its repr, so that
+    # the sidecar never passes a lossy string off as the value.
+    return {"type": f"{type(value).__module__}.{type(value).__qualname__}", "repr": repr(value)}
+
+
+def write_atomically(path, write):
+    """Call ``write`` on a hidden temporary file beside ``path``, then rename it to ``path``.
+
+    A crash mid-write leaves the old file (or none), never a half-written one.
+    """
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_json(path, data):
+    """Write ``data`` as strict JSON (indented, no NaN) to ``path``, atomically."""
+    text = json.dumps(json_ready(data), indent=2, allow_nan=False) + "\n"
+    write_atomically(path, lambda temporary: temporary.write_text(text))
+
+
+def save_figure(fig, name, *, formats=("png", "pdf"), parameters=None, seed=None):
+    """Save ``fig`` as ``reports/figures/<name>.<format>`` with a JSON sidecar.
+
+    The sidecar ``<name>.json`` records the parameters and seed if given, the versions and
+    the git commit (and whether the tree was dirty). Returns nothing, so that the call can
+    end a notebook cell without printing a value. PDF metadata carries no creation date, so
+    reruns give identical files.
     """
     name = _check_name(name)
     folder = reports_dir("figures")
+    sidecar = {"parameters": parameters or {}, "seed": seed, **provenance()}
+    sidecar = json_ready(sidecar)  # checked before anything is written
     for fmt in formats:
         metadata_ = {"CreationDate": None} if fmt == "pdf" else None
-        fig.savefig(folder / f"{name}.{fmt}", dpi=150, bbox_inches="tight", metadata=metadata_)
+        write_atomically(
+            folder / f"{name}.{fmt}",
+            lambda path, fmt=fmt, metadata_=metadata_: fig.savefig(
+                path, format=fmt, dpi=150, bbox_inches="tight", metadata=metadata_),
+        )
+    write_json(folder / f"{name}.json", sidecar)
 
 
 def save_table(table, name, *, parameters=None, seed=None):
     """Save a DataFrame as ``reports/tables/<name>.csv`` with a JSON sidecar.
 
-    The sidecar ``<name>.json`` records the parameters, the seed and the versions, so that a
-    cited number can be regenerated.
+    The sidecar ``<name>.json`` records the parameters, the seed, the versions and the git
+    commit (and whether the tree was dirty), so that a cited number can be regenerated.
+    Both files are written to temporary files and renamed, so that a crash never leaves a
+    table beside another table's sidecar. The sidecar is strict JSON: NumPy values are
+    stored losslessly and NaN as ``"nan"``.
     """
     name = _check_name(name)
     if not isinstance(table, (pd.DataFrame, pd.Series)):
         raise TypeError(f"table must be a pandas DataFrame or Series, got {type(table).__name__}")
+    sidecar = json_ready({"parameters": parameters or {}, "seed": seed, **provenance()})
     folder = reports_dir("tables")
     path = folder / f"{name}.csv"
-    table.to_csv(path)
-    sidecar = {"parameters": parameters or {}, "seed": seed, "versions": versions()}
-    (folder / f"{name}.json").write_text(json.dumps(sidecar, indent=2, default=str) + "\n")
+    write_atomically(path, table.to_csv)
+    write_json(folder / f"{name}.json", sidecar)
     return path

@@ -202,6 +202,11 @@ class ScoringPolicy:
                 "score_min must be < score_max, got "
                 f"score_min = {self.score_min}, score_max = {self.score_max}"
             )
+        if not np.isfinite(self.score_max - self.score_min):
+            raise ValueError(
+                "score_max - score_min must be a finite number (scores are score_min plus a "
+                f"share of it), got score_min = {self.score_min}, score_max = {self.score_max}"
+            )
         store("standard", _check_choice("standard", self.standard, STANDARDS))
         store("reference", _check_choice("reference", self.reference, REFERENCES))
         store(

@@ -269,7 +269,7 @@ def test_other_bad_input():
         isolation_by_group([1, 1], [1, -1], [1.0, 2.0], ["a", "b"])
     with pytest.raises(ValueError, match="do not cover"):
         calibration([300.0, 500.0], [0.1, 0.5], ["a", "b"], bins=[350, 950])
-    with pytest.raises(ValueError, match=r"metrics \['nope'\]"):
+    with pytest.raises(ValueError, match=r"values columns \['nope'\]"):
         replicate_intervals(pd.DataFrame({"h": [0], "gap": [1.0]}), "h", ["nope"])
-    with pytest.raises(ValueError, match="no numeric metric"):
+    with pytest.raises(ValueError, match="no numeric column"):
         replicate_intervals(pd.DataFrame({"h": [0], "label": ["x"]}), "h")
