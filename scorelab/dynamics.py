@@ -53,7 +53,14 @@ import pandas as pd
 from tqdm import tqdm
 
 from scorelab import metrics
-from scorelab._graph import ParallelProduct, WeightMatrix, first_of_runs, thread_pool
+from scorelab._graph import (
+    ParallelProduct,
+    WeightMatrix,
+    first_of_runs,
+    thread_pool,
+    trusted_input,
+)
+from scorelab._ties import DynamicTies
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.association import propagate
 from scorelab.reporting import versions
@@ -68,7 +75,6 @@ from scorelab.scoring import (
     reference_standard,
     score_against,
 )
-from scorelab._ties import DynamicTies
 from scorelab.society import TIE_KINDS, Society
 
 __all__ = ["GameConfig", "SimulationResult", "simulate", "GATES"]
@@ -424,8 +430,9 @@ class _State:
             masked = self.matrix.multiply(self.participant[None, :].astype(float)).tocsr()
             ties = WeightMatrix(masked, ties.nodes, symmetric=False)
         start = displayed_start(own, previous_own, self.displayed, lam)
-        displayed = propagate(ties, np.nan_to_num(own), alpha=lam, x0=np.nan_to_num(start),
-                              tol=cfg.association_tol)
+        with trusted_input():  # arrays built here, checked once at simulate's entry
+            displayed = propagate(ties, np.nan_to_num(own), alpha=lam, x0=np.nan_to_num(start),
+                                  tol=cfg.association_tol)
         self.displayed = np.where(self.participant, displayed.to_numpy(), np.nan)
 
     def gate(self):
