@@ -8,6 +8,9 @@ code never touches NetworkX (it holds ~8x the memory of CSR, see PERFORMANCE.md)
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import numbers
 import os
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +20,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+
+from scorelab._validation import check_real
 
 try:  # SciPy's compiled CSR kernels; private, so the public path stays as a fallback
     from scipy.sparse import _sparsetools
@@ -161,27 +166,176 @@ def reindex_to_nodes(values, nodes, *, name):
     return series.reindex(nodes).to_numpy()
 
 
-def align_to_nodes(values, nodes, *, name):
-    """Return ``values`` as a float64 array in node order.
+# --------------------------------------------------------------------------- per-citizen input
 
-    ``values`` is a Series or mapping keyed by node, or an array in node order.
+_TRUSTED = contextvars.ContextVar("scorelab_trusted_input", default=False)
+
+
+@contextlib.contextmanager
+def trusted_input():
+    """Inside this block :func:`align_to_nodes` aligns but does not re-check its values.
+
+    Validate a value once, at the public entry point: a caller that has checked its
+    values (the citizen game, which calls :func:`scorelab.propagate` every step with arrays
+    it built itself) skips the nested re-validation (scikit-learn's
+    ``prefer_skip_nested_validation``). Only the checks are skipped, never a conversion, so
+    the results are the same.
     """
-    n = len(nodes)
-    values = reindex_to_nodes(values, nodes, name=name)
+    token = _TRUSTED.set(True)
     try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be numeric, got {type(values).__name__}: {exc}") from None
+        yield
+    finally:
+        _TRUSTED.reset(token)
+
+
+def _label(nodes, position):
+    """A citizen's label for a message: plain numbers, not NumPy reprs."""
+    label = nodes[position] if isinstance(nodes, pd.Index) else position
+    return label.item() if isinstance(label, np.generic) else label
+
+
+def align_to_nodes(values, nodes, *, name, scalar=False, minimum=None, maximum=None,
+                   boolean=False, ndim=None):
+    """One value per citizen, as an array in the citizens' order: the package's one
+    coercer of per-citizen input.
+
+    Parameters
+    ----------
+    values : pandas.Series, mapping, array_like or (``scalar=True``) a real number
+        A Series or mapping keyed by citizen is aligned on ``nodes``; an array is taken in
+        citizen order; a number is given to every citizen.
+    nodes : pandas.Index, int or None
+        The citizens' labels; an int ``n`` for ``n`` unlabelled citizens (a Series is then
+        taken in its own order); None when the values themselves define the citizens.
+    name : str
+        The parameter, for error messages.
+    scalar : bool, default False
+        Accept one real number for everyone.
+    minimum, maximum : float, optional
+        Bounds (inclusive) every value must respect.
+    boolean : bool, default False
+        Return the values as given, which must be boolean (a mask), instead of float64.
+    ndim : int, optional
+        Required number of dimensions (default: any, one row per citizen).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 (bool with ``boolean=True``), one row per citizen.
+
+    Raises
+    ------
+    TypeError
+        Non-numeric (or non-boolean) values; a string or None.
+    ValueError
+        A Series or mapping missing some citizens; the wrong number of values; NaN or inf;
+        values outside the bounds; no citizens. Messages name ``name`` and the value.
+    """
+    if scalar and isinstance(values, numbers.Real) and not isinstance(values, bool):
+        count = nodes if isinstance(nodes, int) else len(nodes)
+        return np.full(count, check_real(name, values, minimum=minimum, maximum=maximum))
+    if isinstance(nodes, pd.Index):
+        values = reindex_to_nodes(values, nodes, name=name)
+    elif isinstance(values, (pd.Series, Mapping)):
+        values = (values if isinstance(values, pd.Series) else pd.Series(dict(values))).to_numpy()
+    if _TRUSTED.get():
+        return np.asarray(values, dtype=bool if boolean else np.float64)
+    if isinstance(values, (str, bytes, bool)) or values is None or not hasattr(values, "__len__"):
+        expected = "a number or one value per citizen" if scalar else "numeric, one value per citizen"
+        raise TypeError(f"{name} must be {expected}, got {values!r}")
+    n = len(values) if nodes is None else (nodes if isinstance(nodes, int) else len(nodes))
+    if boolean:
+        array = np.asarray(values)
+        if array.dtype != bool:
+            raise TypeError(f"{name} must be boolean (True/False per citizen), got dtype "
+                            f"{array.dtype}")
+    else:
+        try:
+            array = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must be numeric, got {type(values).__name__}: {exc}") \
+                from None
+    if n == 0:
+        raise ValueError(f"{name} is empty: it has no citizens")
+    if ndim is not None and array.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, one value per citizen, got shape "
+                         f"{array.shape}")
     if array.ndim == 0 or array.shape[0] != n:
         raise ValueError(f"{name} must have one value per citizen ({n}), got shape {array.shape}")
+    if boolean:
+        return array
     bad = ~np.isfinite(array)
     if bad.any():
-        first = np.flatnonzero(bad.reshape(n, -1).any(axis=1))[0]
+        first = int(np.flatnonzero(bad.reshape(n, -1).any(axis=1))[0])
         raise ValueError(
-            f"{name} must be finite; {int(bad.sum())} NaN/inf value(s), first for citizen "
-            f"{nodes[first]!r}"
+            f"{name} must be finite (no NaN or inf); {int(bad.sum())} NaN/inf value(s), first "
+            f"for citizen {_label(nodes, first)!r}"
         )
+    if minimum is not None or maximum is not None:
+        low = -np.inf if minimum is None else minimum
+        high = np.inf if maximum is None else maximum
+        outside = (array < low) | (array > high)
+        if outside.any():
+            first = int(np.flatnonzero(outside.reshape(n, -1).any(axis=1))[0])
+            bound = (f"lie in [{low:g}, {high:g}]" if minimum is not None and maximum is not None
+                     else f"be >= {low:g}" if minimum is not None else f"be <= {high:g}")
+            raise ValueError(
+                f"{name} must {bound}; {int(outside.sum())} value(s) outside, e.g. "
+                f"{float(array.reshape(n, -1)[first][outside.reshape(n, -1)[first]][0])} "
+                f"for citizen {_label(nodes, first)!r}"
+            )
     return array
+
+
+def group_codes(groups, n, index=None, *, name="groups", categories=None):
+    """Integer group codes (one per citizen) and the group labels they stand for.
+
+    A Series is aligned on ``index`` (the citizens) when one is given; anything else is
+    taken in citizen order. With ``categories``, the codes are positions in it (a label
+    outside it is an error); otherwise categorical groups keep all their categories, in
+    order (a category may have no member), and other labels are sorted (kept in order of
+    appearance when their types cannot be sorted). Missing labels (NaN) are an error.
+    """
+    if isinstance(groups, Mapping):
+        groups = pd.Series(dict(groups))
+    if isinstance(groups, (str, bytes)) or not hasattr(groups, "__len__"):
+        raise TypeError(f"{name} must hold one group label per citizen, got {groups!r}")
+    if isinstance(groups, pd.Series) and index is not None:
+        missing = index.difference(groups.index)
+        if len(missing):
+            raise ValueError(
+                f"{name} is missing labels for {len(missing)} of {n} citizens, "
+                f"e.g. {list(missing[:5])}"
+            )
+        groups = groups.reindex(index)
+    series = groups if isinstance(groups, pd.Series) else pd.Series(
+        groups if isinstance(groups, pd.Categorical) else np.asarray(groups, dtype=object)
+    )
+    if series.ndim != 1 or len(series) != n:
+        raise ValueError(f"{name} must have one label per citizen ({n}), got {len(series)}")
+    if categories is not None:
+        labels = pd.Index(categories)
+        codes = labels.get_indexer(series.to_numpy())
+        unknown = (codes < 0) & series.notna().to_numpy()
+        if unknown.any():
+            found = sorted(set(series[unknown].astype(str)))[:5]
+            raise ValueError(f"{name} holds labels {found} that are not groups of "
+                             f"{list(labels)}")
+    elif isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        labels = pd.Index(series.cat.categories)
+    else:
+        try:
+            codes, labels = pd.factorize(series, sort=True)
+        except TypeError:  # labels of mixed types cannot be sorted
+            codes, labels = pd.factorize(series)
+        labels = pd.Index(labels)
+    codes = np.asarray(codes).astype(np.int64)
+    if (codes < 0).any():
+        where = np.flatnonzero(codes < 0)
+        raise ValueError(f"{name} has missing labels: {len(where)} missing group label(s), "
+                         f"first at position {int(where[0])}")
+    return codes, labels.rename("group")
 
 
 def row_cuts(indptr, nnz):

@@ -35,7 +35,6 @@ References
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,7 +44,7 @@ from tqdm import tqdm
 
 from scorelab._graph import ParallelProduct, align_to_nodes, as_weight_matrix, lower_bound
 from scorelab._numeric import column_dots
-from scorelab._validation import ConvergenceError, check_integer, check_probability, check_real
+from scorelab._validation import ConvergenceError, check_integer, check_real
 
 __all__ = [
     "propagate",
@@ -92,23 +91,8 @@ def _column(vector, like):
 def _build_system(G, alpha, weight):
     wm = as_weight_matrix(G, weight=weight)
     degree = wm.degree if wm.degree is not None else np.asarray(wm.matrix.sum(axis=1)).ravel()
-    if isinstance(alpha, numbers.Real) and not isinstance(alpha, bool):
-        lam = np.full(wm.n, check_probability("alpha", alpha))
-    elif isinstance(alpha, (bool, str)) or alpha is None:
-        raise TypeError(
-            f"alpha must be a number in [0, 1] or one value per citizen, got {alpha!r}"
-        )
-    else:
-        lam = align_to_nodes(alpha, wm.nodes, name="alpha")
-        if lam.ndim != 1:
-            raise ValueError(f"alpha must be one value per citizen, got shape {lam.shape}")
-        outside = (lam < 0) | (lam > 1)
-        if outside.any():
-            first = int(np.flatnonzero(outside)[0])
-            raise ValueError(
-                f"alpha must lie in [0, 1] for every citizen; {int(outside.sum())} outside, "
-                f"e.g. {lam[first]!r} for citizen {wm.nodes[first]!r}"
-            )
+    lam = align_to_nodes(alpha, wm.nodes, name="alpha", scalar=True, minimum=0.0, maximum=1.0,
+                         ndim=1)
     lam = np.where(degree > 0, lam, 0.0)
     symmetric = wm.symmetric
     if symmetric is None:

@@ -60,7 +60,9 @@ from scorelab._graph import (
     WeightMatrix,
     first_of_runs,
     thread_pool,
+    trusted_input,
 )
+from scorelab._ties import DynamicTies
 from scorelab._validation import (
     ConvergenceError,
     FrozenMapping,
@@ -82,7 +84,6 @@ from scorelab.scoring import (
     reference_standard,
     score_against,
 )
-from scorelab._ties import DynamicTies
 from scorelab.society import TIE_KINDS, Society
 
 __all__ = ["GameConfig", "SimulationResult", "simulate", "load", "association_iterations", "GATES"]
@@ -639,8 +640,9 @@ class _State:
             masked = self.matrix.multiply(self.participant[None, :].astype(float)).tocsr()
             ties = WeightMatrix(masked, ties.nodes, symmetric=False)
         start = displayed_start(own, previous_own, self.displayed, lam)
-        displayed = propagate(ties, np.nan_to_num(own), alpha=lam, x0=np.nan_to_num(start),
-                              tol=cfg.association_tol, max_iter=association_iterations(cfg))
+        with trusted_input():  # arrays built here, checked once at simulate's entry
+            displayed = propagate(ties, np.nan_to_num(own), alpha=lam, x0=np.nan_to_num(start),
+                                  tol=cfg.association_tol, max_iter=association_iterations(cfg))
         self.displayed = np.where(self.participant, displayed.to_numpy(), np.nan)
 
     def gate(self):

@@ -47,9 +47,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scorelab._graph import align_to_nodes, group_codes
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.experiments import confidence_intervals
-from scorelab.metrics import _group_codes
 
 __all__ = [
     "FOUR_FIFTHS",
@@ -83,47 +83,13 @@ def _index_of(*candidates):
     return None
 
 
-def _array(name, values, n, index, *, dtype=float, unit=False):
-    """One value per citizen as an array aligned on ``index``; NaN and bad ranges refused."""
-    if isinstance(values, (str, bytes)) or values is None or not hasattr(values, "__len__"):
-        raise TypeError(f"{name} must hold one value per citizen, got {values!r}")
-    if isinstance(values, pd.Series) and index is not None:
-        missing = index.difference(values.index)
-        if len(missing):
-            raise ValueError(f"{name} has no value for {len(missing)} of {n} citizens, "
-                             f"e.g. {list(missing[:5])}")
-        values = values.reindex(index)
-    raw = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
-    if raw.ndim != 1 or len(raw) != n:
-        raise ValueError(f"{name} must have one value per citizen ({n}), got shape {raw.shape}")
-    if dtype is bool:
-        if raw.dtype != bool:
-            raise TypeError(f"{name} must be boolean (True = access), got dtype {raw.dtype}")
-        return raw
-    try:
-        array = raw.astype(float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be numeric, got dtype {raw.dtype}") from None
-    bad = ~np.isfinite(array)
-    if bad.any():
-        raise ValueError(f"{name} must be finite (no NaN or inf); {int(bad.sum())} bad "
-                         f"value(s), first at position {int(np.flatnonzero(bad)[0])}")
-    if unit:
-        outside = (array < 0) | (array > 1)
-        if outside.any():
-            first = int(np.flatnonzero(outside)[0])
-            raise ValueError(f"{name} must lie in [0, 1]; {int(outside.sum())} value(s) "
-                             f"outside, e.g. {array[first]!r} at position {first}")
-    return array
-
-
 def _groups(groups, n, index):
     """Group codes and labels; at least two groups, every group with members."""
     if groups is None:
         raise ValueError("groups is missing: give one group label per citizen")
     if n == 0:
         raise ValueError("no citizens: the values are empty")
-    codes, labels = _group_codes(groups, n, index)
+    codes, labels = group_codes(groups, n, index)
     if len(labels) < 2:
         raise ValueError(f"groups must name at least two groups to compare, got only "
                          f"{list(labels)}")
@@ -184,12 +150,13 @@ def score_gaps(scores, groups, *, reference=None):
     frame = scores if isinstance(scores, pd.DataFrame) else pd.DataFrame(
         {getattr(scores, "name", None) or "score": scores})
     n, index = len(frame), _index_of(scores)
+    citizens = n if index is None else index  # labels to align on, or a count
     codes, labels, sizes = _groups(groups, n, index)
     ref = _reference(reference, labels, sizes)
     result = {}
     for column in frame.columns:
-        means = _group_means(_array(f"scores[{column!r}]", frame[column], n, index), codes,
-                             len(labels))
+        values = align_to_nodes(frame[column], citizens, name=f"scores[{column!r}]", ndim=1)
+        means = _group_means(values, codes, len(labels))
         result[f"{column}_mean"] = means
         result[f"{column}_gap"] = means[ref] - means
     return pd.DataFrame(result, index=labels)
@@ -228,8 +195,9 @@ def access_by_group(access, groups, *, four_fifths=FOUR_FIFTHS):
     """
     four_fifths = check_probability("four_fifths", four_fifths)
     n, index = len(access), _index_of(access, groups)
+    citizens = n if index is None else index  # labels to align on, or a count
     codes, labels, _ = _groups(groups, n, index)
-    passes = _array("access", access, n, index, dtype=bool)
+    passes = align_to_nodes(access, citizens, name="access", ndim=1, boolean=True)
     rates = _group_means(passes.astype(float), codes, len(labels))
     top = rates.max()
     ratio = rates / top if top > 0 else np.full(len(labels), np.nan)
@@ -289,9 +257,11 @@ def equal_opportunity(access, disposition, groups, *, qualified=0.6):
     """
     qualified = check_probability("qualified", qualified)
     n, index = len(access), _index_of(access, disposition, groups)
+    citizens = n if index is None else index  # labels to align on, or a count
     codes, labels, _ = _groups(groups, n, index)
-    passes = _array("access", access, n, index, dtype=bool)
-    d = _array("disposition", disposition, n, index, unit=True)
+    passes = align_to_nodes(access, citizens, name="access", ndim=1, boolean=True)
+    d = align_to_nodes(disposition, citizens, name="disposition", ndim=1,
+                       minimum=0.0, maximum=1.0)
     good = d >= qualified
     k = len(labels)
     n_good = np.bincount(codes[good], minlength=k)
@@ -357,9 +327,11 @@ def equal_opportunity_thresholds(scores, disposition, groups, *, target_rate, qu
     target_rate = check_probability("target_rate", target_rate)
     qualified = check_probability("qualified", qualified)
     n, index = len(scores), _index_of(scores, disposition, groups)
+    citizens = n if index is None else index  # labels to align on, or a count
     codes, labels, _ = _groups(groups, n, index)
-    s = _array("scores", scores, n, index)
-    good = _array("disposition", disposition, n, index, unit=True) >= qualified
+    s = align_to_nodes(scores, citizens, name="scores", ndim=1)
+    good = align_to_nodes(disposition, citizens, name="disposition", ndim=1, minimum=0.0,
+                          maximum=1.0) >= qualified
     thresholds = np.full(len(labels), np.nan)
     for code in range(len(labels)):
         ranked = np.sort(s[good & (codes == code)])[::-1]
@@ -404,9 +376,11 @@ def calibration(scores, disposition, groups, *, bins=5):
     [0.2, 0.7, 0.4, 0.9]
     """
     n, index = len(scores), _index_of(scores, disposition, groups)
+    citizens = n if index is None else index  # labels to align on, or a count
     codes, labels, _ = _groups(groups, n, index)
-    s = _array("scores", scores, n, index)
-    d = _array("disposition", disposition, n, index, unit=True)
+    s = align_to_nodes(scores, citizens, name="scores", ndim=1)
+    d = align_to_nodes(disposition, citizens, name="disposition", ndim=1,
+                       minimum=0.0, maximum=1.0)
     if np.ndim(bins) == 0:
         bins = check_integer("bins", bins, minimum=1)
     else:
@@ -558,13 +532,14 @@ def isolation_by_group(degree_before, degree_after, scores, groups, *, quantile=
     """
     quantile = check_real("quantile", quantile, minimum=0.0, maximum=1.0, open_min=True)
     n, index = len(scores), _index_of(scores, degree_before, degree_after, groups)
+    citizens = n if index is None else index  # labels to align on, or a count
     codes, labels, _ = _groups(groups, n, index)
-    before = _array("degree_before", degree_before, n, index)
-    after = _array("degree_after", degree_after, n, index)
+    before = align_to_nodes(degree_before, citizens, name="degree_before", ndim=1)
+    after = align_to_nodes(degree_after, citizens, name="degree_after", ndim=1)
     for name, degree in (("degree_before", before), ("degree_after", after)):
         if (degree < 0).any():
             raise ValueError(f"{name} must be >= 0, got {degree.min()}")
-    s = _array("scores", scores, n, index)
+    s = align_to_nodes(scores, citizens, name="scores", ndim=1)
     k = len(labels)
     low = s <= np.quantile(s, quantile, method="lower")
     total_before = np.bincount(codes, weights=before, minlength=k)

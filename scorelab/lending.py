@@ -57,12 +57,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scorelab._graph import group_codes
 from scorelab._validation import (
     check_finite_array,
     check_integer,
     check_probability,
     check_real,
 )
+from scorelab.association import propagate
+from scorelab.reporting import project_root
+from scorelab.society import Society
 
 __all__ = [
     "RULES",
@@ -466,8 +470,6 @@ def fico_dir():
     configured = os.environ.get("SCORELAB_FICO_DIR")
     if configured:
         return Path(configured)
-    from scorelab.reporting import project_root
-
     return project_root(Path(__file__).resolve().parent).parent / "shared" / "data" / "fico"
 
 
@@ -957,24 +959,16 @@ def impact_regions(population, group, *, terms=None):
 # --------------------------------------------------------------------------- many rounds
 
 
-def _group_codes(groups, population, name="groups"):
-    labels = pd.Series(groups).reset_index(drop=True) if not isinstance(groups, pd.Series) \
-        else groups
-    if labels.isna().any():
-        where = np.flatnonzero(labels.isna().to_numpy())[:5].tolist()
-        raise ValueError(f"{name} has {int(labels.isna().sum())} missing group label(s), "
-                         f"first at position(s) {where}")
-    codes = pd.Index(population.groups).get_indexer(labels.to_numpy())
-    if np.any(codes < 0):
-        unknown = sorted(set(labels[codes < 0].astype(str)))[:5]
-        raise ValueError(f"{name} holds labels {unknown} that are not groups of the population "
-                         f"{population.groups}")
+def _borrower_groups(groups, population, name="groups"):
+    """Each borrower's group as a position in ``population.groups``; every group needs a
+    borrower."""
+    codes, _ = group_codes(groups, len(groups), name=name, categories=population.groups)
     counts = np.bincount(codes, minlength=len(population.groups))
     empty = [g for g, c in zip(population.groups, counts) if c == 0]
     if empty:
         raise ValueError(f"{name} has no borrower in group(s) {empty}: every group of the "
                          f"population needs at least one (or select the others first)")
-    return codes.astype(np.int64), labels
+    return codes
 
 
 def draw_borrowers(population, n_borrowers=None, *, groups=None, rng=None):
@@ -1028,8 +1022,8 @@ def draw_borrowers(population, n_borrowers=None, *, groups=None, rng=None):
         order = np.argsort(-(exact - sizes), kind="stable")
         sizes[order[: n - sizes.sum()]] += 1
         groups = pd.Series(np.repeat(np.array(population.groups, dtype=object), sizes))
-    codes, labels = _group_codes(groups, population)
-    index = labels.index if isinstance(groups, pd.Series) else pd.RangeIndex(len(codes))
+    codes = _borrower_groups(groups, population)
+    index = groups.index if isinstance(groups, pd.Series) else pd.RangeIndex(len(codes))
     pmf = population.pmf.to_numpy()
     scores = np.empty(len(codes))
     for code in range(pmf.shape[1]):
@@ -1166,7 +1160,7 @@ def simulate_lending(
     n_rounds = check_integer("n_rounds", n_rounds, minimum=1)
     terms = _check_terms(terms)
     alpha = check_probability("alpha", alpha)
-    codes, _ = _group_codes(borrowers["group"], population, name="borrowers['group']")
+    codes = _borrower_groups(borrowers["group"], population, name="borrowers['group']")
     scores = check_finite_array("borrowers['score']", borrowers["score"].to_numpy(dtype=float))
     low, high = population.score_range
     if np.any((scores < low) | (scores > high)):
@@ -1186,8 +1180,6 @@ def simulate_lending(
         change = np.where(repaid, terms.repay_change, terms.default_change)
         moved = np.where(lent, np.clip(scores + change, low, high), scores)
         if alpha > 0:
-            from scorelab.association import propagate
-
             moved = propagate(society, moved, alpha=alpha).to_numpy()
         profit = np.where(lent, np.where(repaid, terms.gain, terms.loss), 0.0)
         rows.append(_round_row(round_, moved, codes, members, lent=lent, repaid=repaid,
@@ -1207,8 +1199,6 @@ def simulate_lending(
 
 
 def _check_society(society, borrowers):
-    from scorelab.society import Society
-
     if not isinstance(society, Society):
         raise TypeError(f"alpha > 0 needs the borrowers' society (a scorelab Society), got "
                         f"{type(society).__name__}")

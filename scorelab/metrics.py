@@ -39,9 +39,9 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from scorelab._graph import align_to_nodes, as_weight_matrix, symmetric_components
-from scorelab._validation import check_finite_array, check_integer, check_real
+from scorelab._graph import align_to_nodes, as_weight_matrix, group_codes, symmetric_components
 from scorelab._numeric import dot
+from scorelab._validation import check_finite_array, check_integer, check_real
 from scorelab.scoring import ActRecord
 
 __all__ = [
@@ -72,52 +72,7 @@ def _values(name, values):
     if isinstance(values, Mapping):
         values = pd.Series(dict(values))
     index = values.index if isinstance(values, pd.Series) else None
-    if isinstance(values, (str, bytes)) or values is None:
-        raise TypeError(f"{name} must be numeric values, one per citizen, got {values!r}")
-    array = check_finite_array(name, values.to_numpy() if index is not None else values)
-    if array.size == 0:
-        raise ValueError(f"{name} is empty: it has no citizens")
-    return array, index
-
-
-def _group_codes(groups, n, index=None, name="groups"):
-    """Integer group codes (one per citizen) and the group labels they stand for.
-
-    A Series is aligned on ``index`` (the citizens) when one is given; anything else is
-    taken in citizen order. Categorical groups keep all their categories, in order (an
-    empty category gives NaN); other labels are sorted.
-    """
-    if isinstance(groups, Mapping):
-        groups = pd.Series(dict(groups))
-    if isinstance(groups, (str, bytes)) or not hasattr(groups, "__len__"):
-        raise TypeError(f"{name} must hold one group label per citizen, got {groups!r}")
-    if isinstance(groups, pd.Series) and index is not None:
-        missing = index.difference(groups.index)
-        if len(missing):
-            raise ValueError(
-                f"{name} is missing labels for {len(missing)} of {n} citizens, "
-                f"e.g. {list(missing[:5])}"
-            )
-        groups = groups.reindex(index)
-    series = groups if isinstance(groups, pd.Series) else pd.Series(
-        groups if isinstance(groups, pd.Categorical) else np.asarray(groups, dtype=object)
-    )
-    if series.ndim != 1 or len(series) != n:
-        raise ValueError(f"{name} must have one label per citizen ({n}), got {len(series)}")
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.to_numpy().astype(np.int64)
-        labels = pd.Index(series.cat.categories)
-    else:
-        try:
-            codes, labels = pd.factorize(series, sort=True)
-        except TypeError:  # labels of mixed types cannot be sorted
-            codes, labels = pd.factorize(series)
-        codes = codes.astype(np.int64)
-        labels = pd.Index(labels)
-    if (codes < 0).any():
-        first = int(np.flatnonzero(codes < 0)[0])
-        raise ValueError(f"{name} has missing labels, first at position {first}")
-    return codes, labels.rename("group")
+    return align_to_nodes(values, index, name=name, ndim=1), index
 
 
 def _by_group(metric, codes, labels, name, *arrays):
@@ -138,10 +93,7 @@ def _society_groups(G, groups):
 
 def _scores_on(G, scores, *, weight=None):
     wm = as_weight_matrix(G, weight=weight)
-    s = align_to_nodes(scores, wm.nodes, name="scores")
-    if s.ndim != 1:
-        raise ValueError(f"scores must be one value per citizen, got shape {s.shape}")
-    return wm, s
+    return wm, align_to_nodes(scores, wm.nodes, name="scores", ndim=1)
 
 
 # --------------------------------------------------------------------------------------
@@ -209,7 +161,7 @@ def gini(values, *, groups=None):
             f"values must be >= 0 for a Gini coefficient; got {float(x[first])} at position {first}"
         )
     if groups is not None:
-        codes, labels = _group_codes(groups, len(x), index)
+        codes, labels = group_codes(groups, len(x), index)
         return _by_group(_gini, codes, labels, "gini", x)
     return _gini(x)
 
@@ -436,7 +388,7 @@ def isolation_rate(G, scores, *, quantile=0.1, min_degree=1, groups=None):
     n_tied = np.diff(_tie_pattern(wm.matrix).indptr)
     low, isolated = _low_and_isolated(n_tied, s, quantile, min_degree)
     if groups is not None:
-        codes, labels = _group_codes(groups, wm.n, wm.nodes)
+        codes, labels = group_codes(groups, wm.n, wm.nodes)
         return _by_group(_share_of_low_isolated, codes, labels, "isolation_rate", low, isolated)
     return _share_of_low_isolated(low, isolated)
 
@@ -512,7 +464,7 @@ def group_modularity(G, groups=None, *, weight="weight"):
     if groups is None:
         raise TypeError("groups is required unless G is a Society (whose groups are used)")
     wm = as_weight_matrix(G, weight=weight)
-    codes, labels = _group_codes(groups, wm.n, wm.nodes)
+    codes, labels = group_codes(groups, wm.n, wm.nodes)
     return _modularity(wm.matrix, codes, len(labels))
 
 
@@ -588,7 +540,7 @@ def behaviour_diversity(acts_or_rates, *, bins=10, groups=None):
     bins = check_integer("bins", bins, minimum=1)
     profiles, index = _behaviour_profiles(acts_or_rates, bins)
     if groups is not None:
-        codes, labels = _group_codes(groups, len(profiles), index)
+        codes, labels = group_codes(groups, len(profiles), index)
         return _by_group(_entropy, codes, labels, "behaviour_diversity", profiles)
     return _entropy(profiles)
 
@@ -703,7 +655,7 @@ def expression_gap(private, expressed, *, groups=None, relative=False):
     """
     p, e, index = _paired_rates(private, expressed)
     if groups is not None:
-        codes, labels = _group_codes(groups, len(p), index)
+        codes, labels = group_codes(groups, len(p), index)
         metric = _relative_gap if relative else _gap
         return _by_group(metric, codes, labels, "expression_gap", p, e)
     return _relative_gap(p, e) if relative else _gap(p, e)
@@ -816,7 +768,7 @@ def gate_access_rates(scores, thresholds, *, groups=None):
     passes = s[:, None] >= cut[None, :]
     if groups is None:
         return pd.Series(passes.mean(axis=0), index=gates, name="access_rate")
-    codes, labels = _group_codes(groups, len(s), index)
+    codes, labels = group_codes(groups, len(s), index)
     counts = np.zeros((len(labels), len(gates)))
     np.add.at(counts, codes, passes)
     members = np.bincount(codes, minlength=len(labels))[:, None]

@@ -15,7 +15,6 @@ citizen ``i`` watches (listens to, copies); an undirected tie counts both ways.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -130,14 +129,8 @@ def threshold_cascade(G, thresholds, *, seeds=None, kind="fraction", weight=None
     if kind not in _THRESHOLD_KINDS:
         raise ValueError(f"kind must be one of {_THRESHOLD_KINDS}, got {kind!r}")
     wm = as_weight_matrix(G, weight=weight)
-    theta = _per_citizen("thresholds", thresholds, wm.nodes)
-    negative = theta < 0
-    if negative.any():
-        first = int(np.flatnonzero(negative)[0])
-        raise ValueError(
-            f"thresholds must be >= 0; {int(negative.sum())} negative, e.g. {float(theta[first])} "
-            f"for citizen {wm.nodes[first]!r}"
-        )
+    theta = align_to_nodes(thresholds, wm.nodes, name="thresholds", scalar=True, minimum=0.0,
+                           ndim=1)
     adopted = _node_mask("seeds", seeds, wm.nodes) | (theta == 0)
 
     matrix = wm.matrix
@@ -158,18 +151,6 @@ def threshold_cascade(G, thresholds, *, seeds=None, kind="fraction", weight=None
         frontier = candidates[level >= theta[candidates]]
         adopted[frontier] = True
     return pd.Series(adopted, index=wm.nodes, name="adopted")
-
-
-def _per_citizen(name, values, nodes):
-    """A scalar or one value per citizen, as a float64 array in node order."""
-    if isinstance(values, numbers.Real) and not isinstance(values, bool):
-        return np.full(len(nodes), check_real(name, values))
-    if isinstance(values, (bool, str)) or values is None:
-        raise TypeError(f"{name} must be a number or one number per citizen, got {values!r}")
-    array = align_to_nodes(values, nodes, name=name)
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be one value per citizen, got shape {array.shape}")
-    return array
 
 
 def _node_mask(name, chosen, nodes):

@@ -18,7 +18,6 @@ stylised model for studying such systems, not a description of any real programm
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -26,6 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from scorelab._graph import align_to_nodes
+from scorelab._numeric import dot
 from scorelab._validation import (
     check_finite_array,
     check_integer,
@@ -33,7 +34,6 @@ from scorelab._validation import (
     check_real,
     check_unit_interval_array,
 )
-from scorelab._numeric import dot
 
 __all__ = [
     "DOMAINS",
@@ -441,21 +441,6 @@ def _check_citizens(citizens):
     return disposition, wealth
 
 
-def _per_citizen(name, values, index):
-    """Return a scalar or one value per citizen (a Series aligned on ``index``) as an array."""
-    if isinstance(values, numbers.Real) and not isinstance(values, bool):
-        return np.full(len(index), check_real(name, values))
-    if isinstance(values, pd.Series):
-        if not index.isin(values.index).all():
-            raise ValueError(f"{name} must have a value for every citizen in the index")
-        values = values.reindex(index)
-    array = check_finite_array(name, values)
-    if array.shape != (len(index),):
-        raise ValueError(f"{name} must have one value per citizen ({len(index)}), "
-                         f"got shape {array.shape}")
-    return array
-
-
 def draw_acts(citizens, *, n_acts=20, pressure=None, rng=None):
     """Draw one period of acts for every citizen in every domain.
 
@@ -523,7 +508,8 @@ def draw_acts(citizens, *, n_acts=20, pressure=None, rng=None):
     n_acts = check_integer("n_acts", n_acts, minimum=0)
     rng = np.random.default_rng(rng)
     if pressure is not None:
-        disposition = disposition + _per_citizen("pressure", pressure, citizens.index)
+        disposition = disposition + align_to_nodes(pressure, citizens.index, name="pressure",
+                                                   scalar=True, ndim=1)
     p_approved = domain_chances(np.clip(disposition, 0.0, 1.0), wealth)
     approved = rng.binomial(n_acts, p_approved).astype(np.float64)
     index = citizens.index.copy()

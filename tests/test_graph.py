@@ -3,6 +3,7 @@
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
@@ -103,3 +104,62 @@ def test_symmetric_csr_is_the_upper_triangle_plus_its_transpose():
     upper = sp.csr_array((weights, (source, target)), shape=(4, 4))
     assert matrix.has_sorted_indices
     assert (matrix != (upper + upper.T)).nnz == 0
+
+
+def test_align_to_nodes_aligns_broadcasts_and_names_the_bad_value():
+    nodes = pd.Index([10, 20, 30], name="citizen")
+    series = pd.Series({30: 3.0, 10: 1.0, 20: 2.0})
+    assert _graph.align_to_nodes(series, nodes, name="x").tolist() == [1.0, 2.0, 3.0]
+    assert _graph.align_to_nodes({10: 1, 20: 2, 30: 3}, nodes, name="x").tolist() == [1, 2, 3]
+    assert _graph.align_to_nodes(0.5, nodes, name="x", scalar=True).tolist() == [0.5] * 3
+    assert _graph.align_to_nodes(series, 3, name="x").tolist() == [3.0, 1.0, 2.0]  # own order
+    mask = np.array([True, False, True])
+    assert _graph.align_to_nodes(mask, nodes, name="m", boolean=True) is mask
+    with pytest.raises(ValueError, match=r"x must lie in \[0, 1\]; 1 value\(s\) outside, "
+                                         r"e.g. 1.5 for citizen 20$"):
+        _graph.align_to_nodes([0.2, 1.5, 0.1], nodes, name="x", minimum=0.0, maximum=1.0)
+    with pytest.raises(ValueError, match="x must be finite .* first for citizen 30$"):
+        _graph.align_to_nodes([0.2, 0.5, np.nan], nodes, name="x")
+    with pytest.raises(ValueError, match="x is missing values for 1 of 3 citizens"):
+        _graph.align_to_nodes({10: 1.0, 20: 2.0}, nodes, name="x")
+    with pytest.raises(ValueError, match=r"x must have one value per citizen \(3\), got shape"):
+        _graph.align_to_nodes([1.0, 2.0], nodes, name="x")
+    with pytest.raises(ValueError, match="x must be 1-dimensional"):
+        _graph.align_to_nodes(np.ones((3, 2)), nodes, name="x", ndim=1)
+    with pytest.raises(TypeError, match="x must be a number or one value per citizen"):
+        _graph.align_to_nodes("0.5", nodes, name="x", scalar=True)
+    with pytest.raises(ValueError, match=r"x must be <= 1.0, got 2"):
+        _graph.align_to_nodes(2, nodes, name="x", scalar=True, maximum=1.0)
+    with pytest.raises(TypeError, match="m must be boolean"):
+        _graph.align_to_nodes([1, 0, 1], nodes, name="m", boolean=True)
+    with pytest.raises(ValueError, match="x is empty"):
+        _graph.align_to_nodes([], None, name="x")
+
+
+def test_trusted_input_skips_the_checks_not_the_alignment():
+    nodes = pd.Index(["a", "b"])
+    with _graph.trusted_input():
+        assert np.isnan(_graph.align_to_nodes([np.nan, 2.0], nodes, name="x")).any()
+        assert _graph.align_to_nodes(pd.Series({"b": 2.0, "a": 1.0}), nodes,
+                                     name="x").tolist() == [1.0, 2.0]
+    with pytest.raises(ValueError, match="x must be finite"):  # checked again outside
+        _graph.align_to_nodes([np.nan, 2.0], nodes, name="x")
+
+
+def test_group_codes_sorted_categorical_or_given_categories():
+    codes, labels = _graph.group_codes(["b", "a", "b"], 3)
+    assert codes.tolist() == [1, 0, 1] and labels.tolist() == ["a", "b"]
+    categorical = pd.Categorical(["x", "x"], categories=["y", "x"])
+    codes, labels = _graph.group_codes(categorical, 2)
+    assert codes.tolist() == [1, 1] and labels.tolist() == ["y", "x"]  # empty category kept
+    series = pd.Series({2: "b", 1: "a"})
+    codes, _ = _graph.group_codes(series, 2, pd.Index([1, 2]))
+    assert codes.tolist() == [0, 1]  # aligned on the citizens
+    codes, labels = _graph.group_codes(["q", "p"], 2, categories=["p", "q", "r"])
+    assert codes.tolist() == [1, 0] and labels.tolist() == ["p", "q", "r"]
+    with pytest.raises(ValueError, match=r"g holds labels \['z'\] that are not groups"):
+        _graph.group_codes(["p", "z"], 2, name="g", categories=["p", "q"])
+    with pytest.raises(ValueError, match="groups has missing labels: 1 missing group label"):
+        _graph.group_codes(["a", None], 2)
+    with pytest.raises(ValueError, match="groups is missing labels for 1 of 2 citizens"):
+        _graph.group_codes(pd.Series({1: "a"}), 2, pd.Index([1, 2]))

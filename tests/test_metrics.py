@@ -11,26 +11,25 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scorelab.dynamics import GameConfig, simulate
 from scorelab.metrics import (
+    GAME_MEASURES,
     Fragmentation,
+    GameState,
+    Measure,
     behaviour_diversity,
     expression_gap,
     fragmentation,
+    game_measures,
     gate_access_rates,
     gini,
     group_modularity,
     isolation_rate,
-    GAME_MEASURES,
-    GameState,
-    Measure,
-    game_measures,
     score_assortativity,
 )
-from scorelab.dynamics import GameConfig, simulate
 from scorelab.scoring import DOMAINS, ActRecord
 from scorelab.society import homophilous_sbm
 

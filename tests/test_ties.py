@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from scorelab import _graph
-from scorelab._ties import DynamicTies
 from scorelab._graph import symmetric_csr
+from scorelab._ties import DynamicTies
 from scorelab.society import homophilous_sbm
 
 FRIEND = 1

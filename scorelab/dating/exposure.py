@@ -20,9 +20,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from scorelab._graph import align_to_nodes
+from scorelab._graph import align_to_nodes, group_codes
 from scorelab._validation import check_finite_array, check_integer, check_probability
-from scorelab.metrics import _group_codes
 
 __all__ = [
     "POSITION_BIAS_MODELS",
@@ -36,14 +35,12 @@ __all__ = [
 POSITION_BIAS_MODELS = ("log", "reciprocal", "cascade", "uniform")
 """Names of the position-bias models of :func:`position_weights`."""
 
-
 def _check_position_bias(position_bias):
     if position_bias not in POSITION_BIAS_MODELS:
         raise ValueError(
             f"position_bias must be one of {POSITION_BIAS_MODELS}, got {position_bias!r}"
         )
     return position_bias
-
 
 def position_weights(n_positions, position_bias="log", *, patience=0.8):
     """Attention ``v_j`` that slate position ``j = 1..n_positions`` receives.
@@ -107,7 +104,6 @@ def position_weights(n_positions, position_bias="log", *, patience=0.8):
         return patience ** (j - 1.0)
     return np.ones(n_positions)
 
-
 def _as_ids_index(ids, name):
     if isinstance(ids, (pd.Series, pd.DataFrame)):
         ids = ids.index
@@ -117,7 +113,6 @@ def _as_ids_index(ids, name):
     if not index.is_unique:
         raise ValueError(f"{name} must hold each citizen id once")
     return index
-
 
 def _ranking_entries(ranking, index, name="ranking"):
     """Flatten one ranking or a set of rankings into (row, position, code) arrays.
@@ -184,7 +179,6 @@ def _ranking_entries(ranking, index, name="ranking"):
         )
     return row, position, codes, n_rows
 
-
 def _codes_in(values, index):
     """Position of each value in ``index`` (-1 if absent); fast for a 0..n-1 RangeIndex."""
     if (
@@ -197,14 +191,12 @@ def _codes_in(values, index):
         return codes
     return index.get_indexer(values)
 
-
 def _exposure_array(ranking, index, position_bias, patience, name="ranking"):
     """Mean attention per citizen (in ``index`` order) over the rankings."""
     _check_position_bias(position_bias)
     row, position, codes, n_rows = _ranking_entries(ranking, index, name)
     weights = position_weights(int(position.max()) + 1, position_bias, patience=patience)
     return np.bincount(codes, weights=weights[position], minlength=len(index)) / n_rows
-
 
 def citizen_exposure(ranking, ids, *, position_bias="log", patience=0.8):
     """Each citizen's mean attention over one ranking or a set of rankings.
@@ -255,7 +247,6 @@ def citizen_exposure(ranking, ids, *, position_bias="log", patience=0.8):
     exposure = _exposure_array(ranking, index, position_bias, patience)
     return pd.Series(exposure, index=index, name="exposure")
 
-
 def _check_groups(groups, name="groups"):
     if not isinstance(groups, pd.Series):
         raise TypeError(
@@ -267,7 +258,6 @@ def _check_groups(groups, name="groups"):
         first = groups.index[groups.isna().to_numpy()][0]
         raise ValueError(f"{name} has missing group labels, first for citizen {first!r}")
     return groups
-
 
 def group_exposure(ranking, groups, *, position_bias="log", patience=0.8):
     """Each group's mean exposure in one ranking or a set of rankings.
@@ -322,7 +312,6 @@ def group_exposure(ranking, groups, *, position_bias="log", patience=0.8):
         .mean()
         .rename("exposure")
     )
-
 
 def exposure_disparity(ranking, groups, merit, *, position_bias="log", patience=0.8):
     """How unequally groups are exposed relative to their merit (1 = fair).
@@ -398,7 +387,6 @@ def exposure_disparity(ranking, groups, merit, *, position_bias="log", patience=
         return math.inf
     return float(ratio.max() / ratio.min())
 
-
 def dating_exposure(scores, groups, *, reference=None, position_bias="log", patience=0.8):
     """Each group's exposure when a dating site shows the profiles of high scorers first.
 
@@ -462,7 +450,7 @@ def dating_exposure(scores, groups, *, reference=None, position_bias="log", pati
         raise ValueError("groups is missing: give one group label per citizen")
     index = next((values.index for values in (scores, groups) if isinstance(values, pd.Series)),
                  None)
-    codes, labels = _group_codes(groups, n, index)
+    codes, labels = group_codes(groups, n, index)
     sizes = np.bincount(codes, minlength=len(labels))
     if len(labels) < 2:
         raise ValueError(f"groups must name at least two groups to compare, got only "

@@ -19,6 +19,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from scorelab._graph import in_sorted
 from scorelab.dating.exposure import position_weights
 from scorelab.dating.rankings import (
     _check_market,
@@ -213,20 +214,12 @@ def match_market(profiles, *, ranking="score", visible_fraction=1.0, market=None
     )
 
 
-def _in_sorted(values, ordered):
-    """Whether each value occurs in the sorted array ``ordered``."""
-    if not ordered.size:
-        return np.zeros(len(values), dtype=bool)
-    position = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
-    return ordered[position] == values
-
-
 def _matches(prof, market, sent, salt, rng):
     """Mutual likes as (side-0 position, side-1 position) arrays, sorted by pair key."""
     n = np.int64(prof.n)
     # pair keys oriented side 0 -> side 1, so both directions meet on the same key
     keys = [np.sort(sent[0][0] * n + sent[0][1]), np.sort(sent[1][1] * n + sent[1][0])]
-    liked_back = [_in_sorted(keys[0], keys[1]), _in_sorted(keys[1], keys[0])]
+    liked_back = [in_sorted(keys[0], keys[1]), in_sorted(keys[1], keys[0])]
     mutual = [keys[0][liked_back[0]]]
     for code in (0, 1):
         side0, side1 = np.divmod(keys[code][~liked_back[code]], n)
