@@ -122,3 +122,56 @@ def test_config_keeps_its_other_settings():
     row = censorship_run(N, n_steps=STEPS, censorship=0.0, config=calm, rng=7)
     assert row["expression_gap"] == 0.0  # the argument, not config.censorship, is used
     assert row["private_disapproval"] > run(censorship=0.0)["private_disapproval"]
+
+
+def test_hidden_share_fit_recovers_an_exact_slope_and_the_largest_residual():
+    import pandas as pd
+
+    from scorelab.studies.censorship import hidden_share_fit
+
+    c, v = np.meshgrid([0.0, 0.5, 1.0], [0.0, 0.5, 1.0])
+    runs = pd.DataFrame({"censorship": c.ravel(), "visibility": v.ravel()})
+    runs["hidden_share"] = 0.4 * runs.censorship * runs.visibility
+    fit = hidden_share_fit(runs)
+    assert fit["slope"] == pytest.approx(0.4)
+    assert fit["largest_deviation"] == pytest.approx(0.0, abs=1e-15)
+    assert "vanished" not in fit
+    runs.loc[8, "hidden_share"] += 0.05  # c = v = 1
+    runs["vanished"] = 0.0
+    fit = hidden_share_fit(runs)
+    # least squares through the origin: slope = sum(x h) / sum(x^2), x = c v
+    x = runs.censorship * runs.visibility
+    assert fit["slope"] == pytest.approx((x * runs.hidden_share).sum() / (x**2).sum())
+    assert fit["largest_deviation"] == pytest.approx(0.45 - fit["slope"])
+    assert fit["vanished"] == 0
+
+
+def test_key_numbers_of_four_small_sweeps():
+    from scorelab.studies.censorship import censorship_key_numbers
+
+    fixed = dict(n_citizens=N, n_steps=STEPS, responsiveness=0.5)
+    grid = sweep(censorship_run, {"visibility": [0.0, 1.0], "censorship": [0.0, 1.0]},
+                 n_replicates=2, rng=1, fixed=dict(fixed, detection=0.3))
+    private = sweep(censorship_run, {"censorship": [1.0]}, n_replicates=2, rng=2,
+                    fixed=dict(fixed, visibility=1.0, detection=0.3, public_scores=False))
+    detection = sweep(censorship_run, {"detection": [0.0, 1.0]}, n_replicates=2, rng=3,
+                      fixed=dict(fixed, censorship=1.0, visibility=1.0))
+    vanish = sweep(censorship_run, {"responsiveness": [0.5, 1.0]}, n_replicates=2, rng=4,
+                   fixed=dict(n_citizens=N, n_steps=STEPS, censorship=1.0, visibility=1.0))
+    numbers = censorship_key_numbers(grid, private, detection, vanish)
+    assert len(numbers) == 12
+    assert "responsive premium, detection 0.0 (points)" in numbers
+    assert "expressed share, responsiveness 0.5" in numbers
+    corner = grid[(grid.censorship == 1) & (grid.visibility == 1)]
+    assert numbers["hidden share, c = v = 1, public scores"] == pytest.approx(
+        corner.hidden_share.mean())
+    # no hiding, no gap; the private score halves the incentive to hide
+    assert numbers["largest gap without hiding (c = 0 or v = 0)"] == 0
+    assert (numbers["hidden share, c = v = 1, private scores"]
+            < numbers["hidden share, c = v = 1, public scores"])
+    # fully responsive citizens hide everything, while they still act disapprovingly
+    assert numbers["expressed share, responsiveness 1"] == 0
+    assert numbers["private disapproval, responsiveness 1"] > 0.1
+    # the hidden share is linear in c x v: with these corners the fit is exact
+    assert numbers["slope of hidden share on c x v"] == pytest.approx(
+        numbers["hidden share, c = v = 1, public scores"])

@@ -174,3 +174,50 @@ def test_feedback_run_rejects_bad_input(kwargs, error, match):
     arguments = dict(n_citizens=50, n_steps=3, tail=1, rng=0) | kwargs
     with pytest.raises(error, match=match):
         feedback_run(**arguments)
+
+
+@pytest.fixture(scope="module")
+def phase_runs():
+    return sweep(feedback_run, {"association_weight": [0.0, 0.6], "ostracism": [0.0, 0.3, 1.0]},
+                 n_replicates=3, rng=2, fixed=SMALL)
+
+
+def test_regimes_by_point_share_the_replicates(phase_runs):
+    from scorelab.studies.feedback import regimes_by_point
+
+    shares = regimes_by_point(phase_runs)
+    assert shares.columns.tolist() == list(REGIMES)
+    assert len(shares) == 6
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0)
+    counts = phase_runs.groupby(["association_weight", "ostracism"]).regime.value_counts()
+    for (a, o, regime), count in counts.items():
+        assert shares.loc[(a, o), regime] == pytest.approx(count / 3)
+    # without ostracism nothing is cut, so nothing collapses
+    assert (shares.xs(0.0, level="ostracism")["collapsed"] == 0).all()
+
+
+def test_baselines_and_key_numbers_of_a_small_phase_diagram(phase_runs):
+    from scorelab.experiments import confidence_intervals
+    from scorelab.studies.feedback import feedback_baselines, feedback_key_numbers
+
+    baselines = feedback_baselines(phase_runs)
+    assert baselines["ties_cut"] == 0
+    assert baselines["components_kept"] and baselines["largest_component_kept"]
+    assert baselines["association_effect"] == 0
+    metrics = ["largest_component_share", "isolation_low_scorers", "isolated_share",
+               "score_assortativity", "gini_displayed", "gini_wealth",
+               "expressed_behaviour_diversity"]
+    summary = confidence_intervals(phase_runs, ["association_weight", "ostracism"], metrics)
+    numbers = feedback_key_numbers(summary, association_grid=[0.0, 0.6],
+                                   ostracism_grid=[0.0, 0.3, 1.0])
+    assert len(numbers) == 16 and numbers.columns.tolist() == ["mean", "low", "high"]
+    assert numbers.index[0] == (0.0, 0.3, "largest_component_share")
+    top = phase_runs[(phase_runs.association_weight == 0) & (phase_runs.ostracism == 1.0)]
+    mean = numbers["mean"]
+    assert mean[0.0, 1.0, "isolation_low_scorers"] == pytest.approx(
+        top.isolation_low_scorers.mean())
+    # the claims notebook 02 makes beyond those it asserts: ostracism sorts scores along
+    # ties and falls hardest on the low scorers; association compresses wealth
+    assert mean[0.0, 1.0, "score_assortativity"] > mean[0.0, 0.0, "score_assortativity"]
+    assert mean[0.0, 1.0, "isolation_low_scorers"] > mean[0.0, 1.0, "isolated_share"]
+    assert mean[0.6, 0.0, "gini_wealth"] < mean[0.0, 0.0, "gini_wealth"]

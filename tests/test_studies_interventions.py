@@ -127,3 +127,67 @@ def test_bad_study_input_is_named():
         diverse_behaviour_run(300, domain="religion")
     with pytest.raises(ValueError, match="must not mislabel"):
         diverse_behaviour_ties(300, config=GameConfig(mislabelled={"minority": {"speech": 0.5}}))
+
+
+def test_fairness_by_group_measures_the_last_step_of_the_game():
+    from scorelab.dating import dating_exposure
+    from scorelab.dynamics import simulate
+    from scorelab.fairness import calibration
+    from scorelab.society import GroupProfile
+    from scorelab.studies import two_group_society
+    from scorelab.studies.interventions import fairness_by_group
+
+    society = two_group_society(300, homophily=0.7, minority=GroupProfile(wealth_median=0.3),
+                                rng=3)
+    config = GameConfig(ostracism=0.1)
+    by_group, table, displayed = fairness_by_group(society, config=config, n_steps=3,
+                                                   bins=(350, 600, 950), rng=4)
+    panel = simulate(society, config, n_steps=3, rng=4, record=[2]).panel
+    np.testing.assert_array_equal(displayed.to_numpy(), panel["displayed"].to_numpy())
+    groups = society.citizens["group"]
+    credit = displayed >= config.thresholds["credit"]
+    for group in ("majority", "minority"):
+        members = (groups == group).to_numpy()
+        assert by_group.loc[group, "access_rate"] == pytest.approx(credit[members].mean())
+        assert by_group.loc[group, "displayed_mean"] == pytest.approx(displayed[members].mean())
+    pd.testing.assert_frame_equal(by_group[["exposure", "exposure_gap", "exposure_ratio"]],
+                                  dating_exposure(displayed, groups))
+    pd.testing.assert_frame_equal(table, calibration(displayed, society.citizens["disposition"],
+                                                     groups, bins=[350, 600, 950]))
+
+
+def test_interventions_key_numbers_read_the_cited_cells():
+    from scorelab.studies.interventions import interventions_key_numbers
+
+    def intervals(keys, rows):
+        return pd.DataFrame([(*key, mean, mean - 0.1, mean + 0.1) for key, mean in rows],
+                            columns=[*keys, "mean", "low", "high"])
+
+    sizes = intervals(["metric", "minority_share", "homophily"], [
+        (("from_ties_share", 0.2, 0.0), 0.1), (("from_ties_share", 0.2, 0.9), 0.3),
+        (("access_gap", 0.2, 0.9), 0.2), (("access_gap", 0.1, 0.9), 9.0)])
+    diverse = intervals(["customary_share", "metric", "who"], [
+        ((0.5, "displayed_change", "minority"), -80.0), ((0.5, "credit_change", "minority"), -0.3),
+        ((0.5, "from_ties_change", "majority tied to minority"), -5.0),
+        ((0.5, "from_ties_change", "majority not tied"), -1.5),
+        ((1.0, "displayed_change", "minority"), -99.0)])
+    ties = intervals(["scoring", "step", "metric"], [
+        (("relabelled", 19, "cross_ties"), 0.9), (("fair", 19, "cross_ties"), 1.8),
+        (("fair", 18, "cross_ties"), 7.0)])
+    interventions = intervals(["metric", "intervention"], [
+        (("disparate_impact", "baseline"), 0.8), (("equal_opportunity_gap", "baseline"), 0.13),
+        (("equal_opportunity_gap", "group-aware thresholds"), -0.03),
+        (("threshold_minority", "group-aware thresholds"), 600.0),
+        (("equal_opportunity_gap", "appeals"), 0.24)])
+    by_group = pd.DataFrame({"exposure_ratio": [1.0, 0.9]}, index=["majority", "minority"])
+    numbers = interventions_key_numbers(sizes, diverse, ties, interventions, by_group,
+                                        minority_share=0.2, homophily_grid=[0.0, 0.5, 0.9],
+                                        customary_share=0.5, tie_steps=20)
+    assert numbers["mean"].tolist() == pytest.approx(
+        [0.1, 0.3, 0.2, 0.9, 0.8, 0.13, -80.0, -0.3, -3.5, 0.9, 1.8, -0.03, 600.0, 0.24])
+    assert numbers.index[2] == "credit access gap, homophily 0.9"
+    assert numbers.index[9] == "cross-group ties at step 19 (share of start), relabelled"
+    assert numbers.loc["diverse behaviour: minority displayed change (points)", "high"] == \
+        pytest.approx(-79.9)
+    # no replicate interval for one society, nor for a difference of two means
+    assert numbers["low"].isna().sum() == 2

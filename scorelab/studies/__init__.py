@@ -4,6 +4,7 @@ Notebooks hold no model logic: each scenario builds a society, runs the model an
 the numbers a notebook plots, so that it can be swept, replicated and tested.
 """
 
+from scorelab.studies._society import GROUPS, two_group_society
 from scorelab.studies.censorship import censorship_run
 from scorelab.studies.credit import credit_gap, lending_rounds
 from scorelab.studies.dating import (
@@ -22,13 +23,16 @@ from scorelab.studies.interventions import (
     INTERVENTIONS,
     diverse_behaviour_run,
     diverse_behaviour_ties,
+    fairness_by_group,
     fairness_run,
+    interventions_key_numbers,
     interventions_run,
     rank_interventions,
 )
 from scorelab.studies.rollout import rollout_key_numbers, rollout_run, rollout_summary
 
 __all__ = [
+    "GROUPS",
     "INTERVENTIONS",
     "censorship_run",
     "classify_regime",
@@ -38,8 +42,10 @@ __all__ = [
     "credit_gap",
     "diverse_behaviour_run",
     "diverse_behaviour_ties",
+    "fairness_by_group",
     "fairness_run",
     "generations_sweep",
+    "interventions_key_numbers",
     "interventions_run",
     "rank_interventions",
     "realised_response",
@@ -47,6 +53,7 @@ __all__ = [
     "rollout_run",
     "rollout_summary",
     "truncation_response",
+    "two_group_society",
     "guilt_by_association",
     "lending_rounds",
     "minority_status_penalty",

@@ -24,7 +24,7 @@ from scorelab.dynamics import GameConfig, simulate
 from scorelab.society import GroupProfile
 from scorelab.studies._society import GROUPS, two_group_society
 
-__all__ = ["GROUPS", "censorship_run"]
+__all__ = ["GROUPS", "censorship_key_numbers", "censorship_run", "hidden_share_fit"]
 
 #: the two groups of :func:`censorship_run`'s society, in category order
 
@@ -227,4 +227,95 @@ def _disapproval(private, expressed, vanish_share):
         "hidden_share": hidden,
         "expressed_share": 1.0 - hidden,
         "vanished": float(private > 0 and expressed < vanish_share * private),
+    }
+
+
+def hidden_share_fit(runs):
+    """The hidden share as ``slope x censorship x visibility``, fitted through the origin.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        Runs of :func:`censorship_run` with columns ``censorship``, ``visibility`` and
+        ``hidden_share`` (e.g. a :func:`scorelab.sweep` over both).
+
+    Returns
+    -------
+    dict
+        ``slope`` (least squares through the origin, ``sum(x h) / sum(x^2)`` with
+        ``x = censorship x visibility``), ``largest_deviation`` (largest absolute residual
+        of a run) and ``vanished`` (runs in which expression vanished, when ``runs`` has a
+        ``vanished`` column).
+
+    Notes
+    -----
+    A citizen hides a disapproved act with probability ``censorship x visibility x
+    responsiveness``, so the slope estimates the mean responsiveness of those who act
+    disapprovingly; ``tests/test_studies_censorship.py`` checks the fit on exact lines.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> runs = pd.DataFrame({"censorship": [0.0, 0.5, 1.0], "visibility": [1.0, 1.0, 1.0],
+    ...                      "hidden_share": [0.0, 0.25, 0.5]})
+    >>> hidden_share_fit(runs)
+    {'slope': 0.5, 'largest_deviation': 0.0}
+    """
+    product = runs["censorship"] * runs["visibility"]
+    slope = float((product * runs["hidden_share"]).sum() / (product**2).sum())
+    fit = {"slope": slope,
+           "largest_deviation": float((runs["hidden_share"] - slope * product).abs().max())}
+    if "vanished" in runs:
+        fit["vanished"] = int(runs["vanished"].sum())
+    return fit
+
+
+def censorship_key_numbers(grid, private, detection, responsiveness):
+    """The numbers notebook 04 cites, from its four sweeps of :func:`censorship_run`.
+
+    Parameters
+    ----------
+    grid : pandas.DataFrame
+        Runs over ``visibility`` and ``censorship`` with public scores.
+    private : pandas.DataFrame
+        Runs over ``censorship`` at visibility 1 with private scores.
+    detection : pandas.DataFrame
+        Runs over ``detection`` at censorship and visibility 1.
+    responsiveness : pandas.DataFrame
+        Runs over ``responsiveness`` at censorship and visibility 1.
+
+    Returns
+    -------
+    dict
+        Description -> value (means over replicates): the largest expression gap without
+        hiding; the hidden share at ``c = v = 1`` with public and with private scores; the
+        slope of :func:`hidden_share_fit`; each group's expression gap at ``c = v = 1``;
+        the responsive premium (own-score points) without hiding and at the lowest and
+        highest detection; the expressed share at the highest responsiveness below 1 and
+        at 1; private disapproval at responsiveness 1.
+    """
+    zero = grid[(grid.censorship == 0) | (grid.visibility == 0)]
+    corner = grid[(grid.censorship == 1) & (grid.visibility == 1)]
+    baseline = grid[(grid.visibility == 1.0) & (grid.censorship == 0.0)]
+    private_corner = private[private.censorship == 1]
+    by_detection = detection.groupby("detection").mean(numeric_only=True)
+    by_responsiveness = responsiveness.groupby("responsiveness").mean(numeric_only=True)
+    low, high = by_detection.index.min(), by_detection.index.max()
+    below = by_responsiveness.index[by_responsiveness.index < 1].max()
+    return {
+        "largest gap without hiding (c = 0 or v = 0)": zero.expression_gap.abs().max(),
+        "hidden share, c = v = 1, public scores": corner.hidden_share.mean(),
+        "hidden share, c = v = 1, private scores": private_corner.hidden_share.mean(),
+        "slope of hidden share on c x v": hidden_share_fit(grid)["slope"],
+        "gap, c = v = 1, majority": corner.expression_gap_majority.mean(),
+        "gap, c = v = 1, minority": corner.expression_gap_minority.mean(),
+        "responsive premium, no hiding (points)": baseline.responsive_premium.mean(),
+        f"responsive premium, detection {low} (points)":
+            by_detection.responsive_premium.loc[low],
+        f"responsive premium, detection {high} (points)":
+            by_detection.responsive_premium.loc[high],
+        f"expressed share, responsiveness {below}": by_responsiveness.expressed_share.loc[below],
+        "expressed share, responsiveness 1": by_responsiveness.expressed_share.loc[1.0],
+        "private disapproval, responsiveness 1":
+            by_responsiveness.private_disapproval.loc[1.0],
     }

@@ -20,7 +20,7 @@ import pandas as pd
 from scorelab import metrics
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.dynamics import GameConfig, simulate
-from scorelab.society import homophilous_sbm
+from scorelab.studies._society import two_group_society
 
 __all__ = [
     "END_METRICS",
@@ -28,7 +28,10 @@ __all__ = [
     "classify_regime",
     "feedback_game",
     "feedback_run",
+    "feedback_baselines",
+    "feedback_key_numbers",
     "feedback_trajectory",
+    "regimes_by_point",
 ]
 
 #: The regimes of :func:`classify_regime`, in the order of increasing damage.
@@ -197,8 +200,8 @@ def feedback_game(
     game = _check_scenario(n_citizens, association_weight, ostracism, association, n_steps,
                            config)
     society_rng, game_rng = np.random.default_rng(rng).spawn(2)
-    society = homophilous_sbm(n_citizens, homophily=homophily, mean_degree=mean_degree,
-                              rng=society_rng)
+    society = two_group_society(n_citizens, homophily=homophily, mean_degree=mean_degree,
+                                rng=society_rng)
     return society, simulate(society, game, n_steps=n_steps, rng=game_rng, record=record)
 
 
@@ -366,3 +369,96 @@ def feedback_trajectory(
         mean_degree=mean_degree, config=config, rng=rng,
     )
     return pd.DataFrame(result.history[["step", *END_METRICS, "ties_cut"]])
+
+
+def regimes_by_point(runs):
+    """Share of the replicates at each grid point that end in each regime.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        Runs of :func:`feedback_run` swept over ``association_weight`` and ``ostracism``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``association_weight``, ``ostracism``), one column per regime of
+        :data:`REGIMES` (in that order, 0 for a regime no replicate reached); rows sum to 1.
+
+    Examples
+    --------
+    >>> runs = pd.DataFrame({"association_weight": [0.0, 0.0, 0.5], "ostracism": [0.1] * 3,
+    ...                      "regime": ["polarised", "collapsed", "converged"]})
+    >>> regimes_by_point(runs).to_numpy().tolist()
+    [[0.0, 0.5, 0.5], [1.0, 0.0, 0.0]]
+    """
+    return (pd.crosstab([runs.association_weight, runs.ostracism], runs.regime,
+                        normalize="index")
+            .reindex(columns=list(REGIMES), fill_value=0.0))
+
+
+def feedback_baselines(runs):
+    """The two controls of a phase diagram: no ostracism, and no association.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        Runs of :func:`feedback_run` swept over ``association_weight`` and ``ostracism``,
+        both grids including 0.
+
+    Returns
+    -------
+    dict
+        Without ostracism: ``ties_cut`` (the most ties a run cut, 0 if none),
+        ``components_kept`` and ``largest_component_kept`` (whether every run ends with the
+        components and largest-component share it started with); without association:
+        ``association_effect`` (the largest mean ``|displayed - own|`` of a run, 0 if the
+        displayed score is the own score).
+    """
+    no_ostracism = runs[runs.ostracism == 0]
+    no_association = runs[runs.association_weight == 0]
+    return {
+        "ties_cut": no_ostracism.ties_cut_total.max(),
+        "components_kept": bool((no_ostracism.components
+                                 == no_ostracism.components_initial).all()),
+        "largest_component_kept": bool(no_ostracism.largest_component_share.eq(
+            no_ostracism.largest_component_share_initial).all()),
+        "association_effect": no_association.association_effect.max(),
+    }
+
+
+def feedback_key_numbers(summary, *, association_grid, ostracism_grid):
+    """The points of the phase diagram notebook 02 cites, with 95 % intervals.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        ``confidence_intervals(runs, ["association_weight", "ostracism"], metrics)`` of a
+        sweep of :func:`feedback_run`.
+    association_grid, ostracism_grid : sequence of float
+        The swept values; each grid includes 0 and ``ostracism_grid`` a positive rate.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``association_weight``, ``ostracism``, ``metric``) with ``mean``,
+        ``low`` and ``high``: the largest component without association at the lowest
+        and highest positive ostracism rate and with the strongest association at the
+        highest rate; isolation of low scorers and of citizens at large; score
+        assortativity, the Gini of displayed scores and of wealth, and the diversity of
+        expressed behaviour, at the corners that show each loop.
+    """
+    top_o, top_a = max(ostracism_grid), max(association_grid)
+    low_o = min(rate for rate in ostracism_grid if rate > 0)
+    cited = [
+        (0.0, low_o, "largest_component_share"), (0.0, top_o, "largest_component_share"),
+        (top_a, top_o, "largest_component_share"),
+        (0.0, top_o, "isolation_low_scorers"), (0.0, top_o, "isolated_share"),
+        (0.0, 0.0, "score_assortativity"), (top_a, 0.0, "score_assortativity"),
+        (0.0, low_o, "score_assortativity"), (0.0, top_o, "score_assortativity"),
+        (0.0, 0.0, "gini_displayed"), (top_a, 0.0, "gini_displayed"),
+        (top_a, top_o, "gini_displayed"), (0.0, 0.0, "gini_wealth"), (top_a, 0.0, "gini_wealth"),
+        (0.0, 0.0, "expressed_behaviour_diversity"), (0.0, top_o, "expressed_behaviour_diversity"),
+    ]
+    table = summary.set_index(["association_weight", "ostracism", "metric"])
+    return table.loc[cited, ["mean", "low", "high"]]

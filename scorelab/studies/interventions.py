@@ -45,6 +45,7 @@ import pandas as pd
 from scorelab import fairness
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.association import decompose
+from scorelab.dating import dating_exposure
 from scorelab.dynamics import GATES, GameConfig, simulate
 from scorelab.scoring import DOMAINS
 from scorelab.society import GroupProfile
@@ -54,7 +55,9 @@ __all__ = [
     "INTERVENTIONS",
     "diverse_behaviour_run",
     "diverse_behaviour_ties",
+    "fairness_by_group",
     "fairness_run",
+    "interventions_key_numbers",
     "interventions_run",
     "rank_interventions",
 ]
@@ -148,6 +151,64 @@ def _measure(society, result, config, *, qualified, gate):
     else:
         row.update(from_ties_gap=0.0, from_ties_share=0.0, association_gap=0.0)
     return {key: float(value) for key, value in row.items()}
+
+
+def fairness_by_group(society, *, config=None, n_steps=15, qualified=0.6,
+                      bins=(350, 500, 600, 700, 800, 950), rng=None):
+    """One society's final state by group: scores, credit, equal opportunity, exposure.
+
+    Plays the citizen game (:func:`scorelab.simulate`) on ``society`` and measures its
+    last step with :mod:`scorelab.fairness` and :func:`scorelab.dating.dating_exposure`.
+
+    Parameters
+    ----------
+    society : scorelab.society.Society
+        E.g. :func:`scorelab.studies.two_group_society`.
+    config : GameConfig, optional
+        The game (default ``GameConfig()``); its credit threshold is the gate measured.
+    n_steps : int, default 15
+        Steps of the game.
+    qualified : float, default 0.6
+        Disposition from which a citizen counts as qualified (equal opportunity).
+    bins : sequence of float, default (350, 500, 600, 700, 800, 950)
+        Displayed-score bins of the calibration table.
+    rng : None, int, numpy.random.Generator or SeedSequence, optional
+        The game's randomness (SPEC 7).
+
+    Returns
+    -------
+    by_group : pandas.DataFrame
+        Indexed by group: the columns of :func:`scorelab.fairness.score_gaps` (own and
+        displayed), :func:`scorelab.fairness.access_by_group` (credit),
+        :func:`scorelab.fairness.equal_opportunity` and
+        :func:`scorelab.dating.dating_exposure` (ranked by displayed score).
+    calibration : pandas.DataFrame
+        :func:`scorelab.fairness.calibration` of the displayed scores.
+    displayed : pandas.Series
+        The final displayed scores, indexed by citizen.
+
+    Examples
+    --------
+    >>> from scorelab.studies import two_group_society
+    >>> society = two_group_society(200, rng=1)
+    >>> by_group, _, displayed = fairness_by_group(society, n_steps=2, rng=2)
+    >>> by_group.index.tolist(), len(displayed)
+    (['majority', 'minority'], 200)
+    """
+    config = _check_config(config)
+    n_steps = check_integer("n_steps", n_steps, minimum=1)
+    result = simulate(society, config, n_steps=n_steps, rng=rng, record=[n_steps - 1])
+    final = result.panel.set_index("citizen")
+    groups, disposition = society.citizens["group"], society.citizens["disposition"]
+    credit = final["displayed"] >= config.thresholds["credit"]
+    by_group = pd.concat([
+        fairness.score_gaps(final[["own", "displayed"]], groups),
+        fairness.access_by_group(credit, groups),
+        fairness.equal_opportunity(credit, disposition, groups, qualified=qualified),
+        dating_exposure(final["displayed"], groups),
+    ], axis=1)
+    calibration = fairness.calibration(final["displayed"], disposition, groups, bins=list(bins))
+    return by_group, calibration, final["displayed"]
 
 
 def fairness_run(
@@ -598,3 +659,79 @@ def diverse_behaviour_ties(
             "minority_wealth": history["mean_wealth[minority]"],
         }))
     return pd.concat(frames, ignore_index=True)
+
+
+def interventions_key_numbers(sizes, diverse, ties, interventions, by_group, *, minority_share,
+                              homophily_grid, customary_share, tie_steps):
+    """The numbers notebook 05 cites, with their 95 % intervals across replicates.
+
+    Parameters
+    ----------
+    sizes : pandas.DataFrame
+        Intervals of :func:`fairness_run` swept over ``minority_share`` and ``homophily``
+        (columns ``metric``, ``minority_share``, ``homophily``, ``mean``, ``low``, ``high``).
+    diverse : pandas.DataFrame
+        Intervals of :func:`diverse_behaviour_run` by ``customary_share`` and ``who``.
+    ties : pandas.DataFrame
+        Intervals of :func:`diverse_behaviour_ties` by ``scoring`` and ``step``.
+    interventions : pandas.DataFrame
+        Intervals of :func:`interventions_run` by ``intervention``.
+    by_group : pandas.DataFrame
+        The one-society table of :func:`fairness_by_group`.
+    minority_share, customary_share : float
+        The values of the sweeps to read.
+    homophily_grid : sequence of float
+        The swept homophily values (the lowest and highest are read).
+    tie_steps : int
+        Steps of the tie runs (the last is read).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the number's description, columns ``mean``, ``low`` and ``high`` (NaN
+        for the one-society exposure ratio, which has no replicates).
+    """
+    mixed, segregated = min(homophily_grid), max(homophily_grid)
+    sizes = sizes.set_index(["metric", "minority_share", "homophily"])
+    at_share = diverse[diverse.customary_share == customary_share].set_index(["metric", "who"])
+    last = ties[(ties.metric == "cross_ties") & (ties.step == tie_steps - 1)].set_index("scoring")
+    per_intervention = interventions.set_index(["metric", "intervention"])
+    columns = ["mean", "low", "high"]
+
+    def interval(frame, key):
+        return tuple(frame.loc[key, columns])
+
+    tied = at_share.loc[("from_ties_change", "majority tied to minority"), columns]
+    not_tied = at_share.loc[("from_ties_change", "majority not tied"), columns]
+    rows = {
+        "share of minority gap from ties, homophily 0":
+            interval(sizes, ("from_ties_share", minority_share, mixed)),
+        f"share of minority gap from ties, homophily {segregated}":
+            interval(sizes, ("from_ties_share", minority_share, segregated)),
+        f"credit access gap, homophily {segregated}":
+            interval(sizes, ("access_gap", minority_share, segregated)),
+        "one society: minority dating exposure / majority's":
+            (by_group.loc["minority", "exposure_ratio"], np.nan, np.nan),
+        "baseline disparate-impact ratio":
+            interval(per_intervention, ("disparate_impact", "baseline")),
+        "baseline equal-opportunity gap":
+            interval(per_intervention, ("equal_opportunity_gap", "baseline")),
+        "diverse behaviour: minority displayed change (points)":
+            interval(at_share, ("displayed_change", "minority")),
+        "diverse behaviour: minority credit access change":
+            interval(at_share, ("credit_change", "minority")),
+        # a difference of two means: its interval is not the difference of the intervals
+        "diverse behaviour: from-ties change, majority tied minus not tied (points)":
+            (tied["mean"] - not_tied["mean"], np.nan, np.nan),
+        f"cross-group ties at step {tie_steps - 1} (share of start), relabelled":
+            interval(last, "relabelled"),
+        f"cross-group ties at step {tie_steps - 1} (share of start), fair":
+            interval(last, "fair"),
+        "group-aware thresholds: equal-opportunity gap":
+            interval(per_intervention, ("equal_opportunity_gap", "group-aware thresholds")),
+        "group-aware thresholds: minority credit threshold":
+            interval(per_intervention, ("threshold_minority", "group-aware thresholds")),
+        "appeals: equal-opportunity gap":
+            interval(per_intervention, ("equal_opportunity_gap", "appeals")),
+    }
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
