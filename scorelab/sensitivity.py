@@ -86,9 +86,10 @@ def sensitivity(
         One row per (output, parameter), outputs in the order ``func`` returns them and
         parameters in the order of ``bounds``: ``output``, ``parameter``, then ``S1``,
         ``S1_conf``, ``ST``, ``ST_conf`` (Sobol') or ``mu_star``, ``mu_star_conf``,
-        ``sigma`` (Morris). The ``_conf`` columns are half-widths of bootstrap 95 %
-        confidence intervals. ``frame.attrs`` records the method, ``n``, the number of
-        model runs and the bounds.
+        ``sigma`` (Morris). The ``_conf`` columns are half-widths of 95 % confidence
+        intervals: 1.96 times the standard deviation of the index over 100 bootstrap
+        resamples of the base samples (SALib's estimate). ``frame.attrs`` records the
+        method, ``n``, the number of model runs and the bounds.
 
     Raises
     ------
