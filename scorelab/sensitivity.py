@@ -16,10 +16,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from scorelab._validation import check_integer
+from scorelab._validation import check_integer, check_real
 from scorelab.experiments import sweep
 
-__all__ = ["sensitivity", "METHODS"]
+__all__ = ["sensitivity", "influential", "METHODS"]
 
 #: The index columns each method returns, after ``output`` and ``parameter``.
 METHODS = {
@@ -86,9 +86,10 @@ def sensitivity(
         One row per (output, parameter), outputs in the order ``func`` returns them and
         parameters in the order of ``bounds``: ``output``, ``parameter``, then ``S1``,
         ``S1_conf``, ``ST``, ``ST_conf`` (Sobol') or ``mu_star``, ``mu_star_conf``,
-        ``sigma`` (Morris). The ``_conf`` columns are half-widths of bootstrap 95 %
-        confidence intervals. ``frame.attrs`` records the method, ``n``, the number of
-        model runs and the bounds.
+        ``sigma`` (Morris). The ``_conf`` columns are half-widths of 95 % confidence
+        intervals: 1.96 times the standard deviation of the index over 100 bootstrap
+        resamples of the base samples (SALib's estimate). ``frame.attrs`` records the
+        method, ``n``, the number of model runs and the bounds.
 
     Raises
     ------
@@ -231,6 +232,60 @@ def sensitivity(
         bounds={name: list(bound) for name, bound in zip(problem["names"], problem["bounds"])},
     )
     return frame
+
+
+def influential(frame, output, *, threshold=0.05):
+    """The parameters that move ``output`` most: what a finding ``rests_on``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A frame returned by :func:`sensitivity`.
+    output : str
+        One of its outputs.
+    threshold : float in [0, 1), default 0.05
+        Sobol': a parameter counts when its total index is above ``threshold`` even at the
+        low end of its interval, ``ST - ST_conf > threshold``. Morris: when
+        ``mu_star - mu_star_conf > threshold * max(mu_star)``.
+
+    Returns
+    -------
+    list of str
+        Those parameters, largest index first (``ST`` or ``mu_star``); ties keep the
+        order of ``bounds``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``frame`` is not a sensitivity frame or ``output`` is not in it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"output": "gap", "parameter": ["alpha", "inertia", "h2"],
+    ...                       "S1": [0.5, 0.2, 0.0], "S1_conf": [0.05, 0.05, 0.01],
+    ...                       "ST": [0.6, 0.3, 0.06], "ST_conf": [0.05, 0.05, 0.02]})
+    >>> influential(frame, "gap")
+    ['alpha', 'inertia']
+    """
+    if not isinstance(frame, pd.DataFrame) or not {"output", "parameter"} <= set(frame.columns):
+        raise TypeError("frame must be a DataFrame returned by scorelab.sensitivity")
+    threshold = check_real("threshold", threshold, minimum=0.0, maximum=1.0, open_max=True)
+    rows = frame[frame["output"] == output]
+    if rows.empty:
+        raise ValueError(
+            f"output {output!r} is not in the frame; it has {frame['output'].unique().tolist()}"
+        )
+    if "ST" in rows.columns:
+        index, low = rows["ST"], rows["ST"] - rows["ST_conf"]
+        keep = low > threshold
+    elif "mu_star" in rows.columns:
+        index, low = rows["mu_star"], rows["mu_star"] - rows["mu_star_conf"]
+        keep = low > threshold * index.max()
+    else:
+        raise TypeError("frame must hold Sobol' (ST) or Morris (mu_star) indices")
+    chosen = rows.assign(index=index)[keep.to_numpy()]
+    return chosen.sort_values("index", ascending=False, kind="stable")["parameter"].tolist()
 
 
 def _replayable(rng):

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import scorelab
-from scorelab.sensitivity import sensitivity
+from scorelab.sensitivity import influential, sensitivity
 
 # Functions run in other processes (n_jobs > 1, Dask) are module-level so that they pickle.
 ISHIGAMI_BOUNDS = {name: (-math.pi, math.pi) for name in ("x1", "x2", "x3")}
@@ -94,6 +94,21 @@ def test_morris_ranks_parameters_and_finds_the_inert_one():
     # v^2 on [-2, 2] is not linear: effects vary (sigma > 0) and |EE| averages between 0 and 16.
     assert 0 < mu_star["v"] < 16 and frame.set_index("parameter").loc["v", "sigma"] > 0
     assert frame.attrs["n_runs"] == 40 * 4
+
+
+def test_influential_parameters_are_what_a_finding_rests_on():
+    sobol = sensitivity(ishigami, ISHIGAMI_BOUNDS, n=512, rng=3)
+    assert influential(sobol, "y") == ["x1", "x2", "x3"]  # ST 0.56, 0.44, 0.24
+    assert influential(sobol, "y", threshold=0.35) == ["x1", "x2"]
+    morris = sensitivity(inert_third, LINEAR_BOUNDS, method="morris", n=20, rng=5)
+    mu_star = morris.set_index("parameter")["mu_star"]
+    assert influential(morris, "y") == sorted(["u", "v"], key=mu_star.get, reverse=True)  # w inert
+    with pytest.raises(ValueError, match=r"output 'z' is not in the frame; it has \['y'\]"):
+        influential(morris, "z")
+    with pytest.raises(ValueError, match="threshold must be < 1.0, got 1.0"):
+        influential(morris, "y", threshold=1)
+    with pytest.raises(TypeError, match="frame must be a DataFrame returned by"):
+        influential({"output": "y"}, "y")
 
 
 def test_one_row_per_output_and_parameter_in_the_order_given():
