@@ -12,6 +12,7 @@ import contextlib
 import contextvars
 import numbers
 import os
+import warnings
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -110,7 +111,7 @@ def as_weight_matrix(G, *, weight="weight", name="G"):
             raise ValueError(f"{name} has non-finite (NaN or inf) tie weights")
         if (data < 0).any():
             raise ValueError(
-                f"{name} has negative tie weights (minimum {data.min()!r}); "
+                f"{name} has negative tie weights (minimum {float(data.min())}); "
                 "association weights must be >= 0"
             )
     if not matrix.has_canonical_format:
@@ -135,9 +136,22 @@ def _networkx_to_csr(G, *, weight, name):
     if weight is None:
         values = np.ones(nnz)
     else:
+        # A multigraph holds {key: attributes} per pair: its parallel ties' weights add up.
+        ties = ((lambda d: d.values()) if G.is_multigraph() else (lambda d: (d,)))
+        lacking = sum(weight not in e for u in nodes for d in adjacency[u].values() for e in ties(d))
+        total = sum(len(ties(d)) for u in nodes for d in adjacency[u].values())
+        # No tie weighted under the default name: an unweighted graph, every tie weight 1.
+        # Any other gap (a misspelled name, weights on some ties only) would silently
+        # count those ties as weight 1.
+        if lacking and not (lacking == total and weight == "weight"):
+            raise ValueError(
+                f"{name}: {lacking} of {total} ties lack the weight attribute {weight!r}; give "
+                f"every tie a weight, or pass weight=None to weigh every tie 1"
+            )
         try:
             values = np.fromiter(
-                (d.get(weight, 1.0) for u in nodes for d in adjacency[u].values()),
+                (sum(float(e.get(weight, 1.0)) for e in ties(d))
+                 for u in nodes for d in adjacency[u].values()),
                 dtype=np.float64, count=nnz,
             )
         except (TypeError, ValueError) as exc:
@@ -154,16 +168,41 @@ def reindex_to_nodes(values, nodes, *, name):
 
     Raises ValueError naming ``name`` when some nodes have no value.
     """
+    if isinstance(values, pd.DataFrame):
+        raise TypeError(f"{name} must be one value per citizen (a Series, mapping or 1-D "
+                        f"array), got a DataFrame with columns {list(values.columns)[:5]}")
     if not isinstance(values, (pd.Series, Mapping)):
+        if not nodes.equals(pd.RangeIndex(len(nodes))) and np.ndim(values) >= 1:
+            warnings.warn(
+                f"{name} is an array but the citizens are not 0..{len(nodes) - 1} in order "
+                f"(they begin {[_plain(v) for v in nodes[:3]]}): its values are taken in the "
+                f"graph's node order; pass a Series keyed by citizen to say which is whose",
+                UserWarning, stacklevel=3,
+            )
         return values
     series = values if isinstance(values, pd.Series) else pd.Series(dict(values))
+    if series.index.has_duplicates:
+        repeated = series.index[series.index.duplicated()].unique()
+        raise ValueError(f"{name} holds several values for {len(repeated)} citizen(s), e.g. "
+                         f"{[_plain(v) for v in repeated[:5]]}; give one value per citizen")
     missing = nodes.difference(series.index)
     if len(missing):
         raise ValueError(
             f"{name} is missing values for {len(missing)} of {len(nodes)} citizens, "
-            f"e.g. {list(missing[:5])}"
+            f"e.g. {[_plain(v) for v in missing[:5]]}"
+        )
+    extra = series.index.difference(nodes)
+    if len(extra):
+        raise ValueError(
+            f"{name} has values for {len(extra)} citizen(s) not in the graph, e.g. "
+            f"{[_plain(v) for v in extra[:5]]}"
         )
     return series.reindex(nodes).to_numpy()
+
+
+def _plain(value):
+    """A NumPy scalar as the Python value it holds (messages print 3, not np.int64(3))."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 # --------------------------------------------------------------------------- per-citizen input

@@ -92,7 +92,7 @@ def check_rng(rng, name="rng"):
         rng, (np.random.SeedSequence, np.random.BitGenerator, np.random.Generator)
     ):
         return rng
-    if isinstance(rng, bool) or isinstance(rng, np.bool_):
+    if isinstance(rng, (bool, np.bool_)):
         raise TypeError(f"{name} must be None, an int seed, a SeedSequence or a Generator, "
                         f"got the bool {bool(rng)}")
     if isinstance(rng, numbers.Integral):

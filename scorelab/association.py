@@ -39,10 +39,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.sparse.csgraph import connected_components
+import scipy.sparse as sp
+from scipy.sparse.csgraph import breadth_first_order, connected_components
 from tqdm import tqdm
 
-from scorelab._graph import ParallelProduct, align_to_nodes, as_weight_matrix, lower_bound
+from scorelab._graph import (
+    ParallelProduct,
+    _plain,
+    align_to_nodes,
+    as_weight_matrix,
+    lower_bound,
+)
 from scorelab._numeric import column_dots
 from scorelab._validation import ConvergenceError, check_integer, check_real
 
@@ -161,8 +168,9 @@ def propagate(
     ----------
     G : networkx.Graph, networkx.DiGraph, scipy sparse square matrix or Society
         Whom each citizen is associated with. Row/edge ``i -> j`` with weight ``w`` puts
-        ``w`` on ``j`` in citizen ``i``'s association; an undirected tie counts both ways.
-        Weights must be finite and non-negative.
+        ``w`` on ``j`` in citizen ``i``'s association; an undirected tie counts both ways;
+        the parallel ties of a multigraph add their weights. Weights must be finite and
+        non-negative.
     own : pandas.Series, mapping or array_like
         Own scores ``s``, keyed by node (Series/mapping) or in node order (array).
     alpha : float or array_like, default 0.3
@@ -170,7 +178,9 @@ def propagate(
         (Series/mapping keyed by node, or array in node order). 0 means no association.
     weight : str or None, default "weight"
         Edge attribute holding tie weights (NetworkX and Society input); None gives every
-        tie weight 1. Ignored for matrices, whose entries are the weights.
+        tie weight 1, as does the default on a graph none of whose ties has a "weight".
+        Any other missing weight raises (a misspelled name, weights on some ties only).
+        Ignored for matrices, whose entries are the weights.
     method : {"exact", "iterate"}, default "exact"
         ``"exact"`` solves the linear system (preconditioned conjugate gradients on its
         symmetric form for undirected ties; the fixed point otherwise); ``"iterate"`` runs
@@ -195,10 +205,20 @@ def propagate(
     TypeError
         ``G`` of an unknown type, non-numeric scores or weights.
     ValueError
-        Empty graph, non-square matrix, negative or non-finite weights, NaN/inf or missing
-        scores, ``alpha`` outside [0, 1], unknown method.
+        Empty graph, non-square matrix, negative or non-finite weights, NaN/inf, missing,
+        repeated or unknown citizens' scores, ``alpha`` outside [0, 1], unknown method;
+        ``alpha = 1`` for citizens whose ties lead to citizens with ``alpha < 1`` (no
+        bound guarantees ``tol`` there: use ``alpha`` below 1 for them, or 1 for all).
+    OverflowError
+        Scores times weights exceed float64 (e.g. own scores of 1e308).
     scorelab.ConvergenceError
         The tolerance was not reached in ``max_iter`` iterations.
+
+    Warns
+    -----
+    UserWarning
+        ``own`` (or ``alpha``, ``x0``) is an array but the nodes of ``G`` are not
+        ``0..n-1`` in order: the array is read in node order; pass a Series to be explicit.
 
     See Also
     --------
@@ -245,18 +265,73 @@ def propagate(
 def _solve(system, s, x0, *, method, tol, max_iter):
     """Solve ``x = Lambda W x + (I - Lambda) s`` for one or several columns ``s``."""
     scale = _scale(s)
+    with np.errstate(over="ignore"):
+        if not np.all(np.isfinite(scale * system.degree.max(initial=0.0))):
+            raise _overflow(system, s)
     lam = system.lam
+    _require_bound(system)
     if method == "exact":
         connected = system.degree > 0
         if connected.any() and np.all(lam[connected] == 1):
             if system.symmetric:
-                return _consensus(system, s)
+                return _finite(_consensus(system, s), system, s)
         elif system.lam_max < 1 and system.symmetric:
             x = _conjugate_gradients(system, s, x0, tol=tol, scale=scale, max_iter=max_iter)
             if x is not None:
-                return x
+                return _finite(x, system, s)
             x0 = s
-    return _fixed_point(system, s, x0, tol=tol, scale=scale, max_iter=max_iter)
+    return _finite(_fixed_point(system, s, x0, tol=tol, scale=scale, max_iter=max_iter),
+                   system, s)
+
+
+def _overflow(system, s):
+    return OverflowError(
+        f"association overflows float64: own scores up to {float(np.abs(s).max()):.3g} and "
+        f"tie weights summing to {float(system.degree.max(initial=0.0)):.3g} per citizen give "
+        f"sums beyond {np.finfo(float).max:.3g}; rescale the scores or the weights"
+    )
+
+
+def _finite(x, system, s):
+    if not np.all(np.isfinite(x)):
+        raise _overflow(system, s)
+    return x
+
+
+def _require_bound(system):
+    """Refuse ``lambda = 1`` for citizens whose ties lead to citizens with ``lambda < 1``.
+
+    Such citizens converge to their answer, but no computable bound tells how close an
+    iterate is (the bound ``||r|| / (1 - max lambda)`` is infinite), and the convergence
+    can be slow enough (a path of 400 citizens needs ~10^6 steps) that a small change per
+    step is still far off. Citizens at ``lambda = 1`` whose ties lead only to others at 1
+    (every citizen at 1, or closed groups of them) reach a consensus and are allowed.
+    """
+    lam, degree = system.lam, system.degree
+    at_one = (lam == 1) & (degree > 0)
+    if not at_one.any() or at_one[degree > 0].all():
+        return
+    # Who can reach a citizen with lambda < 1 by following ties (i -> j: i counts j)?
+    n = system.n
+    sources = np.flatnonzero(~at_one)
+    matrix = system.wm.matrix
+    reverse = sp.csr_array((np.ones(matrix.nnz + len(sources)),
+                            (np.concatenate([matrix.indices, np.full(len(sources), n)]),
+                             np.concatenate([np.repeat(np.arange(n), np.diff(matrix.indptr)),
+                                             sources]))),
+                           shape=(n + 1, n + 1))
+    reached = breadth_first_order(reverse, n, directed=True, return_predecessors=False)
+    mixed = np.zeros(n + 1, dtype=bool)
+    mixed[reached] = True
+    mixed = mixed[:n] & at_one
+    if mixed.any():
+        first = int(np.flatnonzero(mixed)[0])
+        raise ValueError(
+            f"alpha is 1 for {int(mixed.sum())} citizen(s) (e.g. citizen "
+            f"{_plain(system.wm.nodes[first])!r}) whose ties lead to citizens with alpha < 1: "
+            f"their scores converge too slowly for the tolerance to be guaranteed; use alpha "
+            f"below 1 for them (e.g. 0.999), or alpha = 1 for every citizen"
+        )
 
 
 def _stop_threshold(system, tol, scale):
@@ -276,6 +351,8 @@ def _fixed_point(system, s, x0, *, tol, scale, max_iter):
         x = new
         if np.all(change <= threshold):
             return x
+        if not np.all(np.isfinite(change)):
+            raise _overflow(system, s)
     raise ConvergenceError(
         f"association did not converge in max_iter={max_iter} iterations "
         f"(largest change {np.max(change):.3g}, needed {np.min(threshold):.3g}); "
@@ -608,7 +685,11 @@ def personalised_pagerank(G, own, *, alpha=0.3, weight="weight", tol=1e-10, max_
     along their ties in proportion to the weights. With a scalar ``alpha`` and no citizen
     without ties this is personalised PageRank with damping ``alpha`` and restart vector
     ``s / sum(s)``, times ``sum(s)`` (Page et al. 1999; Jeh & Widom 2003). Being tied to
-    high scorers raises one's score; total score is conserved.
+    high scorers raises one's score. A citizen with no outgoing tie (a sink of a directed
+    graph) has no one to pass a share to and keeps it, as if tied to itself:
+    :math:`x_i = s_i + r_i / (1 - \\lambda_i)` with :math:`r_i` what it received. So with a common
+    ``alpha`` the total score is conserved (``x.sum() == s.sum()``), sinks or not; a
+    citizen without any tie keeps their own score.
 
     Parameters
     ----------
@@ -650,4 +731,13 @@ def personalised_pagerank(G, own, *, alpha=0.3, weight="weight", tol=1e-10, max_
     x = _transposed_fixed_point(
         system, (1.0 - system.lam) * s, tol=tol * (1 - system.lam_max) * mass, max_iter=max_iter
     )
-    return pd.Series(x, index=system.wm.nodes, name="displayed")
+    # A sink (lambda set to 0 above: it passes nothing on) received x - s; keeping its
+    # share lambda of its standing, it ends at s + received / (1 - lambda).
+    sink = (system.degree == 0) & (x != s)
+    if sink.any():
+        given = align_to_nodes(alpha, system.wm.nodes, name="alpha", scalar=True)
+        if np.any(given[sink] >= 1):
+            raise ValueError("alpha must be below 1 for every citizen with ties, sinks "
+                             "included (PageRank damping)")
+        x = np.where(sink, s + (x - s) / np.where(sink, 1.0 - given, 1.0), x)
+    return _finite(pd.Series(x, index=system.wm.nodes, name="displayed"), system, s)

@@ -556,11 +556,11 @@ def load_fico(path=None, *, groups=("White", "Black"), score_scale="fico"):
     unknown = [g for g in chosen if g not in available]
     if unknown:
         raise ValueError(f"groups {unknown} are not in the FICO tables; choose from {available}")
-    for table, path in ((performance, files["performance"]), (totals, files["totals"])):
+    for table, source in ((performance, files["performance"]), (totals, files["totals"])):
         lacking = [g for g in chosen if g not in table.columns]
         if lacking:
-            raise ValueError(f"the FICO table {str(path)!r} has no column for group(s) {lacking}; "
-                             f"it holds {list(table.columns)}")
+            raise ValueError(f"the FICO table {str(source)!r} has no column for group(s) "
+                             f"{lacking}; it holds {list(table.columns)}")
     if "SSA" not in totals.index:
         raise ValueError(f"the FICO table {str(files['totals'])!r} has no 'SSA' row (the group "
                          f"sizes); its rows are {list(totals.index)}")
