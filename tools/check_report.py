@@ -47,7 +47,8 @@ def page_problems(page, url):
             if not Path(unquote(target.path)).exists():
                 problems.append(f"broken link: {href}")
             elif target.fragment and unquote(target.path) == urlparse(url).path:
-                if not page.query_selector(f"[id='{unquote(target.fragment)}']"):
+                if not page.evaluate("id => document.getElementById(id) !== null",
+                                     unquote(target.fragment)):
                     problems.append(f"broken anchor: #{target.fragment}")
         elif target.scheme in ("http", "https"):
             continue  # references to the web are not followed offline

@@ -50,6 +50,7 @@ MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<![\\$])\$(?!\s)([^$\n]+?)(?<!
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$", re.M)
 SKIPPED_ERRORS = ("DataUnavailableError",)
 FINDING_COLUMNS = {"statement", "estimate"}
+CAPTION_LENGTH = 240
 
 
 @dataclass
@@ -138,27 +139,35 @@ def notebook_page(notebook, exporter):
 
 
 def title_and_lead(notebook, fallback):
-    """The notebook's first ``#`` heading (its question) and the paragraph after it."""
+    """The notebook's first ``#`` heading (its question) and the text after it, up to the
+    first paragraph that ends a sentence (so that a displayed equation and the sentence
+    around it stay together), at most three paragraphs."""
     for cell in notebook.cells:
         if cell.cell_type != "markdown":
             continue
         match = re.search(r"^# (.+)$", cell.source, re.M)
         if match:
-            rest = cell.source[match.end():].strip()
-            lead = re.split(r"\n\s*\n", rest, maxsplit=1)[0] if rest else ""
-            return match.group(1).strip(), lead
+            lead = []
+            for paragraph in re.split(r"\n\s*\n", cell.source[match.end():].strip())[:3]:
+                if not paragraph or paragraph.lstrip().startswith("#"):
+                    break
+                lead.append(paragraph)
+                if re.search(r"[.!?]\)?$", paragraph.strip()):
+                    break
+            return match.group(1).strip(), "\n\n".join(lead)
     return fallback, ""
 
 
 def first_sentence(text):
     text = " ".join(HEADING.sub("", text).split())
     match = re.search(r"^(.+?[.!?])(\s|$)", text)
-    return (match.group(1) if match else text)[:300]
+    return match.group(1) if match else text
 
 
 def caption_for(notebook, cell_index):
     """A one-line caption for a figure saved by cell ``cell_index``: the section's heading
-    and the first sentence of the text just above the cell."""
+    and the first sentence of the text just above the cell, or only the heading where the
+    two together would run past ``CAPTION_LENGTH`` characters."""
     heading, sentence = "", ""
     for cell in reversed(notebook.cells[:cell_index]):
         if cell.cell_type != "markdown":
@@ -170,7 +179,8 @@ def caption_for(notebook, cell_index):
             heading = headings[-1][1].strip()
             break
     if heading and heading != sentence:
-        return f"{heading}. {sentence}" if sentence else heading
+        both = f"{heading}. {sentence}" if sentence else heading
+        return both if len(both) <= CAPTION_LENGTH else heading
     return sentence
 
 
