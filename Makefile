@@ -34,9 +34,9 @@ test: $(STAMP)
 report: $(STAMP)
 	$(BIN)/python tools/make_report.py $(if $(filter-out 0,$(STRICT)),--strict)
 
-## report-check: make report, then open every page in headless Chromium (links, images,
-## equations, console errors) and save a screenshot as reports/index.png
-report-check: report
+## report-check: open every page of the report (run make report first) in headless
+## Chromium: console errors, links, images, equations; screenshot in reports/index.png
+report-check: $(STAMP)
 	$(BIN)/python tools/check_report.py
 
 ## lab: open JupyterLab on the notebooks
