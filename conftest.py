@@ -23,14 +23,16 @@ settings.register_profile(
 )
 settings.load_profile("scorelab")
 
-# Tests never touch the network: a connection to anything but this machine fails loudly.
-# (Kernels, Dask clusters and the browser check talk over loopback or pipes.)
+# Tests never touch the network: a TCP connection to anything but this machine fails
+# loudly. (Kernels, Dask clusters and the browser check talk over loopback or pipes; a UDP
+# "connect", which Dask uses to find its own address, sends nothing and is left alone.)
 _LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
 _connect = socket.socket.connect
 
 
 def _local_connect(self, address):
-    if self.family in (socket.AF_INET, socket.AF_INET6) and address[0] not in _LOCAL_HOSTS:
+    if (self.family in (socket.AF_INET, socket.AF_INET6) and self.type == socket.SOCK_STREAM
+            and address[0] not in _LOCAL_HOSTS):
         raise OSError(f"tests must not use the network (tried to connect to {address[0]})")
     return _connect(self, address)
 

@@ -7,6 +7,7 @@ files (conftest.py also refuses any connection that leaves this machine).
 import hashlib
 import os
 import shutil
+import socket
 from functools import partial
 from pathlib import Path
 
@@ -111,3 +112,9 @@ def test_scorelab_fico_dir_overrides_and_never_downloads(tmp_path, monkeypatch):
 def test_the_package_names_no_path_outside_its_tree():
     source = "".join(p.read_text() for p in Path(lending.__file__).parent.rglob("*.py"))
     assert "shared/data" not in source and '"shared"' not in source
+
+
+def test_tests_cannot_reach_the_network():
+    """conftest.py refuses TCP connections that leave this machine (tests never download)."""
+    with socket.socket() as connection, pytest.raises(OSError, match="must not use the network"):
+        connection.connect(("192.0.2.1", 443))  # TEST-NET-1: reserved, never routed
