@@ -46,7 +46,9 @@ RUNS = [
                   '    "statement": ["The slope is one.", "Noise moves the slope."],\n'
                   '    "estimate": [1.0, 0.01], "ci_low": [0.98, -0.02],\n'
                   '    "ci_high": [1.02, 0.04], "null": [0.0, 0.0],\n'
-                  '    "resolved": [True, False]}), "tiny-findings")'),
+                  '    "resolved": [True, False]}), "tiny-findings")\n'
+                  'save_table(pd.DataFrame({"statement": ["A finding without columns to spare."],'
+                  ' "estimate": [2.0]}), "tiny-more-findings")'),
 ]
 SKIPS = [
     new_markdown_cell("# Which data is missing?"),
@@ -97,8 +99,12 @@ def test_sections_follow_the_notebooks_with_question_findings_figures_and_link(r
     assert first.count("<td>resolved</td>") == 1
     assert 'href="tables/tiny-points.csv"' in first
     assert '<a href="notebooks/01-runs.html">Read the full notebook</a>' in first
+    # a findings table that does not name its notebook belongs to the one that wrote it
+    assert "A finding without columns to spare." in first
     findings = pd.read_csv(out / "findings.csv")
-    assert findings["id"].tolist() == ["tiny.slope", "tiny.noise"]
+    assert findings["statement"].tolist() == ["The slope is one.", "Noise moves the slope.",
+                                              "A finding without columns to spare."]
+    assert findings["notebook"].tolist() == ["01-runs"] * 3
 
 
 def test_skipped_and_failed_notebooks_are_reported_in_words(report):

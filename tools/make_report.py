@@ -120,11 +120,12 @@ def inline_html(source):
 
 
 def belongs_to(label, name):
-    """Whether a findings row's ``notebook`` label (``"01-guilt-..."`` or ``"01"``) names
-    the notebook ``name``."""
+    """Whether a findings row's ``notebook`` label (``"01-guilt-by-association"``, ``"01"``
+    or ``"guilt-by-association"``) names the notebook ``name``."""
     label = str(label)
-    number = label.split("-")[0]
-    return label == name or (number.isdigit() and number.zfill(2) == name.split("-")[0])
+    number, _, topic = name.partition("-")
+    return label in (name, topic) or (label.isdigit() and label.zfill(2) == number) or (
+        label.split("-")[0].isdigit() and label.split("-")[0].zfill(2) == number)
 
 
 def notebook_page(notebook, exporter):
@@ -241,27 +242,30 @@ def describe_error(notebook, error):
     return f"{where} raised {error.ename}: {evalue}"
 
 
-def read_findings(out, since_ns):
+def read_findings(out, since_ns, owners):
     """Findings written during this run: ``reports/findings.csv`` and any table saved with
-    the findings register's columns (statement, estimate, ...), one row per finding."""
+    the findings register's columns (statement, estimate, ...), one row per finding.
+    ``owners`` maps a table's name to the notebook that wrote it, for rows that do not name
+    their notebook."""
     frames = []
     candidates = [out / "findings.csv", *sorted((out / "tables").glob("*.csv"))]
     for path in candidates:
         if not path.is_file() or path.stat().st_mtime_ns < since_ns:
             continue
         try:
-            frame = pd.read_csv(path)
+            columns = set(pd.read_csv(path, nrows=0).columns)  # the header only, at first
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
             continue
-        if FINDING_COLUMNS <= set(frame.columns):
+        if FINDING_COLUMNS <= columns:
+            frame = pd.read_csv(path)
             if "notebook" not in frame.columns:
-                frame["notebook"] = path.stem.split("-findings")[0]
+                frame["notebook"] = owners.get(path.stem, "")
             frames.append(frame)
     if not frames:
         return pd.DataFrame(columns=["notebook", "statement", "estimate"])
     findings = pd.concat(frames, ignore_index=True)
-    key = "id" if "id" in findings.columns else "statement"
-    return findings.drop_duplicates(key, keep="last")
+    # the same finding read from findings.csv and from its notebook's table counts once
+    return findings.drop_duplicates(["notebook", "statement"], keep="last")
 
 
 def number(value):
@@ -312,7 +316,7 @@ def section_html(number_, outcome, lead, findings, out):
                    if (out / "figures" / f"{stem}.pdf").is_file() else "")
             parts.append(
                 f'<figure><a href="figures/{stem}.png"><img src="figures/{stem}.png" '
-                f'alt="{html.escape(caption or stem)}"></a><figcaption>'
+                f'alt="{html.escape((caption or stem).replace("$", ""))}"></a><figcaption>'
                 f"{inline_html(caption) if caption else html.escape(stem)}{pdf}"
                 f"</figcaption></figure>"
             )
@@ -397,7 +401,8 @@ def main(argv=None):
         outcomes.append(outcome)
         print(f"  {outcome.status} in {outcome.seconds:.0f} s"
               + (f": {outcome.message}" if outcome.message else ""), flush=True)
-    findings = read_findings(out, since)
+    owners = {table: o.name for o in outcomes for table in o.tables}
+    findings = read_findings(out, since, owners)
     if not findings.empty:
         findings.to_csv(out / "findings.csv", index=False)
     write_index(out, outcomes, leads, findings)
