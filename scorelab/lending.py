@@ -25,8 +25,8 @@ constraint holds exactly. A repaid loan moves the borrower's score by ``repay_ch
 from the top (:func:`outcome_curve`, :func:`impact_regions`).
 
 :func:`load_fico` reads the FICO TransRisk tables of the Federal Reserve's 2007 report to
-Congress [FRB07]_ that Liu et al. use; they are read from a folder given by the user and
-never copied into the project. :func:`simulate_lending` runs the lending loop for many
+Congress [FRB07]_ that Liu et al. use; they are read from ``$SCORELAB_FICO_DIR`` or
+downloaded once into the user's cache (:func:`fetch_fico`), never copied into the project. :func:`simulate_lending` runs the lending loop for many
 rounds on a sampled population of borrowers, as the ml-fairness-gym of D'Amour et al.
 (2020) [DAmour20]_ does, optionally with guilt by association: after every round each
 borrower's score becomes the Friedkin-Johnsen equilibrium of the scores around them
@@ -58,6 +58,7 @@ import numpy as np
 import pandas as pd
 
 from scorelab._graph import group_codes
+from scorelab._fetch import DataUnavailableError, fetch_fico, fico_folder
 from scorelab._validation import (
     check_finite_array,
     check_integer,
@@ -65,7 +66,6 @@ from scorelab._validation import (
     check_real,
 )
 from scorelab.association import propagate
-from scorelab.reporting import project_root
 from scorelab.society import Society
 
 __all__ = [
@@ -74,6 +74,8 @@ __all__ = [
     "LoanTerms",
     "CreditPopulation",
     "LendingRun",
+    "DataUnavailableError",
+    "fetch_fico",
     "fico_dir",
     "load_fico",
     "lending_policy",
@@ -462,15 +464,13 @@ def _check_sizes(sizes, groups):
 
 
 def fico_dir():
-    """Where :func:`load_fico` looks for the FICO tables by default.
+    """The folder :func:`load_fico` reads the FICO tables from by default.
 
-    ``$SCORELAB_FICO_DIR`` if set, else ``<project root>/../shared/data/fico`` with the
-    project root the folder holding scorelab's ``pyproject.toml``.
+    ``$SCORELAB_FICO_DIR`` if set (then nothing is downloaded), else the user's cache folder
+    ``pooch.os_cache("scorelab") / "fico"``, which :func:`fetch_fico` fills from a public
+    copy pinned by SHA-256. The folder may not exist yet.
     """
-    configured = os.environ.get("SCORELAB_FICO_DIR")
-    if configured:
-        return Path(configured)
-    return project_root(Path(__file__).resolve().parent).parent / "shared" / "data" / "fico"
+    return fico_folder()
 
 
 def _fico_scale(transrisk, score_scale):
@@ -490,8 +490,10 @@ def load_fico(path=None, *, groups=("White", "Black"), score_scale="fico"):
     ----------
     path : str or os.PathLike, optional
         Folder holding ``transrisk_cdf_by_race_ssa.csv``,
-        ``transrisk_performance_by_race_ssa.csv`` and ``totals.csv``; default
-        :func:`fico_dir`. The tables are read, never copied.
+        ``transrisk_performance_by_race_ssa.csv`` and ``totals.csv``. Default:
+        ``$SCORELAB_FICO_DIR`` if set, else the user's cache folder, downloading the
+        tables into it once from a public copy pinned by SHA-256 (:func:`fetch_fico`).
+        The tables are read, never copied into the project.
     groups : sequence of str or None, default ("White", "Black")
         Groups to keep (at least two) from ``"White"`` (the tables' "Non- Hispanic
         white"), ``"Black"``, ``"Hispanic"`` and ``"Asian"``; None keeps all four.
@@ -510,8 +512,9 @@ def load_fico(path=None, *, groups=("White", "Black"), score_scale="fico"):
 
     Raises
     ------
-    FileNotFoundError
-        A table is missing; the message names the folder tried and ``SCORELAB_FICO_DIR``.
+    DataUnavailableError
+        (a :class:`FileNotFoundError`) A table is missing and cannot be downloaded; the
+        message names the folder tried and how to get the tables.
     ValueError
         Unknown groups or scale, or tables that fail the checks of
         :meth:`CreditPopulation.from_cdf`.
@@ -531,22 +534,27 @@ def load_fico(path=None, *, groups=("White", "Black"), score_scale="fico"):
 
     Examples
     --------
-    The tables live outside the repository; where they are present (as in this project's
-    checkout, beside ``shared/``) the Black share of the two groups is 0.1207:
+    The tables live outside the repository; where they are already on disk (no download in
+    a doctest) the Black share of the two groups is 0.1207:
 
-    >>> present = (fico_dir() / "totals.csv").is_file()
+    >>> present = all((fico_dir() / name).is_file() for name in _FICO_FILES.values())
     >>> not present or round(float(load_fico().shares["Black"]), 4) == 0.1207
     True
     """
     if score_scale not in SCORE_SCALES:
         raise ValueError(f"score_scale must be one of {SCORE_SCALES}, got {score_scale!r}")
-    folder = fico_dir() if path is None else Path(path)
+    if path is not None:
+        folder = Path(path)
+    elif os.environ.get("SCORELAB_FICO_DIR"):
+        folder = fico_dir()
+    else:
+        folder = fetch_fico()
     files = {key: folder / name for key, name in _FICO_FILES.items()}
     absent = [str(p.name) for p in files.values() if not p.is_file()]
     if absent:
-        raise FileNotFoundError(
+        raise DataUnavailableError(
             f"FICO TransRisk tables not found in {folder} (missing {absent}); pass the folder "
-            f"as path= or set SCORELAB_FICO_DIR"
+            f"as path= or set SCORELAB_FICO_DIR to a folder holding them"
         )
     cdf = _read_fico_table(files["cdf"])
     performance = _read_fico_table(files["performance"])
