@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test report lab bench clean
+.PHONY: test report lab bench clean docs
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ test: $(STAMP)
 ## report: run every notebook headless and write reports/index.html, figures and tables
 report: $(STAMP)
 	$(BIN)/python tools/make_report.py
+
+## docs: build the documentation site offline into docs/_build/html (warnings are errors)
+docs: $(STAMP)
+	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
 
 ## lab: open JupyterLab on the notebooks
 lab: $(STAMP)
