@@ -54,13 +54,12 @@ for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
 
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 exclude_patterns = ["_build", "**.ipynb_checkpoints"]
+# a widget needs a live kernel: the site shows its text instead (the panel's one-line state)
+nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json", None)]
 suppress_warnings = [
     # a module's References list its reading, which its functions cite (not always the
     # module text itself)
     "ref.citation",
-    # the notebooks' stored outputs hold PNG figures and text only; a widget view whose
-    # state is not stored renders as its text fallback, which is what the site should show
-    "mystnb.unknown_mime_type",
 ]
 
 # -- HTML: pydata-sphinx-theme (the NumPy, SciPy, pandas, NetworkX look) ------------------

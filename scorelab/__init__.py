@@ -21,6 +21,7 @@ from scorelab.dating import (
 )
 from scorelab.dynamics import GameConfig, SimulationResult, simulate
 from scorelab.experiments import confidence_intervals, sweep
+from scorelab.explore import explore
 from scorelab import fairness, metrics
 from scorelab.lending import (
     RULES,
@@ -56,6 +57,7 @@ __all__ = [
     "simulate",
     "confidence_intervals",
     "sweep",
+    "explore",
     "RULES",
     "CreditPopulation",
     "LendingRun",
