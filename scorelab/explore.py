@@ -293,65 +293,127 @@ class Explorer:
         minority gap of mean displayed score over the steps; ties cut and added per step;
         the network sample coloured by score.
         """
-        from matplotlib.figure import Figure
-
-        if fig is None:
-            fig = Figure(figsize=_FIGSIZE)
-        fig.clear()
-        # a fixed layout: constrained layout would cost more than the drawing itself
-        axes = fig.subplot_mosaic([["scores", "network"], ["gaps", "network"],
-                                   ["cuts", "network"]], width_ratios=[1.1, 1],
-                                  gridspec_kw=dict(left=0.07, right=0.97, bottom=0.07,
-                                                   top=0.91, hspace=0.55, wspace=0.1))
-        frame = self.frame()
-        _draw_distribution(axes["scores"], frame["scores"])
-        _draw_gaps(axes["gaps"], frame["gaps"], self.n_steps)
-        _draw_cuts(axes["cuts"], frame["cuts"], self.n_steps)
-        self._drawing.draw(axes["network"], frame["scores"])
-        fig.suptitle(f"step {self.step_index + 1} of {self.n_steps}")
-        return fig
+        return _Canvas(self, fig).update().figure
 
     def png(self, fig=None, dpi=72):
         """The current step's figure as PNG bytes (what the panel displays)."""
-        buffer = io.BytesIO()
-        self.figure(fig).savefig(buffer, format="png", dpi=dpi)
-        return buffer.getvalue()
+        return _Canvas(self, fig).update().png(dpi)
 
 
 # -- drawing ---------------------------------------------------------------------------
 _COLOURS = {"majority": "#0173b2", "minority": "#de8f05"}
+_BINS = np.linspace(*_SCALE, 31)
 
 
-def _draw_distribution(ax, scores):
-    bins = np.linspace(*_SCALE, 31)
-    for group in GROUPS:
-        values = scores.loc[scores["group"] == group, "displayed"].dropna()
-        ax.hist(values, bins=bins, density=True, alpha=0.55, color=_COLOURS[group],
-                label=f"{group} (mean {values.mean():.0f})")
-    ax.set(xlim=_SCALE, xlabel="displayed score", ylabel="density",
-           title="score distribution by group")
-    ax.legend(fontsize="small", loc="upper left")
+class _Canvas:
+    """The explorer's figure, laid out once per run and updated in place for each frame.
+
+    Playing redraws only what a step changes (bar heights, line data, point colours and
+    sizes): rebuilding the axes every frame would cost more than the game's step.
+    """
+
+    def __init__(self, explorer, fig=None):
+        from matplotlib.collections import LineCollection
+        from matplotlib.figure import Figure
+
+        self.explorer = explorer
+        self.layout = (explorer._drawing, explorer.n_steps)
+        self.figure = Figure(figsize=_FIGSIZE) if fig is None else fig
+        self.figure.clear()
+        n_steps = explorer.n_steps
+        # a fixed layout: constrained layout would cost more than the drawing itself
+        ax = self.figure.subplot_mosaic(
+            [["scores", "network"], ["gaps", "network"], ["cuts", "network"]],
+            width_ratios=[1.1, 1],
+            gridspec_kw=dict(left=0.07, right=0.97, bottom=0.07, top=0.91, hspace=0.55,
+                             wspace=0.1))
+        self.ax = ax
+        zeros = np.zeros(len(_BINS) - 1)
+        self.hist = {g: ax["scores"].stairs(zeros, _BINS, fill=True, alpha=0.55,
+                                            color=_COLOURS[g], label=g) for g in GROUPS}
+        ax["scores"].set(xlim=_SCALE, xlabel="displayed score", ylabel="density",
+                         title="score distribution by group")
+        self.legend = ax["scores"].legend(fontsize="small", loc="upper left")
+        steps = np.arange(1, n_steps + 1)
+        (self.gap_line,) = ax["gaps"].plot([], [], color="0.2", marker=".")
+        ax["gaps"].axhline(0, color="0.6", lw=0.8)
+        ax["gaps"].set(xlim=(0.5, n_steps + 0.5), xlabel="step", ylabel="points",
+                       title="majority - minority mean displayed score")
+        # cuts by tie kind where the game records them, else all kinds together
+        kinds = [c for c in explorer.frame()["cuts"].columns if c.startswith("ties_cut[")]
+        self.cut_columns = kinds or ["ties_cut"]
+        edges = np.concatenate([steps - 0.5, [n_steps + 0.5]])
+        self.cut_bars = [ax["cuts"].stairs(np.zeros(n_steps), edges, fill=True,
+                                           label=c[len("ties_cut["):-1] if kinds else "cut")
+                         for c in self.cut_columns]
+        (self.added_line,) = ax["cuts"].plot([], [], color="0.2", marker=".", label="added")
+        title = "ties cut by kind and added" if kinds else "ties cut and added (all kinds)"
+        ax["cuts"].set(xlim=(0.5, n_steps + 0.5), xlabel="step", ylabel="ties", title=title)
+        ax["cuts"].legend(fontsize="small", loc="upper right")
+        drawing = explorer._drawing
+        network = ax["network"]
+        if len(drawing.segments):
+            network.add_collection(LineCollection(drawing.segments, colors="0.75",
+                                                  linewidths=0.5))
+        self.points = []
+        for minority, marker in ((False, "o"), (True, "s")):
+            mask = drawing.minority == minority
+            self.points.append((mask, network.scatter(
+                drawing.xy[mask, 0], drawing.xy[mask, 1], c=np.full(mask.sum(), _SCALE[0]),
+                marker=marker, cmap="RdYlBu", vmin=_SCALE[0], vmax=_SCALE[1],
+                edgecolors="0.3", linewidths=0.3)))
+        self.figure.colorbar(self.points[0][1], ax=network, shrink=0.6, label="displayed score")
+        network.set_title(f"{len(drawing.citizens)} citizens "
+                          f"(squares: minority; size: ties now)")
+        network.set_axis_off()
+        network.autoscale_view()
+        self.title = self.figure.suptitle("")
+
+    def update(self):
+        """Show the explorer's current step; returns ``self``."""
+        explorer = self.explorer
+        frame = explorer.frame()
+        scores, gaps, cuts = frame["scores"], frame["gaps"], frame["cuts"]
+        top = 0.0
+        for group, text in zip(GROUPS, self.legend.get_texts()):
+            values = scores.loc[scores["group"] == group, "displayed"].dropna().to_numpy()
+            density = np.histogram(values, bins=_BINS, density=True)[0] if len(values) else \
+                np.zeros(len(_BINS) - 1)
+            self.hist[group].set_data(density)
+            text.set_text(f"{group} (mean {values.mean():.0f})" if len(values) else group)
+            top = max(top, density.max())
+        self.ax["scores"].set_ylim(0, 1.1 * top or 1)
+        steps = gaps["step"].to_numpy() + 1
+        self.gap_line.set_data(steps, gaps["score_gap"].to_numpy())
+        _fit_ylim(self.ax["gaps"], np.append(gaps["score_gap"].to_numpy(), 0.0))
+        bottom = np.zeros(explorer.n_steps)
+        for column, bars in zip(self.cut_columns, self.cut_bars):  # stacked by kind
+            heights = np.zeros(explorer.n_steps)
+            heights[: len(cuts)] = cuts[column].to_numpy()
+            bars.set_data(bottom + heights, baseline=bottom)
+            bottom = bottom + heights
+        self.added_line.set_data(steps, cuts["ties_added"].to_numpy())
+        _fit_ylim(self.ax["cuts"], np.append(bottom, cuts["ties_added"].to_numpy()), floor=0)
+        shown = scores.set_index("citizen").loc[explorer._drawing.citizens]
+        size = 6 + 4 * np.sqrt(shown["degree"].to_numpy())
+        colour = shown["displayed"].to_numpy()
+        for mask, points in self.points:
+            points.set_array(colour[mask])
+            points.set_sizes(size[mask])
+        self.title.set_text(f"step {explorer.step_index + 1} of {explorer.n_steps}")
+        return self
+
+    def png(self, dpi=72):
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=dpi)
+        return buffer.getvalue()
 
 
-def _draw_gaps(ax, gaps, n_steps):
-    ax.plot(gaps["step"] + 1, gaps["score_gap"], color="0.2", marker=".")
-    ax.axhline(0, color="0.6", lw=0.8)
-    ax.set(xlim=(0.5, n_steps + 0.5), xlabel="step", ylabel="points",
-           title="majority - minority mean displayed score")
-
-
-def _draw_cuts(ax, cuts, n_steps):
-    by_kind = [c for c in cuts.columns if c.startswith("ties_cut[")]
-    columns = by_kind or ["ties_cut"]
-    bottom = np.zeros(len(cuts))
-    for column in columns:
-        label = column[len("ties_cut["):-1] if by_kind else "cut"
-        ax.bar(cuts["step"] + 1, cuts[column], bottom=bottom, label=label, width=0.8)
-        bottom = bottom + cuts[column].to_numpy()
-    ax.plot(cuts["step"] + 1, cuts["ties_added"], color="0.2", marker=".", label="added")
-    title = "ties cut by kind and added" if by_kind else "ties cut and added (all kinds)"
-    ax.set(xlim=(0.5, n_steps + 0.5), xlabel="step", ylabel="ties", title=title)
-    ax.legend(fontsize="small", loc="upper right")
+def _fit_ylim(ax, values, floor=None):
+    values = values[np.isfinite(values)]
+    low, high = (values.min(), values.max()) if len(values) else (0.0, 1.0)
+    pad = 0.1 * (high - low) or 1.0
+    ax.set_ylim(low - pad if floor is None else floor, high + pad)
 
 
 class _Drawing:
@@ -380,25 +442,6 @@ class _Drawing:
         self.segments = np.array([[self.xy[where[a]], self.xy[where[b]]]
                                   for a, b in zip(source[keep].tolist(), target[keep].tolist())])
         self.minority = groups[self.citizens] == GROUPS[1]
-
-    def draw(self, ax, scores):
-        from matplotlib.collections import LineCollection
-
-        shown = scores.set_index("citizen").loc[self.citizens]
-        if len(self.segments):
-            ax.add_collection(LineCollection(self.segments, colors="0.75", linewidths=0.5))
-        size = 6 + 4 * np.sqrt(shown["degree"].to_numpy())
-        colour = shown["displayed"].to_numpy()
-        for minority, marker in ((False, "o"), (True, "s")):
-            mask = self.minority == minority
-            points = ax.scatter(self.xy[mask, 0], self.xy[mask, 1], c=colour[mask],
-                                s=size[mask], marker=marker, cmap="RdYlBu", vmin=_SCALE[0],
-                                vmax=_SCALE[1], edgecolors="0.3", linewidths=0.3,
-                                label=GROUPS[int(minority)])
-        ax.figure.colorbar(points, ax=ax, shrink=0.6, label="displayed score")
-        ax.set_title(f"{len(self.citizens)} citizens (squares: minority; size: ties now)")
-        ax.set_axis_off()
-        ax.autoscale_view()
 
 
 def _snowball(n, source, target, starts, size, rng):
@@ -489,10 +532,8 @@ def _panel_class():
         """The explorer's widgets around an :class:`Explorer` (see :func:`explore`)."""
 
         def __init__(self, explorer, *, interval):
-            from matplotlib.figure import Figure
-
             self.explorer = explorer
-            self._figure = Figure(figsize=_FIGSIZE)
+            self._canvas = None
             style = {"description_width": "9em"}
             layout = widgets.Layout(width="21em")
             self.controls = {}
@@ -559,8 +600,11 @@ def _panel_class():
             self._rewind()
 
         def _redraw(self):
+            layout = (self.explorer._drawing, self.explorer.n_steps)
+            if self._canvas is None or self._canvas.layout != layout:
+                self._canvas = _Canvas(self.explorer)  # a new society or length: lay out again
             self.status.value = self.explorer.summary()
-            self.image.value = self.explorer.png(self._figure)
+            self.image.value = self._canvas.update().png()
 
         def __repr__(self):
             return f"scorelab explorer: {self.explorer.summary()}"

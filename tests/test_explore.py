@@ -243,6 +243,13 @@ def test_same_seed_same_frames_through_the_widgets():
         frames(a.explorer, [7])[0][0]["displayed"])
 
 
+def test_frames_drawn_in_place_equal_a_fresh_drawing():
+    panel = explore(**SMALL, ostracism=0.3)
+    for step in (3, 9, 2):
+        panel.play.value = step
+        assert panel.image.value == panel.explorer.png()
+
+
 def test_reset_button_goes_back_to_step_zero():
     panel = explore(**SMALL)
     first = panel.image.value
