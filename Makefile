@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCK := requirements-dev.lock
 
-.PHONY: test report report-check lock lab bench clean
+.PHONY: test report report-check lock lab bench clean docs
 
 $(STAMP): $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ report: $(STAMP)
 ## Chromium: console errors, links, images, equations; screenshot in reports/index.png
 report-check: $(STAMP)
 	$(BIN)/python tools/check_report.py
+
+## docs: build the documentation site offline into docs/_build/html (warnings are errors)
+docs: $(STAMP)
+	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
 
 ## lab: open JupyterLab on the notebooks
 lab: $(STAMP)

@@ -23,6 +23,7 @@ from scorelab.dating import (
 )
 from scorelab.dynamics import GameConfig, SimulationResult, simulate
 from scorelab.experiments import confidence_intervals, sweep
+from scorelab.explore import explore
 from scorelab.sensitivity import sensitivity
 from scorelab import fairness, findings, metrics
 from scorelab.lending import (
@@ -64,6 +65,7 @@ __all__ = [
     "confidence_intervals",
     "sweep",
     "sensitivity",
+    "explore",
     "RULES",
     "CreditPopulation",
     "LendingRun",

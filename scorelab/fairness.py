@@ -6,19 +6,19 @@ group. Group gaps are measured against a *reference* group, by default the large
 (the majority): ``gap = mean(reference) - mean(group)``, so a positive gap means the group
 is behind.
 
-================================  ==============================================================
-:func:`score_gaps`                group means of own and displayed scores and their gaps
-:func:`access_by_group`           gate access rate, impact ratio and the four-fifths rule
-:func:`disparate_impact`          lowest group access rate / highest (one number)
-:func:`equal_opportunity`         access of the *qualified* by group, against latent disposition
-:func:`equal_opportunity_gap`     largest minus smallest true-positive rate (one number)
+====================================  ==============================================================
+:func:`score_gaps`                    group means of own and displayed scores and their gaps
+:func:`access_by_group`               gate access rate, impact ratio and the four-fifths rule
+:func:`disparate_impact`              lowest group access rate / highest (one number)
+:func:`equal_opportunity`             access of the *qualified* by group, against latent disposition
+:func:`equal_opportunity_gap`         largest minus smallest true-positive rate (one number)
 :func:`equal_opportunity_thresholds`  group-aware thresholds that equalise it
-:func:`calibration`               mean disposition per score bin and group
-:func:`calibration_gap`           how much better a group behaves than the reference at equal score
-:func:`association_penalty`       share of each group's gap that comes from its ties
-:func:`isolation_by_group`        tie weight lost, low scorers isolated, by group
-:func:`replicate_intervals`       confidence intervals of any of these across replicates
-================================  ==============================================================
+:func:`calibration`                   mean disposition per score bin and group
+:func:`calibration_gap`               how much better a group behaves than the reference at equal score
+:func:`association_penalty`           share of each group's gap that comes from its ties
+:func:`isolation_by_group`            tie weight lost, low scorers isolated, by group
+:func:`replicate_intervals`           confidence intervals of any of these across replicates
+====================================  ==============================================================
 
 "Qualified" citizens are those whose latent ``disposition`` (their propensity to act as
 approved absent incentives) is at least ``qualified``: equal opportunity asks whether they
