@@ -46,6 +46,7 @@ from scorelab.association import (
     propagate,
     worst_neighbour,
 )
+from scorelab.tie_effects import tie_effects
 
 __version__ = "0.1.0"
 
@@ -92,5 +93,6 @@ __all__ = [
     "personalised_pagerank",
     "propagate",
     "worst_neighbour",
+    "tie_effects",
     "__version__",
 ]
