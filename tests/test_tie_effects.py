@@ -122,11 +122,12 @@ def test_labels_displayed_and_society_input():
 @pytest.mark.parametrize("alpha, bound", [(0.2, 0.05), (0.5, 0.05), (0.8, 0.1)])
 def test_first_order_within_its_stated_error(alpha, bound):
     rng = np.random.default_rng(9)
-    cases = [nx.barabasi_albert_graph(400, 3, seed=10),
-             nx.watts_strogatz_graph(400, 10, 0.05, seed=11),
-             nx.gnp_random_graph(300, 0.02, seed=12, directed=True)]
-    for G in cases:
-        own = rng.uniform(350, 950, G.number_of_nodes())
+    cases = [(400, nx.barabasi_albert_graph(400, 3, seed=10)),
+             (400, nx.watts_strogatz_graph(400, 10, 0.05, seed=11)),
+             (300, nx.gnp_random_graph(300, 0.02, seed=12, directed=True)),
+             (400, homophilous_sbm(400, mean_degree=6.0, homophily=0.8, rng=13))]
+    for n, G in cases:
+        own = rng.uniform(350, 950, n)
         exact = tie_effects(G, own, alpha=alpha)["effect"].to_numpy()
         approx = tie_effects(G, own, alpha=alpha, method="first_order")["effect"].to_numpy()
         largest = np.abs(exact).max()
