@@ -17,36 +17,24 @@ are printed and saved with the versions to ``benchmarks/results/tie_effects.json
 from __future__ import annotations
 
 import argparse
-import gc
 import json
-import time
 from pathlib import Path
 
 import numpy as np
+from propagation import timed  # best wall time of a few runs (benchmarks/propagation.py)
 
 import scorelab
 from scorelab.reporting import versions
 from scorelab.society import barabasi_albert
 
 
-def timed(func, repeat=1):
-    """Best wall time of ``repeat`` runs, and the last result."""
-    best, result = np.inf, None
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        result = func()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
 def small(n, m, alpha):
     print(f"\n== {n:,} citizens, Barabasi-Albert m={m}, alpha={alpha}: exact vs first order ==")
     A = barabasi_albert(n, m, rng=1).adjacency(weight=None)
     s = np.random.default_rng(2).uniform(350, 950, n)
-    t_exact, exact = timed(lambda: scorelab.tie_effects(A, s, alpha=alpha))
+    t_exact, exact = timed(lambda: scorelab.tie_effects(A, s, alpha=alpha), 1)
     t_first, first = timed(lambda: scorelab.tie_effects(A, s, alpha=alpha, method="first_order"),
-                           repeat=3)
+                           3)
     exact, first = exact["effect"].to_numpy(), first["effect"].to_numpy()
     largest = np.abs(exact).max()
     clear = np.abs(exact) > 0.05 * largest
@@ -70,10 +58,10 @@ def large(n, m, alpha):
     print(f"\n== {n:,} citizens, Barabasi-Albert m={m}, alpha={alpha}: first order ==")
     A = barabasi_albert(n, m, rng=1).adjacency(weight=None)
     s = np.random.default_rng(2).uniform(350, 950, n)
-    t_solve, x = timed(lambda: scorelab.propagate(A, s, alpha=alpha).to_numpy())
+    t_solve, x = timed(lambda: scorelab.propagate(A, s, alpha=alpha).to_numpy(), 1)
     t_given, _ = timed(lambda: scorelab.tie_effects(A, s, alpha=alpha, method="first_order",
-                                                    displayed=x))
-    t_full, frame = timed(lambda: scorelab.tie_effects(A, s, alpha=alpha, method="first_order"))
+                                                    displayed=x), 1)
+    t_full, frame = timed(lambda: scorelab.tie_effects(A, s, alpha=alpha, method="first_order"), 1)
     row = {
         "n": n, "stored_ties": int(A.nnz), "alpha": alpha,
         "seconds_propagate": t_solve,
