@@ -47,7 +47,7 @@ from scorelab.lending import (
 )
 from scorelab.association import propagate
 from scorelab.society import from_edges, homophilous_sbm
-from scorelab.studies.credit import credit_gap, lending_rounds
+from scorelab.studies.credit import association_errors, credit_gap, lending_rounds
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -620,3 +620,27 @@ def test_sound_loop_does_not_drift_to_the_cap():
     # the sound loop keeps the groups where lending alone takes them
     assert (np.abs(sound - without) < 40).all() and (sound < 750).all()
     assert sound["b"] - sound["a"] > 100 and sound_scores.std() > 0.8 * spread.std()
+
+
+def test_association_errors_are_paired_with_the_counterfactual():
+    population = two_point()
+    settings = dict(n_borrowers=400, n_rounds=4, population=population, homophily=0.8)
+    none = association_errors(0.0, rng=11, **settings)
+    differences = [c for c in none.columns if c.endswith("_difference")]
+    assert (none[differences] == 0).all().all()
+    assert (none[["refused_for_ties", "approved_for_ties"]] == 0).all().all()
+    strong = association_errors(0.5, rng=11, **settings)
+    assert strong.equals(association_errors(0.5, rng=11, **settings))
+    # the counterfactual is the no-association run on the same society and draws
+    pd.testing.assert_frame_equal(strong.filter(like="_counterfactual"),
+                                  none.filter(like="_counterfactual"))
+    baseline = credit_gap(0.0, rng=11, **settings).iloc[-1]
+    assert strong["final_mean_score_counterfactual"].tolist() == pytest.approx(
+        [baseline["mean_a"], baseline["mean_b"]])
+    with_ties = credit_gap(0.5, rng=11, **settings).iloc[-1]
+    assert strong["gap_difference"].iloc[0] == pytest.approx(
+        with_ties["gap"] - baseline["gap"])
+    # association makes errors the own scores would not: some repayers refused for ties
+    assert strong["refused_for_ties"].sum() > 0
+    assert (strong["refused_for_ties"] <= strong["refused_repayers"] + 1e-12).all()
+    assert (strong["approved_for_ties"] <= strong["approved_defaulters"] + 1e-12).all()
