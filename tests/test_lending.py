@@ -47,7 +47,8 @@ from scorelab.lending import (
 )
 from scorelab.association import propagate
 from scorelab.society import from_edges, homophilous_sbm
-from scorelab.studies.credit import association_errors, credit_gap, lending_rounds
+from scorelab.experiments import sweep
+from scorelab.studies.credit import association_errors, credit_gap, lending_rounds, paired_effects
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -644,3 +645,19 @@ def test_association_errors_are_paired_with_the_counterfactual():
     assert strong["refused_for_ties"].sum() > 0
     assert (strong["refused_for_ties"] <= strong["refused_repayers"] + 1e-12).all()
     assert (strong["approved_for_ties"] <= strong["approved_defaulters"] + 1e-12).all()
+
+
+def test_paired_effects_table():
+    population = two_point()
+    runs = sweep(association_errors, {"alpha": [0.0, 0.5]}, n_replicates=3, rng=12,
+                 fixed=dict(n_borrowers=300, n_rounds=3, population=population))
+    table = paired_effects(runs, by=["alpha"])
+    metrics = table.loc[0.5].drop(index="gap", level="metric")
+    np.testing.assert_allclose(metrics["difference"], metrics["with"] - metrics["without"],
+                               atol=1e-9)
+    assert (metrics["low"] <= metrics["difference"]).all()
+    assert (metrics["difference"] <= metrics["high"]).all()
+    assert (table.loc[0.0, "difference"] == 0).all()
+    assert table.xs("gap", level="metric").index.get_level_values("group").tolist() == ["a", "a"]
+    means = runs[runs["alpha"] == 0.5].groupby("group")["profit"].mean()
+    assert table.loc[(0.5, "b", "profit"), "with"] == pytest.approx(means["b"])

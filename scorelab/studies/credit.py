@@ -14,7 +14,7 @@ from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.lending import LOOPS, CreditPopulation, draw_borrowers, load_fico, simulate_lending
 from scorelab.society import homophilous_sbm
 
-__all__ = ["lending_rounds", "credit_gap", "association_errors"]
+__all__ = ["lending_rounds", "credit_gap", "association_errors", "paired_effects"]
 
 
 def _population(population):
@@ -256,3 +256,68 @@ def association_errors(
     change = rows["final_mean_score_difference"].to_numpy()
     rows["gap_difference"] = change[0] - change[1]
     return rows
+
+
+def paired_effects(errors, *, by=("rule", "alpha"), level=0.95):
+    """Effects of association beside their counterfactual, with intervals over replicates.
+
+    Parameters
+    ----------
+    errors : pandas.DataFrame
+        Rows of :func:`association_errors` over replicates, e.g. from
+        :func:`scorelab.experiments.sweep`, with the swept columns ``by``.
+    by : sequence of str, default ("rule", "alpha")
+        The swept parameters.
+    level : float, default 0.95
+        Confidence level of the Student-t intervals of the paired differences.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed (sorted) by ``by``, ``group`` and ``metric`` (those of
+        :data:`ERROR_METRICS` and ``gap``): ``with`` (mean over replicates with association), ``without`` (the
+        counterfactual), ``difference`` (mean paired difference) with its interval
+        ``low``/``high``, ``n`` (replicates), and ``for_ties`` (for ``refused_repayers``
+        and ``approved_defaulters``: the part whose decision the own score would have
+        reversed). The ``gap`` rows carry only the difference (under the reference group).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from scorelab.experiments import sweep
+    >>> from scorelab.lending import CreditPopulation
+    >>> pmf = pd.DataFrame({"a": [0.5, 0.5], "b": [0.2, 0.8]}, index=[400.0, 700.0])
+    >>> repay = pd.DataFrame({"a": [0.5, 0.9], "b": [0.5, 0.9]}, index=[400.0, 700.0])
+    >>> population = CreditPopulation(pmf, repay, pd.Series({"a": 1, "b": 1}))
+    >>> runs = sweep(association_errors, {"alpha": [0.3]}, n_replicates=3, rng=1,
+    ...              fixed=dict(n_borrowers=200, n_rounds=2, population=population))
+    >>> table = paired_effects(runs, by=["alpha"])
+    >>> list(table.index.names), list(table.columns)
+    (['alpha', 'group', 'metric'], ['with', 'without', 'difference', 'low', 'high', 'n', 'for_ties'])
+    """
+    from scorelab.experiments import confidence_intervals
+
+    by = list(by)
+    keys = by + ["group"]
+    columns = [f"{m}_difference" for m in ERROR_METRICS] + ["gap_difference"]
+    intervals = confidence_intervals(errors, keys, columns, level=level)
+    intervals["metric"] = intervals["metric"].str.removesuffix("_difference")
+    table = intervals.set_index(keys + ["metric"])[["mean", "low", "high", "n"]] \
+        .rename(columns={"mean": "difference"})
+    means = errors.groupby(keys, sort=False).mean(numeric_only=True)
+    long = {}
+    for name, suffix in (("with", ""), ("without", "_counterfactual")):
+        part = means[[f"{m}{suffix}" for m in ERROR_METRICS]]
+        part.columns = list(ERROR_METRICS)
+        long[name] = part.stack()
+    ties = means[["refused_for_ties", "approved_for_ties"]]
+    ties.columns = ["refused_repayers", "approved_defaulters"]
+    long["for_ties"] = ties.stack()
+    values = pd.DataFrame(long)
+    values.index = values.index.set_names(keys + ["metric"])
+    table = values[["with", "without"]].join(table, how="right").join(values[["for_ties"]])
+    reference = str(errors["group"].iloc[0])
+    gap = table.index.get_level_values("metric") == "gap"
+    other_rows = gap & (table.index.get_level_values("group") != reference)
+    columns = ["with", "without", "difference", "low", "high", "n", "for_ties"]
+    return table[~other_rows][columns].sort_index()
