@@ -50,6 +50,7 @@ from scorelab.association import (
     propagate,
     worst_neighbour,
 )
+from scorelab.tie_effects import tie_effects
 
 try:
     # The installed distribution's version, which setuptools-scm derives from git tags.
@@ -103,5 +104,6 @@ __all__ = [
     "personalised_pagerank",
     "propagate",
     "worst_neighbour",
+    "tie_effects",
     "__version__",
 ]

@@ -70,6 +70,7 @@ from scorelab.society import Society
 
 __all__ = [
     "RULES",
+    "LOOPS",
     "SCORE_SCALES",
     "LoanTerms",
     "CreditPopulation",
@@ -89,6 +90,9 @@ __all__ = [
 
 #: The lender's rules, in the order the paper discusses them.
 RULES = ("max_profit", "demographic_parity", "equal_opportunity")
+
+#: The lending loops of :func:`simulate_lending`: the sound one, and the one of scorelab 0.1.
+LOOPS = ("sound", "legacy")
 
 #: How :func:`load_fico` places the TransRisk scores (0-100) on a score scale.
 SCORE_SCALES = ("fico", "linear", "transrisk")
@@ -1052,19 +1056,34 @@ class LendingRun:
     ----------
     history : pandas.DataFrame
         One row per round and group (round 0 is the start): ``round``, ``group``,
-        ``mean_score`` (at the end of the round, after association), ``selection_rate``,
-        ``true_positive_rate``, ``default_rate`` (realised), ``threshold`` (lowest score
-        lent to), ``profit`` (lender's realised profit per member of the group).
+        ``mean_score`` (own scores at the end of the round), ``mean_displayed`` (what the
+        lender sees next), ``selection_rate``, ``true_positive_rate``, ``default_rate``
+        (realised), ``threshold`` (lowest displayed score lent to), ``profit`` (lender's
+        realised profit per member of the group); the lender's errors as shares of the
+        group: ``refused_repayers`` (would repay, got no loan), ``approved_defaulters``
+        (got a loan, defaulted), ``refused_for_ties`` and ``approved_for_ties`` (those of
+        them whose decision the same policy would have reversed at their own score), and
+        ``profit_at_own`` (the profit the same policy would have made on own scores, with
+        the same draws).
     scores : pandas.DataFrame
-        Each borrower's score (rows, by citizen) at the end of every round (columns
-        ``0..n_rounds``).
+        Each borrower's own score (rows, by citizen) at the end of every round (columns
+        ``0..n_rounds``); in the legacy loop the one, associated, score.
     parameters : dict
-        The rule, the number of rounds, the association weight and the loan terms.
+        The rule, the number of rounds, the association weight, the loop and the loan
+        terms.
+    displayed : pandas.DataFrame
+        The displayed scores the lender sees, as ``scores``.
+    lent, repaid : pandas.DataFrame
+        Whether each borrower got a loan, and whether they would repay (whether or not they
+        got one), in rounds ``1..n_rounds``.
     """
 
     history: pd.DataFrame
     scores: pd.DataFrame
     parameters: dict
+    displayed: pd.DataFrame = None
+    lent: pd.DataFrame = None
+    repaid: pd.DataFrame = None
 
     def gap(self, reference, other):
         """``reference`` group's mean score minus ``other``'s, per round."""
@@ -1072,19 +1091,32 @@ class LendingRun:
         return (means[reference] - means[other]).rename("gap")
 
 
-def _empirical_policy(population, scores, codes, rule, terms):
-    """Lending probability of each borrower when the lender applies ``rule`` to them."""
+def _empirical_policy(population, scores, codes, rule, terms, at=None):
+    """Lending probability of each borrower when the lender applies ``rule`` to them, the
+    lowest score served per group and, for other scores ``at`` (e.g. own scores), the same
+    policy's lending probability there (the scores ``at`` join the grid with no mass, so a
+    threshold rule serves them when the share above them is below its rate)."""
     grid, position = np.unique(scores, return_inverse=True)
     n_groups = len(population.groups)
     counts = np.bincount(codes * len(grid) + position, minlength=n_groups * len(grid))
     members = np.bincount(codes, minlength=n_groups)
     pmf = counts.reshape(n_groups, len(grid)) / members[:, None]
-    repay = np.stack([np.interp(grid, population.scores, population.repay.iloc[:, g].to_numpy())
-                      for g in range(n_groups)])
-    tau = _policy(rule, pmf, repay, population.shares.to_numpy(), terms, population.groups)
+    tau = _policy_on_grid(population, grid, pmf, rule, terms)
     served = (tau > 0) & (pmf > 0)
     threshold = np.where(served.any(axis=1), grid[np.argmax(served, axis=1)], np.nan)
-    return tau[codes, position], threshold
+    if at is None:
+        return tau[codes, position], threshold
+    wide = np.union1d(grid, at)
+    wide_pmf = np.zeros((n_groups, len(wide)))
+    wide_pmf[:, np.searchsorted(wide, grid)] = pmf
+    wide_tau = _policy_on_grid(population, wide, wide_pmf, rule, terms)
+    return tau[codes, position], threshold, wide_tau[codes, np.searchsorted(wide, at)]
+
+
+def _policy_on_grid(population, grid, pmf, rule, terms):
+    repay = np.stack([np.interp(grid, population.scores, population.repay.iloc[:, g].to_numpy())
+                      for g in range(len(population.groups))])
+    return _policy(rule, pmf, repay, population.shares.to_numpy(), terms, population.groups)
 
 
 def simulate_lending(
@@ -1096,22 +1128,23 @@ def simulate_lending(
     terms=None,
     society=None,
     alpha=0.0,
+    loop="sound",
     rng=None,
 ):
     """Run the lending loop for many rounds, optionally with guilt by association.
 
-    Every round the lender applies ``rule`` to the borrowers' current scores (knowing each
-    group's repayment curve ``rho_g`` and weighing the groups by their sizes), lends to each
-    borrower with the resulting probability, every borrower who got a loan repays with
-    probability ``rho_g(score)`` and moves by ``repay_change`` or ``default_change``
-    (clipped to the score range); then, with association, every score becomes the
-    Friedkin-Johnsen equilibrium ``x = alpha W x + (1 - alpha) s`` of the new scores ``s``
-    over the society's ties (:func:`scorelab.propagate`), which is the next round's score.
+    Every round the lender applies ``rule`` to the scores it sees (knowing each group's
+    repayment curve ``rho_g`` and weighing the groups by their sizes) and lends to each
+    borrower with the resulting probability; every borrower who got a loan repays or
+    defaults, and their own score moves by ``repay_change`` or ``default_change``
+    (clipped to the score range). With association the lender sees the displayed score,
+    the Friedkin-Johnsen equilibrium ``x = alpha W x + (1 - alpha) s`` of the own scores
+    ``s`` over the society's ties (:func:`scorelab.propagate`).
 
     Parameters
     ----------
     borrowers : pandas.DataFrame
-        ``group`` and ``score`` per citizen, as from :func:`draw_borrowers`.
+        ``group`` and ``score`` (own score) per citizen, as from :func:`draw_borrowers`.
     population : CreditPopulation
         Supplies the groups, their sizes (the lender's weights), the repayment curves
         (interpolated between grid scores) and the score range.
@@ -1123,7 +1156,15 @@ def simulate_lending(
         The borrowers' ties; its citizens must be the borrowers (same ids) with the same
         groups. Needed when ``alpha > 0``.
     alpha : float, default 0.0
-        Association weight in [0, 1]; 0 means scores move by loans alone.
+        Association weight in [0, 1]; 0 means the lender sees the own scores.
+    loop : {"sound", "legacy"}, default "sound"
+        ``"sound"``: a borrower repays with probability ``rho_g(s)`` of their *own*
+        score, never of their ties'; the lender decides on the displayed score ``x``,
+        recomputed every round from the own scores. ``"legacy"`` (scorelab 0.1, kept to
+        reproduce old runs): one score per borrower, which decides both the loan and the
+        repayment, and after every round becomes the equilibrium of last round's
+        already-associated scores; with ties it drifts everyone towards the score cap.
+        The two agree exactly at ``alpha = 0``.
     rng : None, int, numpy.random.Generator or SeedSequence, optional
         Source of randomness (SPEC 7).
 
@@ -1135,18 +1176,28 @@ def simulate_lending(
     ------
     TypeError, ValueError
         Bad borrowers (missing columns, missing or unknown group labels, an empty group,
-        scores outside the range), an unknown rule, ``alpha`` outside [0, 1], ``alpha > 0``
-        without a society, or a society whose citizens or groups differ from the
-        borrowers'.
+        scores outside the range), an unknown rule or loop, ``alpha`` outside [0, 1],
+        ``alpha > 0`` without a society, or a society whose citizens or groups differ
+        from the borrowers'.
 
     Notes
     -----
+    The lender's errors are counted against what each borrower would do (one uniform
+    draw per borrower and round decides repayment whether or not they get a loan):
+    *refused repayers* would repay but get no loan, *approved defaulters* get a loan and
+    default. The part due to association compares, with the same draws, the same policy
+    applied to the borrower's own score: a repayer refused *for their ties* would have
+    been lent to at their own score; a defaulter approved for their ties would have been
+    refused. The group-level consequence, against the same society without association
+    and paired by seed, is :func:`scorelab.studies.credit.association_errors`.
+
     The one-step expectation of this loop is :func:`lending_outcomes` on the borrowers'
     empirical distribution; ``tests/test_lending.py`` checks that the realised mean change
-    of a large population matches it. The multi-round setting follows the lending
-    environment of D'Amour et al. (2020) with the score dynamics of Liu et al. (2018);
-    randomness per round: one uniform draw per borrower for the loan and one for
-    repayment.
+    of a large population matches it, that repayment does not depend on the neighbours'
+    scores, and that the sound loop does not drift to the cap. The multi-round setting
+    follows the lending environment of D'Amour et al. (2020) with the score dynamics of
+    Liu et al. (2018); randomness per round: one uniform draw per borrower for the loan
+    and one for repayment.
 
     Examples
     --------
@@ -1156,8 +1207,8 @@ def simulate_lending(
     >>> population = CreditPopulation(pmf, repay, pd.Series({"a": 1, "b": 1}))
     >>> borrowers = draw_borrowers(population, 200, rng=1)
     >>> run = simulate_lending(borrowers, population, n_rounds=3, rng=2)
-    >>> run.history["round"].max(), run.scores.shape
-    (np.int64(3), (200, 4))
+    >>> int(run.history["round"].max()), run.scores.shape, run.lent.shape
+    (3, (200, 4), (200, 3))
     """
     if not isinstance(population, CreditPopulation):
         raise TypeError(f"population must be a CreditPopulation, got {type(population).__name__}")
@@ -1165,6 +1216,8 @@ def simulate_lending(
         raise TypeError("borrowers must be a DataFrame with columns 'group' and 'score' "
                         "(see draw_borrowers)")
     rule = _check_rule(rule)
+    if loop not in LOOPS:
+        raise ValueError(f"loop must be one of {LOOPS}, got {loop!r}")
     n_rounds = check_integer("n_rounds", n_rounds, minimum=1)
     terms = _check_terms(terms)
     alpha = check_probability("alpha", alpha)
@@ -1179,30 +1232,53 @@ def simulate_lending(
     rng = np.random.default_rng(rng)
     n_groups = len(population.groups)
     members = np.bincount(codes, minlength=n_groups)
-    record, rows = [scores.copy()], [_round_row(0, scores, codes, members)]
+
+    def associate(own):
+        if alpha == 0:
+            return own
+        return propagate(society, own, alpha=alpha).to_numpy()
+
+    # legacy: the one score is both the own and the displayed one
+    own = scores.copy()
+    seen = own if loop == "legacy" else associate(own)
+    records = {"own": [own], "displayed": [seen], "lent": [], "repaid": []}
+    rows = [_round_row(0, own, seen, codes, members)]
     for round_ in range(1, n_rounds + 1):
-        lend_chance, threshold = _empirical_policy(population, scores, codes, rule, terms)
-        repay_chance = population.repayment_at(scores, codes)
-        lent = rng.random(len(scores)) < lend_chance
-        repaid = rng.random(len(scores)) < repay_chance
+        lend_chance, threshold, own_chance = _empirical_policy(population, seen, codes, rule,
+                                                               terms, at=own)
+        repay_chance = population.repayment_at(own, codes)
+        draw = rng.random(len(own))
+        lent = draw < lend_chance
+        repaid = rng.random(len(own)) < repay_chance
         change = np.where(repaid, terms.repay_change, terms.default_change)
-        moved = np.where(lent, np.clip(scores + change, low, high), scores)
-        if alpha > 0:
-            moved = propagate(society, moved, alpha=alpha).to_numpy()
-        profit = np.where(lent, np.where(repaid, terms.gain, terms.loss), 0.0)
-        rows.append(_round_row(round_, moved, codes, members, lent=lent, repaid=repaid,
-                               profit=profit, threshold=threshold))
-        scores = moved
-        record.append(scores.copy())
+        moved = np.where(lent, np.clip(own + change, low, high), own)
+        own = associate(moved) if loop == "legacy" else moved
+        seen = own if loop == "legacy" else associate(own)
+        rows.append(_round_row(round_, own, seen, codes, members, lent=lent, repaid=repaid,
+                               lent_at_own=draw < own_chance, terms=terms,
+                               threshold=threshold))
+        for key, value in (("own", own), ("displayed", seen), ("lent", lent),
+                           ("repaid", repaid)):
+            records[key].append(value)
     history = pd.concat(rows, ignore_index=True)
     history["group"] = pd.Categorical.from_codes(history.pop("code"), population.groups)
-    history = history[["round", "group", "mean_score", "selection_rate", "true_positive_rate",
-                       "default_rate", "threshold", "profit"]]
+    history = history[["round", "group", "mean_score", "mean_displayed", "selection_rate",
+                       "true_positive_rate", "default_rate", "threshold", "profit",
+                       "refused_repayers", "approved_defaulters", "refused_for_ties",
+                       "approved_for_ties", "profit_at_own"]]
+
+    def frame(key, first):
+        return pd.DataFrame(np.column_stack(records[key]), index=borrowers.index,
+                            columns=pd.RangeIndex(first, n_rounds + 1, name="round"))
+
     return LendingRun(
         history=history,
-        scores=pd.DataFrame(np.column_stack(record), index=borrowers.index,
-                            columns=pd.RangeIndex(n_rounds + 1, name="round")),
-        parameters={"rule": rule, "n_rounds": n_rounds, "alpha": alpha, **terms.to_dict()},
+        scores=frame("own", 0),
+        parameters={"rule": rule, "n_rounds": n_rounds, "alpha": alpha, "loop": loop,
+                    **terms.to_dict()},
+        displayed=frame("displayed", 0),
+        lent=frame("lent", 1),
+        repaid=frame("repaid", 1),
     )
 
 
@@ -1220,18 +1296,26 @@ def _check_society(society, borrowers):
                          f"{borrowers.index[first]!r}")
 
 
-def _round_row(round_, scores, codes, members, *, lent=None, repaid=None, profit=None,
-               threshold=None):
+def _group_means(values, codes, members):
+    return np.bincount(codes, weights=values, minlength=len(members)) / members
+
+
+def _round_row(round_, own, displayed, codes, members, *, lent=None, repaid=None,
+               lent_at_own=None, terms=None, threshold=None):
     n_groups = len(members)
     row = {"round": np.full(n_groups, round_), "code": np.arange(n_groups),
-           "mean_score": np.bincount(codes, weights=scores, minlength=n_groups) / members}
-    nan = np.full(n_groups, np.nan)
+           "mean_score": _group_means(own, codes, members),
+           "mean_displayed": _group_means(displayed, codes, members)}
     if lent is None:
-        return pd.DataFrame({**row, "selection_rate": nan, "true_positive_rate": nan,
-                             "default_rate": nan, "threshold": nan, "profit": nan})
+        nan = np.full(n_groups, np.nan)
+        return pd.DataFrame({**row, **{name: nan for name in _ROUND_COLUMNS}})
 
     def count(mask):
         return np.bincount(codes[mask], minlength=n_groups).astype(float)
+
+    def profit(loans):
+        gains = np.where(loans, np.where(repaid, terms.gain, terms.loss), 0.0)
+        return np.bincount(codes, weights=gains, minlength=n_groups) / members
 
     loans = count(lent)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -1239,5 +1323,15 @@ def _round_row(round_, scores, codes, members, *, lent=None, repaid=None, profit
         row["true_positive_rate"] = count(lent & repaid) / count(repaid)
         row["default_rate"] = np.where(loans > 0, count(lent & ~repaid) / loans, np.nan)
     row["threshold"] = threshold
-    row["profit"] = np.bincount(codes, weights=profit, minlength=n_groups) / members
+    row["profit"] = profit(lent)
+    row["refused_repayers"] = count(~lent & repaid) / members
+    row["approved_defaulters"] = count(lent & ~repaid) / members
+    row["refused_for_ties"] = count(~lent & repaid & lent_at_own) / members
+    row["approved_for_ties"] = count(lent & ~repaid & ~lent_at_own) / members
+    row["profit_at_own"] = profit(lent_at_own)
     return pd.DataFrame(row)
+
+
+_ROUND_COLUMNS = ("selection_rate", "true_positive_rate", "default_rate", "threshold", "profit",
+                  "refused_repayers", "approved_defaulters", "refused_for_ties",
+                  "approved_for_ties", "profit_at_own")

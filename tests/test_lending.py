@@ -45,8 +45,10 @@ from scorelab.lending import (
     outcome_curve,
     simulate_lending,
 )
+from scorelab.association import propagate
 from scorelab.society import from_edges, homophilous_sbm
-from scorelab.studies.credit import credit_gap, lending_rounds
+from scorelab.experiments import sweep
+from scorelab.studies.credit import association_errors, credit_gap, lending_rounds, paired_effects
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -523,3 +525,139 @@ def test_study_functions_are_seeded():
     assert set(rows["group"]) == {"a", "b"}
     with pytest.raises(ValueError, match="exactly two groups"):
         credit_gap(0.2, population=random_population(np.random.default_rng(0)))
+
+
+# --------------------------------------------------------------------------- the sound loop
+
+
+def pairs_society(population, n=200, rng=5):
+    """Citizens tied in pairs (0-1, 2-3, ...): each even citizen's only tie is the next one."""
+    society = homophilous_sbm(n, group_shares=(0.5, 0.5), group_names=tuple(population.groups),
+                              homophily=0.5, rng=rng)
+    return from_edges(society.citizens, np.arange(0, n, 2), np.arange(1, n, 2))
+
+
+def test_sound_and_legacy_loops_agree_without_association():
+    population = two_point()
+    society = homophilous_sbm(300, group_shares=(0.5, 0.5), group_names=("a", "b"),
+                              homophily=0.5, rng=5)
+    borrowers = draw_borrowers(population, groups=society.groups, rng=6)
+    for rule in RULES:
+        sound = simulate_lending(borrowers, population, rule=rule, n_rounds=4, society=society,
+                                 alpha=0.0, rng=7)
+        legacy = simulate_lending(borrowers, population, rule=rule, n_rounds=4, society=society,
+                                  alpha=0.0, loop="legacy", rng=7)
+        pd.testing.assert_frame_equal(sound.history, legacy.history)
+        pd.testing.assert_frame_equal(sound.scores, legacy.scores)
+        pd.testing.assert_frame_equal(sound.displayed, sound.scores)
+        attributed = sound.history[["refused_for_ties", "approved_for_ties"]].dropna()
+        assert (attributed == 0).all().all()
+        assert np.allclose(sound.history["profit"].dropna(), sound.history["profit_at_own"].dropna())
+    with pytest.raises(ValueError, match="loop must be one of"):
+        simulate_lending(borrowers, population, loop="old")
+
+
+def test_repayment_depends_on_own_score_not_on_neighbours():
+    population = two_point()
+    society = pairs_society(population)
+    even = society.citizens.index % 2 == 0
+    high = draw_borrowers(population, groups=society.groups, rng=6).assign(score=700.0)
+    low_partners = high.assign(score=np.where(even, 700.0, 400.0))
+    runs = {name: simulate_lending(table, population, n_rounds=2, society=society, alpha=0.5,
+                                   rng=7)
+            for name, table in (("high", high), ("low", low_partners))}
+    # the even citizens' own score is 700 in both; their partner's 700 or 400. Break-even
+    # 0.8 is reached at 625: displayed 700 is lent to, displayed 600 is not.
+    assert runs["high"].displayed.loc[even, 0].eq(700.0).all()
+    np.testing.assert_allclose(runs["low"].displayed.loc[even, 0], 600.0)
+    assert runs["high"].lent.loc[even, 1].all() and not runs["low"].lent.loc[even, 1].any()
+    # same draws, same own score: the same repayment, whatever the partner's score
+    pd.testing.assert_series_equal(runs["high"].repaid.loc[even, 1], runs["low"].repaid.loc[even, 1])
+    row = runs["low"].history.query("round == 1").set_index("group")
+    refused = (~runs["low"].lent.loc[even, 1] & runs["low"].repaid.loc[even, 1])
+    by_group = refused.groupby(society.groups[even].to_numpy()).sum()
+    members = society.groups.value_counts()
+    for group in population.groups:
+        assert row.loc[group, "refused_for_ties"] == pytest.approx(by_group[group] / members[group])
+    assert row["refused_for_ties"].sum() > 0
+    # in the legacy loop repayment follows the associated score: round 2 differs
+    legacy = {name: simulate_lending(table, population, n_rounds=2, society=society, alpha=0.5,
+                                     loop="legacy", rng=7)
+              for name, table in (("high", high), ("low", low_partners))}
+    assert (legacy["high"].repaid.loc[even, 2] != legacy["low"].repaid.loc[even, 2]).any()
+
+
+def test_legacy_loop_is_the_old_rule():
+    population = two_point()
+    society = homophilous_sbm(300, group_shares=(0.5, 0.5), group_names=("a", "b"),
+                              homophily=0.5, rng=5)
+    borrowers = draw_borrowers(population, groups=society.groups, rng=6)
+    run = simulate_lending(borrowers, population, n_rounds=3, society=society, alpha=0.5,
+                           loop="legacy", rng=7)
+    terms = LoanTerms()
+    for round_ in (1, 2, 3):
+        before = run.scores[round_ - 1].to_numpy()
+        change = np.where(run.repaid[round_], terms.repay_change, terms.default_change)
+        moved = np.where(run.lent[round_], np.clip(before + change, 300, 850), before)
+        np.testing.assert_allclose(run.scores[round_], propagate(society, moved, alpha=0.5),
+                                   atol=1e-6)
+
+
+def test_sound_loop_does_not_drift_to_the_cap():
+    population = two_point(sizes=(1.0, 1.0))
+    society = homophilous_sbm(1000, group_shares=(0.5, 0.5), group_names=("a", "b"),
+                              homophily=0.8, mean_degree=10.0, rng=8)
+    borrowers = draw_borrowers(population, groups=society.groups, rng=9)
+
+    def final(alpha, loop):
+        run = simulate_lending(borrowers, population, n_rounds=15, society=society, alpha=alpha,
+                               loop=loop, rng=10)
+        return run.history.query("round == 15").set_index("group")["mean_score"], run.scores[15]
+
+    (without, spread), (sound, sound_scores) = final(0.0, "sound"), final(0.4, "sound")
+    legacy, legacy_scores = final(0.4, "legacy")
+    # the artefact: both groups near the 850 cap, the spread gone, the gap closed
+    assert (legacy > 820).all() and legacy_scores.std() < 0.25 * spread.std()
+    # the sound loop keeps the groups where lending alone takes them
+    assert (np.abs(sound - without) < 40).all() and (sound < 750).all()
+    assert sound["b"] - sound["a"] > 100 and sound_scores.std() > 0.8 * spread.std()
+
+
+def test_association_errors_are_paired_with_the_counterfactual():
+    population = two_point()
+    settings = dict(n_borrowers=400, n_rounds=4, population=population, homophily=0.8)
+    none = association_errors(0.0, rng=11, **settings)
+    differences = [c for c in none.columns if c.endswith("_difference")]
+    assert (none[differences] == 0).all().all()
+    assert (none[["refused_for_ties", "approved_for_ties"]] == 0).all().all()
+    strong = association_errors(0.5, rng=11, **settings)
+    assert strong.equals(association_errors(0.5, rng=11, **settings))
+    # the counterfactual is the no-association run on the same society and draws
+    pd.testing.assert_frame_equal(strong.filter(like="_counterfactual"),
+                                  none.filter(like="_counterfactual"))
+    baseline = credit_gap(0.0, rng=11, **settings).iloc[-1]
+    assert strong["final_mean_score_counterfactual"].tolist() == pytest.approx(
+        [baseline["mean_a"], baseline["mean_b"]])
+    with_ties = credit_gap(0.5, rng=11, **settings).iloc[-1]
+    assert strong["gap_difference"].iloc[0] == pytest.approx(
+        with_ties["gap"] - baseline["gap"])
+    # association makes errors the own scores would not: some repayers refused for ties
+    assert strong["refused_for_ties"].sum() > 0
+    assert (strong["refused_for_ties"] <= strong["refused_repayers"] + 1e-12).all()
+    assert (strong["approved_for_ties"] <= strong["approved_defaulters"] + 1e-12).all()
+
+
+def test_paired_effects_table():
+    population = two_point()
+    runs = sweep(association_errors, {"alpha": [0.0, 0.5]}, n_replicates=3, rng=12,
+                 fixed=dict(n_borrowers=300, n_rounds=3, population=population))
+    table = paired_effects(runs, by=["alpha"])
+    metrics = table.loc[0.5].drop(index="gap", level="metric")
+    np.testing.assert_allclose(metrics["difference"], metrics["with"] - metrics["without"],
+                               atol=1e-9)
+    assert (metrics["low"] <= metrics["difference"]).all()
+    assert (metrics["difference"] <= metrics["high"]).all()
+    assert (table.loc[0.0, "difference"] == 0).all()
+    assert table.xs("gap", level="metric").index.get_level_values("group").tolist() == ["a", "a"]
+    means = runs[runs["alpha"] == 0.5].groupby("group")["profit"].mean()
+    assert table.loc[(0.5, "b", "profit"), "with"] == pytest.approx(means["b"])

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 
 from scorelab._validation import check_integer, check_probability, check_real
-from scorelab.lending import CreditPopulation, draw_borrowers, load_fico, simulate_lending
+from scorelab.lending import LOOPS, CreditPopulation, draw_borrowers, load_fico, simulate_lending
 from scorelab.society import homophilous_sbm
 
-__all__ = ["lending_rounds", "credit_gap"]
+__all__ = ["lending_rounds", "credit_gap", "association_errors", "paired_effects"]
 
 
 def _population(population):
@@ -65,6 +65,31 @@ def lending_rounds(rule="max_profit", *, n_borrowers=2000, n_rounds=10, populati
     return history
 
 
+def _tied_borrowers(population, n_borrowers, homophily, mean_degree, rng):
+    """A homophilous society in the population's shares, its borrowers, and the loop's seed."""
+    society_rng, draw_rng, loop_rng = np.random.default_rng(rng).spawn(3)
+    society = homophilous_sbm(
+        n_borrowers,
+        group_shares=tuple(population.shares),
+        group_names=tuple(population.groups),
+        mean_degree=mean_degree,
+        homophily=homophily,
+        rng=society_rng,
+    )
+    borrowers = draw_borrowers(population, groups=society.groups, rng=draw_rng)
+    return society, borrowers, loop_rng.bit_generator.seed_seq
+
+
+def _check_setting(alpha, n_borrowers, homophily, mean_degree, population, loop="sound"):
+    if loop not in LOOPS:
+        raise ValueError(f"loop must be one of {LOOPS}, got {loop!r}")
+    return (check_probability("alpha", alpha),
+            check_integer("n_borrowers", n_borrowers, minimum=2),
+            check_probability("homophily", homophily),
+            check_real("mean_degree", mean_degree, minimum=0.0),
+            _population(population))
+
+
 def credit_gap(
     alpha=0.0,
     *,
@@ -73,6 +98,7 @@ def credit_gap(
     n_rounds=10,
     homophily=0.8,
     mean_degree=10.0,
+    loop="sound",
     population=None,
     terms=None,
     rng=None,
@@ -80,10 +106,11 @@ def credit_gap(
     """The score gap between two groups over rounds of lending with association ``alpha``.
 
     Builds a homophilous society (:func:`scorelab.society.homophilous_sbm`) whose groups
-    have the population's shares, draws every citizen's score from their group's
-    distribution, and runs :func:`scorelab.lending.simulate_lending` with ``rule`` and,
-    after every round, association of weight ``alpha`` over the society's ties. With
-    ``alpha = 0`` this is the no-association baseline on the same kind of society.
+    have the population's shares, draws every citizen's own score from their group's
+    distribution, and runs :func:`scorelab.lending.simulate_lending` with ``rule``: the
+    lender sees the displayed scores (association of weight ``alpha`` over the society's
+    ties), repayment follows the own scores. With ``alpha = 0`` this is the
+    no-association baseline on the same kind of society.
 
     Parameters
     ----------
@@ -96,6 +123,9 @@ def credit_gap(
     homophily : float, default 0.8
         Homophily of the ties.
     mean_degree : float, default 10.0
+    loop : {"sound", "legacy"}, default "sound"
+        The lending loop (:func:`scorelab.lending.simulate_lending`); ``"legacy"``
+        reproduces scorelab 0.1.
     population : CreditPopulation, optional
         Exactly two groups, the reference first; default the FICO tables, White and
         Black.
@@ -105,8 +135,9 @@ def credit_gap(
     Returns
     -------
     pandas.DataFrame
-        One row per round (0 = start): ``round``, ``gap`` (reference mean minus the other
-        group's mean), ``mean_<group>`` for both groups and ``selection_rate_<group>`` for
+        One row per round (0 = start): ``round``, ``gap`` (reference mean own score minus
+        the other group's), ``displayed_gap`` (the same for the displayed scores),
+        ``mean_<group>`` (own scores) for both groups and ``selection_rate_<group>`` for
         both (NaN at round 0).
 
     Examples
@@ -118,32 +149,175 @@ def credit_gap(
     >>> population = CreditPopulation(pmf, repay, pd.Series({"a": 1, "b": 1}))
     >>> rows = credit_gap(0.3, n_borrowers=200, n_rounds=2, population=population, rng=1)
     >>> list(rows.columns)
-    ['round', 'gap', 'mean_a', 'mean_b', 'selection_rate_a', 'selection_rate_b']
+    ['round', 'gap', 'displayed_gap', 'mean_a', 'mean_b', 'selection_rate_a', 'selection_rate_b']
     """
-    alpha = check_probability("alpha", alpha)
-    n_borrowers = check_integer("n_borrowers", n_borrowers, minimum=2)
-    homophily = check_probability("homophily", homophily)
-    mean_degree = check_real("mean_degree", mean_degree, minimum=0.0)
-    population = _population(population)
-    society_rng, draw_rng, loop_rng = np.random.default_rng(rng).spawn(3)
-    society = homophilous_sbm(
-        n_borrowers,
-        group_shares=tuple(population.shares),
-        group_names=tuple(population.groups),
-        mean_degree=mean_degree,
-        homophily=homophily,
-        rng=society_rng,
-    )
-    borrowers = draw_borrowers(population, groups=society.groups, rng=draw_rng)
+    alpha, n_borrowers, homophily, mean_degree, population = _check_setting(
+        alpha, n_borrowers, homophily, mean_degree, population, loop)
+    society, borrowers, loop_seed = _tied_borrowers(population, n_borrowers, homophily,
+                                                    mean_degree, rng)
     run = simulate_lending(borrowers, population, rule=rule, n_rounds=n_rounds, terms=terms,
-                           society=society, alpha=alpha, rng=loop_rng)
+                           society=society, alpha=alpha, loop=loop, rng=loop_seed)
     reference, other = population.groups
     wide = run.history.pivot(index="round", columns="group",
-                             values=["mean_score", "selection_rate"])
+                             values=["mean_score", "mean_displayed", "selection_rate"])
     rows = pd.DataFrame({"round": wide.index.to_numpy(),
-                         "gap": run.gap(reference, other).to_numpy()})
+                         "gap": run.gap(reference, other).to_numpy(),
+                         "displayed_gap": (wide[("mean_displayed", reference)]
+                                           - wide[("mean_displayed", other)]).to_numpy()})
     for group in (reference, other):
         rows[f"mean_{group}"] = wide[("mean_score", group)].to_numpy()
     for group in (reference, other):
         rows[f"selection_rate_{group}"] = wide[("selection_rate", group)].to_numpy()
     return rows
+
+
+#: The lender's outcomes that :func:`association_errors` compares with the counterfactual.
+ERROR_METRICS = ("refused_repayers", "approved_defaulters", "profit", "final_mean_score")
+
+
+def association_errors(
+    alpha,
+    *,
+    rule="max_profit",
+    n_borrowers=2000,
+    n_rounds=10,
+    homophily=0.8,
+    mean_degree=10.0,
+    population=None,
+    terms=None,
+    rng=None,
+):
+    """What association does to the lender's errors, by group, against no association.
+
+    Runs the sound lending loop (:func:`scorelab.lending.simulate_lending`) twice on the
+    same society, borrowers and random draws: with association ``alpha`` and without
+    (the counterfactual ``alpha = 0``), so that differences are paired by seed.
+
+    Parameters
+    ----------
+    alpha : float
+        Association weight in [0, 1].
+    rule, n_borrowers, n_rounds, homophily, mean_degree, population, terms, rng
+        As in :func:`credit_gap`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group. For each metric of :data:`ERROR_METRICS` three columns: the
+        value with association (``<metric>``), without (``<metric>_counterfactual``) and
+        the paired difference (``<metric>_difference``). ``refused_repayers``: would-be
+        repayers refused, ``approved_defaulters``: defaulters approved, both as shares of
+        the group per round, averaged over the rounds; ``profit``: the lender's profit per
+        member of the group per round; ``final_mean_score``: the group's mean own score
+        after the last round. Also ``refused_for_ties`` and ``approved_for_ties`` (the
+        shares whose decision their own score would have reversed, per round, with
+        association) and ``gap_difference``: the change of the final gap between the
+        groups (reference minus other), repeated on both rows.
+
+    Notes
+    -----
+    Paired by construction: both runs take the same uniform draws, so at ``alpha = 0``
+    every difference is exactly 0 (checked in ``tests/test_lending.py``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from scorelab.lending import CreditPopulation
+    >>> pmf = pd.DataFrame({"a": [0.5, 0.5], "b": [0.2, 0.8]}, index=[400.0, 700.0])
+    >>> repay = pd.DataFrame({"a": [0.5, 0.9], "b": [0.5, 0.9]}, index=[400.0, 700.0])
+    >>> population = CreditPopulation(pmf, repay, pd.Series({"a": 1, "b": 1}))
+    >>> errors = association_errors(0.0, n_borrowers=200, n_rounds=2, population=population,
+    ...                             rng=1)
+    >>> errors[["group", "refused_repayers_difference", "profit_difference"]].values.tolist()
+    [['a', 0.0, 0.0], ['b', 0.0, 0.0]]
+    """
+    alpha, n_borrowers, homophily, mean_degree, population = _check_setting(
+        alpha, n_borrowers, homophily, mean_degree, population)
+    society, borrowers, loop_seed = _tied_borrowers(population, n_borrowers, homophily,
+                                                    mean_degree, rng)
+    summaries = {}
+    for name, weight in (("with", alpha), ("without", 0.0)):
+        run = simulate_lending(borrowers, population, rule=rule, n_rounds=n_rounds,
+                               terms=terms, society=society, alpha=weight, rng=loop_seed)
+        rounds = run.history[run.history["round"] > 0].groupby("group", observed=True)
+        summary = rounds[["refused_repayers", "approved_defaulters", "profit",
+                          "refused_for_ties", "approved_for_ties"]].mean()
+        summary["final_mean_score"] = run.history[run.history["round"] == n_rounds] \
+            .set_index("group")["mean_score"]
+        summaries[name] = summary
+    with_, without = summaries["with"], summaries["without"]
+    rows = pd.DataFrame({"group": [str(g) for g in population.groups]})
+    for metric in ERROR_METRICS:
+        rows[metric] = with_[metric].to_numpy()
+        rows[f"{metric}_counterfactual"] = without[metric].to_numpy()
+        rows[f"{metric}_difference"] = rows[metric] - rows[f"{metric}_counterfactual"]
+    rows["refused_for_ties"] = with_["refused_for_ties"].to_numpy()
+    rows["approved_for_ties"] = with_["approved_for_ties"].to_numpy()
+    change = rows["final_mean_score_difference"].to_numpy()
+    rows["gap_difference"] = change[0] - change[1]
+    return rows
+
+
+def paired_effects(errors, *, by=("rule", "alpha"), level=0.95):
+    """Effects of association beside their counterfactual, with intervals over replicates.
+
+    Parameters
+    ----------
+    errors : pandas.DataFrame
+        Rows of :func:`association_errors` over replicates, e.g. from
+        :func:`scorelab.experiments.sweep`, with the swept columns ``by``.
+    by : sequence of str, default ("rule", "alpha")
+        The swept parameters.
+    level : float, default 0.95
+        Confidence level of the Student-t intervals of the paired differences.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed (sorted) by ``by``, ``group`` and ``metric`` (those of
+        :data:`ERROR_METRICS` and ``gap``): ``with`` (mean over replicates with association), ``without`` (the
+        counterfactual), ``difference`` (mean paired difference) with its interval
+        ``low``/``high``, ``n`` (replicates), and ``for_ties`` (for ``refused_repayers``
+        and ``approved_defaulters``: the part whose decision the own score would have
+        reversed). The ``gap`` rows carry only the difference (under the reference group).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from scorelab.experiments import sweep
+    >>> from scorelab.lending import CreditPopulation
+    >>> pmf = pd.DataFrame({"a": [0.5, 0.5], "b": [0.2, 0.8]}, index=[400.0, 700.0])
+    >>> repay = pd.DataFrame({"a": [0.5, 0.9], "b": [0.5, 0.9]}, index=[400.0, 700.0])
+    >>> population = CreditPopulation(pmf, repay, pd.Series({"a": 1, "b": 1}))
+    >>> runs = sweep(association_errors, {"alpha": [0.3]}, n_replicates=3, rng=1,
+    ...              fixed=dict(n_borrowers=200, n_rounds=2, population=population))
+    >>> table = paired_effects(runs, by=["alpha"])
+    >>> list(table.index.names), list(table.columns)
+    (['alpha', 'group', 'metric'], ['with', 'without', 'difference', 'low', 'high', 'n', 'for_ties'])
+    """
+    from scorelab.experiments import confidence_intervals
+
+    by = list(by)
+    keys = by + ["group"]
+    columns = [f"{m}_difference" for m in ERROR_METRICS] + ["gap_difference"]
+    intervals = confidence_intervals(errors, keys, columns, level=level)
+    intervals["metric"] = intervals["metric"].str.removesuffix("_difference")
+    table = intervals.set_index(keys + ["metric"])[["mean", "low", "high", "n"]] \
+        .rename(columns={"mean": "difference"})
+    means = errors.groupby(keys, sort=False).mean(numeric_only=True)
+    long = {}
+    for name, suffix in (("with", ""), ("without", "_counterfactual")):
+        part = means[[f"{m}{suffix}" for m in ERROR_METRICS]]
+        part.columns = list(ERROR_METRICS)
+        long[name] = part.stack()
+    ties = means[["refused_for_ties", "approved_for_ties"]]
+    ties.columns = ["refused_repayers", "approved_defaulters"]
+    long["for_ties"] = ties.stack()
+    values = pd.DataFrame(long)
+    values.index = values.index.set_names(keys + ["metric"])
+    table = values[["with", "without"]].join(table, how="right").join(values[["for_ties"]])
+    reference = str(errors["group"].iloc[0])
+    gap = table.index.get_level_values("metric") == "gap"
+    other_rows = gap & (table.index.get_level_values("group") != reference)
+    columns = ["with", "without", "difference", "low", "high", "n", "for_ties"]
+    return table[~other_rows][columns].sort_index()
