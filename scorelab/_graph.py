@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from itertools import chain, repeat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -114,34 +115,36 @@ def as_weight_matrix(G, *, weight="weight", name="G"):
 
 
 def _networkx_to_csr(G, *, weight, name):
-    nodes = list(G)
-    if not nodes:
+    adjacency = G._adj  # node -> {neighbour: edge data}; G.adj wraps it in views per access
+    n = len(adjacency)
+    if not n:
         raise ValueError(f"{name} is empty: it has no citizens (nodes)")
-    # G.adj lists every undirected tie from both ends (a self-loop once) and every
-    # directed tie from its source: exactly the stored entries of the matrix. Reading it
-    # directly is ~5x faster than iterating G.edges(data=...).
-    adjacency = G.adj
-    counts = np.fromiter((len(adjacency[u]) for u in nodes), dtype=np.int64, count=len(nodes))
+    nodes = pd.Index(list(adjacency), name="citizen")
+    # The inner dicts list every undirected tie from both ends (a self-loop once) and
+    # every directed tie from its source: exactly the stored entries of the matrix. The
+    # loops below run in C (map/chain over dicts): ~4x faster than generator expressions.
+    counts = np.fromiter(map(len, adjacency.values()), dtype=np.int64, count=n)
     nnz = int(counts.sum())
-    index = {node: i for i, node in enumerate(nodes)}
-    columns = np.fromiter(
-        (index[v] for u in nodes for v in adjacency[u]), dtype=np.int64, count=nnz
-    )
+    neighbours = chain.from_iterable(adjacency.values())
+    if nodes.dtype.kind in "iu":
+        columns = np.fromiter(neighbours, dtype=np.int64, count=nnz)
+        if not (nodes.is_monotonic_increasing and nodes[0] == 0 and nodes[-1] == n - 1):
+            columns = nodes.get_indexer(columns)
+    else:
+        columns = nodes.get_indexer(list(neighbours))
     if weight is None:
         values = np.ones(nnz)
     else:
+        data = chain.from_iterable(map(dict.values, adjacency.values()))
         try:
-            values = np.fromiter(
-                (d.get(weight, 1.0) for u in nodes for d in adjacency[u].values()),
-                dtype=np.float64, count=nnz,
-            )
+            values = np.fromiter(map(dict.get, data, repeat(weight), repeat(1.0)),
+                                 dtype=np.float64, count=nnz)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"{name}: edge attribute {weight!r} must be numeric ({exc})") from None
     indptr = np.concatenate([[0], np.cumsum(counts)])
-    n = len(nodes)
     matrix = sp.csr_array((values, columns, indptr), shape=(n, n))
     matrix.sort_indices()
-    return matrix, pd.Index(nodes, name="citizen")
+    return matrix, nodes
 
 
 def reindex_to_nodes(values, nodes, *, name):

@@ -54,51 +54,58 @@ from tqdm import tqdm
 _MASK_BITS = 64
 
 
-def probe_groups(matrix, count, rng, *, rounds=8):
+def probe_groups(matrix, count, rng, *, symmetric=False, rounds=8):
     """Split the rows of ``matrix`` into ``count`` groups with few ties inside a group.
 
     Start from random groups; in each round, a citizen who shares a group with a tie of
-    higher (random) priority moves to a group none of their ties is in, chosen at random
-    by a random rotation of the free ones (a citizen with ties in every group stays). The rounds are whole-
-    population passes over the ties (a parallel form of greedy colouring, after Jones and
-    Plassmann 1993); any split is valid for the bound, a better one only makes it tighter.
-    More than 64 groups: each of up to 64 colour groups is split at random.
+    higher (random) priority moves to a group none of their ties is in, picked by a random
+    rotation of the free ones (a citizen with ties in every group stays). Only citizens
+    who moved can clash in the next round (with another mover), so later rounds are
+    cheap. This is a parallel form of greedy colouring (after Jones and Plassmann 1993);
+    any split is valid for the bound, a better one only makes it tighter. More than 64
+    groups: each of up to 64 colour groups is split at random. ``symmetric``: the pattern
+    of ``matrix`` is known to be symmetric (else ``A + A^T`` is used).
     """
     n = matrix.shape[0]
-    colours = min(count, _MASK_BITS)
-    group = rng.integers(colours, size=n)
+    if not symmetric:
+        matrix = sp.csr_array(matrix + matrix.T)
     indptr, indices = matrix.indptr, matrix.indices
-    rows = np.repeat(np.arange(n, dtype=indices.dtype), np.diff(indptr))
-    off_diagonal = rows != indices
-    rows, cols = rows[off_diagonal], indices[off_diagonal]
+    colours = min(count, _MASK_BITS)
+    full = np.uint64(2**64 - 1) if colours == 64 else np.uint64((1 << colours) - 1)
+    group = rng.integers(colours, size=n)
     priority = rng.permutation(n)
-    higher = priority[cols] > priority[rows]
-    rows, cols = rows[higher], cols[higher]  # each tie once, seen from its lower end
-    starts = np.searchsorted(rows, np.arange(n))  # rows are sorted: CSR order
-    has_ties = np.diff(np.append(starts, len(rows))) > 0
+    candidates = None  # all citizens
     for _ in range(rounds):
+        rows, positions, starts = _rows_of(indptr, candidates, n)
+        cols = indices[positions]
         clash = np.zeros(n, dtype=bool)
-        clash[rows[group[rows] == group[cols]]] = True
-        if not clash.any():
-            break
-        used = np.zeros(n, dtype=np.uint64)
-        bits = np.left_shift(np.uint64(1), group.astype(np.uint64))
-        # all ties (both ends) count as used, so that a move does not land on a tie
-        used[has_ties] = np.bitwise_or.reduceat(bits[cols], starts[has_ties])
-        lower_used = np.zeros(n, dtype=np.uint64)
-        np.bitwise_or.at(lower_used, cols, bits[rows])
-        used |= lower_used
-        full = np.uint64((1 << colours) - 1) if colours < 64 else np.uint64(2**64 - 1)
-        free = ~used & full
-        movers = np.flatnonzero(clash & (free != 0))
+        clash[rows[(group[rows] == group[cols]) & (priority[cols] > priority[rows])]] = True
+        movers = np.flatnonzero(clash)
         if not len(movers):
             break
-        group[movers] = _random_set_bit(free[movers], colours, rng)
+        rows, positions, starts = _rows_of(indptr, movers, n)
+        bits = np.left_shift(np.uint64(1), group[indices[positions]].astype(np.uint64))
+        free = ~np.bitwise_or.reduceat(bits, starts) & full  # movers have ties: no empty run
+        movers, free = movers[free != 0], free[free != 0]
+        group[movers] = _random_set_bit(free, colours, rng)
+        candidates = movers
     if count > colours:
         # split each colour group at random into about count / colours parts
         parts = -(-count // colours)
         group = group * parts + rng.integers(parts, size=n)
     return group
+
+
+def _rows_of(indptr, rows, n):
+    """Row of each stored entry of ``rows`` (all when None), their positions in the CSR
+    arrays, and where each row's run starts among them."""
+    if rows is None:
+        counts = np.diff(indptr)
+        return np.repeat(np.arange(n), counts), slice(None), indptr[:-1]
+    counts = indptr[rows + 1] - indptr[rows]
+    starts = np.cumsum(counts) - counts
+    positions = np.repeat(indptr[rows] - starts, counts) + np.arange(counts.sum())
+    return np.repeat(rows, counts), positions, starts
 
 
 def _random_set_bit(masks, width, rng):
@@ -120,12 +127,14 @@ def low_order_diagonal(system):
     lam, degree = system.lam, system.degree
     per_degree = np.divide(lam, degree, out=np.zeros_like(lam), where=degree > 0)
     first = per_degree * A.diagonal()
-    if system.wm.symmetric:
-        mirrored = A.copy()
-        mirrored.data = mirrored.data * mirrored.data
-    else:  # A_ij A_ji for every stored entry
-        mirrored = sp.csr_array(A.multiply(sp.csr_array(A.T)))
-    second = per_degree * (mirrored @ per_degree)
+    # (B^2)_ii = (lambda_i / d_i) sum_j A_ij A_ji lambda_j / d_j
+    if system.wm.symmetric and np.all(A.data == 1.0):
+        second = per_degree * system.product(per_degree)
+    elif system.wm.symmetric:
+        squared = sp.csr_array((A.data * A.data, A.indices, A.indptr), shape=A.shape)
+        second = per_degree * (squared @ per_degree)
+    else:
+        second = per_degree * (A.multiply(sp.csr_array(A.T)) @ per_degree)
     return (1.0 - lam) * (1.0 + first + second)
 
 
@@ -138,7 +147,7 @@ def self_weights(system, solve, *, probes, tol, rng, batch_size=8, progress=Fals
     n = system.n
     lam_max = system.lam_max
     low = low_order_diagonal(system)
-    group = probe_groups(system.wm.matrix, probes, rng)
+    group = probe_groups(system.wm.matrix, probes, rng, symmetric=bool(system.wm.symmetric))
     labels = np.unique(group)
     gap = np.empty(n)
     batches = range(0, len(labels), batch_size)

@@ -395,7 +395,7 @@ _DECOMPOSE_METHODS = ("auto", "exact", "probing")
 # Largest society "auto" decomposes exactly (n / batch_size block solves).
 _EXACT_UP_TO = 20_000
 # Probes are solved to this accuracy at least; the stated bound includes it.
-_PROBE_TOL = 1e-7
+_PROBE_TOL = 1e-6
 
 
 def decompose(
@@ -428,7 +428,7 @@ def decompose(
         per-citizen error bound (see Notes); ``"auto"`` is exact up to 20,000 citizens.
     tol : float, default 1e-10
         Absolute accuracy of each solve (of each ``M_ii`` for the exact method; probes are
-        solved to ``max(tol, 1e-7)``, which the probing bound includes).
+        solved to ``max(tol, 1e-6)``, which the probing bound includes).
     probes : int, default 64
         Probe groups (solves) for ``method="probing"``; more make the bound tighter.
     batch_size : int, default 256

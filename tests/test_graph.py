@@ -2,6 +2,7 @@
 
 import time
 
+import networkx as nx
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -73,3 +74,29 @@ def test_parallel_product_writes_into_out_and_checks_it(monkeypatch):
     for bad in (np.empty(100), np.empty(400)[::2], x):
         with pytest.raises(ValueError, match="out must be"):
             product(x, out=bad)
+
+
+@pytest.mark.parametrize("labels", ["range", "shuffled_ints", "strings", "mixed"])
+@pytest.mark.parametrize("directed", [False, True])
+def test_networkx_conversion_matches_networkx(labels, directed):
+    from scorelab._graph import as_weight_matrix
+
+    rng = np.random.default_rng(5)
+    G = nx.gnp_random_graph(60, 0.1, seed=5, directed=directed)
+    G.add_edge(3, 3)
+    for k, (u, v) in enumerate(G.edges()):
+        if k % 3:  # some ties without the attribute: weight 1
+            G.edges[u, v]["weight"] = float(rng.uniform(0.5, 2.0))
+    mapping = {
+        "range": {i: i for i in G},
+        "shuffled_ints": dict(zip(G, rng.permutation(np.arange(100, 160)).tolist())),
+        "strings": {i: f"c{i}" for i in G},
+        "mixed": {i: (i if i % 2 else f"c{i}") for i in G},
+    }[labels]
+    H = nx.relabel_nodes(G, mapping)
+    wm = as_weight_matrix(H)
+    assert list(wm.nodes) == list(H)
+    expected = nx.to_scipy_sparse_array(H, nodelist=list(H), weight="weight", format="csr")
+    np.testing.assert_array_equal(wm.matrix.toarray(), expected.toarray())
+    unweighted = as_weight_matrix(H, weight=None).matrix.toarray()
+    np.testing.assert_array_equal(unweighted, (expected.toarray() > 0).astype(float))
