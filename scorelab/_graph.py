@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import numbers
+import operator
 import os
 import warnings
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import chain, repeat
 
 import networkx as nx
 import numpy as np
@@ -120,47 +122,51 @@ def as_weight_matrix(G, *, weight="weight", name="G"):
 
 
 def _networkx_to_csr(G, *, weight, name):
-    nodes = list(G)
-    if not nodes:
+    adjacency = G._adj  # node -> {neighbour: edge data}; G.adj wraps it in views per access
+    n = len(adjacency)
+    if not n:
         raise ValueError(f"{name} is empty: it has no citizens (nodes)")
-    # G.adj lists every undirected tie from both ends (a self-loop once) and every
-    # directed tie from its source: exactly the stored entries of the matrix. Reading it
-    # directly is ~5x faster than iterating G.edges(data=...).
-    adjacency = G.adj
-    counts = np.fromiter((len(adjacency[u]) for u in nodes), dtype=np.int64, count=len(nodes))
+    nodes = pd.Index(list(adjacency), name="citizen")
+    # The inner dicts list every undirected tie from both ends (a self-loop once) and
+    # every directed tie from its source: exactly the stored entries of the matrix. The
+    # loops below run in C (map/chain over dicts): ~4x faster than generator expressions.
+    counts = np.fromiter(map(len, adjacency.values()), dtype=np.int64, count=n)
     nnz = int(counts.sum())
-    index = {node: i for i, node in enumerate(nodes)}
-    columns = np.fromiter(
-        (index[v] for u in nodes for v in adjacency[u]), dtype=np.int64, count=nnz
-    )
+    neighbours = chain.from_iterable(adjacency.values())
+    if nodes.dtype.kind in "iu":
+        columns = np.fromiter(neighbours, dtype=np.int64, count=nnz)
+        if not (nodes.is_monotonic_increasing and nodes[0] == 0 and nodes[-1] == n - 1):
+            columns = nodes.get_indexer(columns)
+    else:
+        columns = nodes.get_indexer(list(neighbours))
     if weight is None:
         values = np.ones(nnz)
     else:
         # A multigraph holds {key: attributes} per pair: its parallel ties' weights add up.
-        ties = ((lambda d: d.values()) if G.is_multigraph() else (lambda d: (d,)))
-        lacking = sum(weight not in e for u in nodes for d in adjacency[u].values() for e in ties(d))
-        total = sum(len(ties(d)) for u in nodes for d in adjacency[u].values())
+        pairs = list(chain.from_iterable(map(dict.values, adjacency.values())))
+        if G.is_multigraph():
+            ties = list(chain.from_iterable(map(dict.values, pairs)))
+            weights = (sum(float(e.get(weight, 1.0)) for e in d.values()) for d in pairs)
+        else:
+            ties = pairs
+            weights = map(dict.get, pairs, repeat(weight), repeat(1.0))
+        lacking = len(ties) - sum(map(operator.contains, ties, repeat(weight)))
         # No tie weighted under the default name: an unweighted graph, every tie weight 1.
         # Any other gap (a misspelled name, weights on some ties only) would silently
         # count those ties as weight 1.
-        if lacking and not (lacking == total and weight == "weight"):
+        if lacking and not (lacking == len(ties) and weight == "weight"):
             raise ValueError(
-                f"{name}: {lacking} of {total} ties lack the weight attribute {weight!r}; give "
-                f"every tie a weight, or pass weight=None to weigh every tie 1"
+                f"{name}: {lacking} of {len(ties)} ties lack the weight attribute {weight!r}; "
+                f"give every tie a weight, or pass weight=None to weigh every tie 1"
             )
         try:
-            values = np.fromiter(
-                (sum(float(e.get(weight, 1.0)) for e in ties(d))
-                 for u in nodes for d in adjacency[u].values()),
-                dtype=np.float64, count=nnz,
-            )
+            values = np.fromiter(weights, dtype=np.float64, count=nnz)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"{name}: edge attribute {weight!r} must be numeric ({exc})") from None
     indptr = np.concatenate([[0], np.cumsum(counts)])
-    n = len(nodes)
     matrix = sp.csr_array((values, columns, indptr), shape=(n, n))
     matrix.sort_indices()
-    return matrix, pd.Index(nodes, name="citizen")
+    return matrix, nodes
 
 
 def reindex_to_nodes(values, nodes, *, name):

@@ -222,6 +222,57 @@ def test_decompose_matches_dense_matrix():
     np.testing.assert_allclose(parts["association_effect"], M @ s - s, atol=1e-6)
 
 
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("probes", [1, 7, 40])
+def test_probing_self_weights_within_their_stated_bound(directed, probes):
+    rng = np.random.default_rng(11)
+    A = random_weighted_graph(150, 0.05, rng, directed=directed)
+    s = rng.uniform(350, 950, 150)
+    lam = rng.uniform(0, 0.9, 150)
+    M = dense_equilibrium_matrix(A, lam)
+    exact = np.diag(M)
+    parts = decompose(sp.csr_array(A), s, alpha=lam, method="probing", probes=probes, rng=3)
+    error = np.abs(parts["self_weight"].to_numpy() - exact)
+    bound = parts["self_weight_error"].to_numpy()
+    assert np.all(error <= bound + 1e-12)
+    # the bound is the Neumann tail beyond two steps at worst, and never empty
+    lam_max = lam[A.sum(axis=1) > 0].max()
+    assert np.all(bound <= lam_max**3 / 2 + 1e-6)
+    assert np.all(bound > 0)
+    # the split still adds up exactly
+    np.testing.assert_allclose(parts["from_own"] + parts["from_others"], parts["displayed"], atol=0)
+    np.testing.assert_allclose(parts["displayed"], M @ s, atol=1e-6)
+
+
+def test_probing_bound_tightens_with_more_groups_and_auto_is_exact_when_small():
+    rng = np.random.default_rng(12)
+    A = sp.csr_array(random_weighted_graph(400, 0.03, rng))
+    s = rng.uniform(350, 950, 400)
+    few = decompose(A, s, alpha=0.6, method="probing", probes=2, rng=1)
+    many = decompose(A, s, alpha=0.6, method="probing", probes=64, rng=1)
+    assert many["self_weight_error"].mean() < few["self_weight_error"].mean() / 4
+    exact = decompose(A, s, alpha=0.6, method="exact")
+    auto = decompose(A, s, alpha=0.6)
+    pd.testing.assert_frame_equal(auto, exact)
+    assert (exact["self_weight_error"] == 1e-10).all()
+    again = decompose(A, s, alpha=0.6, method="probing", probes=64, rng=1)
+    pd.testing.assert_frame_equal(again, many)
+
+
+def test_probe_groups_separate_ties():
+    from scorelab._probing import probe_groups
+    from scorelab.society import erdos_renyi
+
+    A = erdos_renyi(5000, 10.0, rng=4).adjacency(weight=None)
+    rows = np.repeat(np.arange(5000), np.diff(A.indptr))
+    for count in (16, 64, 200):
+        group = probe_groups(A, count, np.random.default_rng(0))
+        assert set(np.unique(group)) <= set(range(count + 64))
+        inside = np.count_nonzero(group[rows] == group[A.indices]) / 2
+        # a random split puts about ties / count ties inside groups
+        assert inside < 0.1 * A.nnz / 2 / count
+
+
 def test_contributions_sum_to_displayed_and_match_dense_row():
     rng = np.random.default_rng(8)
     A = random_weighted_graph(50, 0.1, rng, directed=True)
@@ -232,6 +283,21 @@ def test_contributions_sum_to_displayed_and_match_dense_row():
     assert c.sum() == pytest.approx((M @ s)[10], abs=1e-7)
     top = contributions(sp.csr_array(A), s, 10, alpha=0.6, top=3)
     assert len(top) == 3 and list(top.index) == list(c.index[:3])
+
+
+@pytest.mark.parametrize("as_networkx", [False, True])
+def test_contributions_on_undirected_ties_match_dense_row(as_networkx):
+    rng = np.random.default_rng(13)
+    A = random_weighted_graph(70, 0.08, rng)
+    s = rng.uniform(350, 950, 70)
+    lam = rng.uniform(0, 0.95, 70)
+    lam[10:15] = 0.0  # held at their own score, but still passing theirs on
+    M = dense_equilibrium_matrix(A, lam)
+    G = nx.from_numpy_array(A) if as_networkx else sp.csr_array(A)
+    for citizen in (0, 12, 20, 45):  # without ties, lambda 0, two ordinary citizens
+        c = contributions(G, s, citizen, alpha=lam, tol=1e-12)
+        np.testing.assert_allclose(c.sort_index().to_numpy(), M[citizen] * s, atol=1e-8)
+        assert c.sum() == pytest.approx((M @ s)[citizen], abs=1e-8)
 
 
 def test_one_hop_and_worst_neighbour_closed_forms():

@@ -2,6 +2,7 @@
 
 import time
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
@@ -163,3 +164,28 @@ def test_group_codes_sorted_categorical_or_given_categories():
         _graph.group_codes(["a", None], 2)
     with pytest.raises(ValueError, match="groups is missing labels for 1 of 2 citizens"):
         _graph.group_codes(pd.Series({1: "a"}), 2, pd.Index([1, 2]))
+
+
+@pytest.mark.parametrize("labels", ["range", "shuffled_ints", "strings", "mixed"])
+@pytest.mark.parametrize("directed", [False, True])
+def test_networkx_conversion_matches_networkx(labels, directed):
+    from scorelab._graph import as_weight_matrix
+
+    rng = np.random.default_rng(5)
+    G = nx.gnp_random_graph(60, 0.1, seed=5, directed=directed)
+    G.add_edge(3, 3)
+    for u, v in G.edges():
+        G.edges[u, v]["weight"] = float(rng.uniform(0.5, 2.0))
+    mapping = {
+        "range": {i: i for i in G},
+        "shuffled_ints": dict(zip(G, rng.permutation(np.arange(100, 160)).tolist())),
+        "strings": {i: f"c{i}" for i in G},
+        "mixed": {i: (i if i % 2 else f"c{i}") for i in G},
+    }[labels]
+    H = nx.relabel_nodes(G, mapping)
+    wm = as_weight_matrix(H)
+    assert list(wm.nodes) == list(H)
+    expected = nx.to_scipy_sparse_array(H, nodelist=list(H), weight="weight", format="csr")
+    np.testing.assert_array_equal(wm.matrix.toarray(), expected.toarray())
+    unweighted = as_weight_matrix(H, weight=None).matrix.toarray()
+    np.testing.assert_array_equal(unweighted, (expected.toarray() > 0).astype(float))
