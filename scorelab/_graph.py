@@ -1,9 +1,16 @@
-"""Graph inputs at the API boundary and a multithreaded sparse product inside.
+"""Inputs at the API boundary, and the array kernels that several modules share.
 
 Public functions accept a NetworkX graph, a SciPy sparse square matrix or a
 :class:`scorelab.society.Society`; :func:`as_weight_matrix` turns any of them into a
 CSR matrix of non-negative float64 weights plus the node labels, so that the numerical
-code never touches NetworkX (it holds ~8x the memory of CSR, see PERFORMANCE.md).
+code never touches NetworkX (it holds ~8x the memory of CSR, see the performance notes,
+``docs/performance.md``). Per-citizen values go through one coercer,
+:func:`align_to_nodes`, and group labels through :func:`group_codes`; a caller that has
+checked its values skips nested re-validation with :func:`trusted_input`.
+
+Inside: a multithreaded sparse product (:class:`ParallelProduct`) on the process's
+:func:`thread_pool`, component labels, and the sorted-key helpers of the tie code
+(:func:`symmetric_csr`, :func:`first_of_runs`, :func:`in_sorted`, :func:`lower_bound`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The citizen game: the score acting on people and people acting back on the score.
 
-:func:`simulate` runs the feedback loops of DESIGN.md step by step, vectorised over the
-whole population (no per-citizen Python loop). Each step:
+:func:`simulate` runs the feedback loops of the model description (``docs/model.md``)
+step by step, vectorised over the whole population (no per-citizen Python loop). Each step:
 
 1. **acts** - every participating citizen acts ``n_acts`` times in each domain; an act is
    approved with probability ``disposition + incentive * responsiveness + peer pressure``
@@ -314,8 +314,9 @@ class SimulationResult:
     Attributes
     ----------
     history : pandas.DataFrame
-        One row per step (``step`` 0..n_steps-1), one column per metric; per-group metrics
-        are named ``metric[group]``.
+        One row per measured step (``step``), one column per measure
+        (:data:`scorelab.metrics.GAME_MEASURES` unless ``measures`` chose others);
+        per-group measures are named ``measure[group]``.
     panel : pandas.DataFrame or None
         Per-citizen state at the recorded steps (columns ``step``, ``citizen``, ...).
     society : Society

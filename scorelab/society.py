@@ -8,8 +8,9 @@ family, friend, neighbour or colleague — and its ``weight``).
 The generators build societies of 10^6 citizens and ~10^7 ties in a few seconds with
 vectorised NumPy: every edge list is deduplicated through sorted ``int64`` pair keys
 ``u * n + v`` and a difference mask (``np.unique`` on 10^7 keys takes ~25 s with the NumPy
-this project runs on, a sort and a mask ~0.3 s; see ``PERFORMANCE.md``). NetworkX stays at
-the API boundary (:func:`to_networkx`, :func:`from_networkx`).
+this project runs on, a sort and a mask ~0.3 s; see the performance notes,
+``docs/performance.md``). NetworkX stays at the API boundary (:func:`to_networkx`,
+:func:`from_networkx`).
 
 ========================  ================================================================
 :func:`homophilous_sbm`   groups in blocks, tunable homophily (stochastic block model)
@@ -1408,8 +1409,8 @@ def to_networkx(society):
     Notes
     -----
     NetworkX holds about 8 times the memory of the tables and is slow to build at 10^6
-    citizens (about a minute, see ``PERFORMANCE.md``): use it at the edges of an analysis,
-    not inside loops.
+    citizens (about a minute, see the performance notes, ``docs/performance.md``): use it at
+    the edges of an analysis, not inside loops.
 
     Examples
     --------
