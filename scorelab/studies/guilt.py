@@ -10,12 +10,21 @@ import numpy as np
 import pandas as pd
 
 from scorelab._validation import check_integer, check_probability, check_real
-from scorelab.association import propagate
+from scorelab.association import decompose, one_hop_mean, propagate
 from scorelab.scoring import ScoringPolicy, draw_acts, own_score
 from scorelab.society import GroupProfile
 from scorelab.studies._society import two_group_society
 
-__all__ = ["scored_society", "guilt_by_association", "minority_status_penalty"]
+__all__ = [
+    "decomposition_by_citizen",
+    "decomposition_by_group",
+    "decomposition_checks",
+    "guilt_by_association",
+    "guilt_key_numbers",
+    "minority_status_penalty",
+    "scored_society",
+    "well_behaved_by_ties",
+]
 
 
 def scored_society(
@@ -158,3 +167,135 @@ def guilt_by_association(
         row[f"effect_well_behaved_{group}"] = effect[member & well_behaved].mean()
         row[f"hurt_share_{group}"] = (effect[member] < -10).mean()
     return {key: float(value) for key, value in row.items()}
+
+
+def decomposition_by_citizen(society, own, *, alpha):
+    """Each citizen's displayed score split into their own record and their ties'.
+
+    Parameters
+    ----------
+    society : scorelab.society.Society
+        E.g. from :func:`scored_society`, with groups ``majority`` and ``minority``.
+    own : pandas.Series
+        Own scores, indexed by citizen.
+    alpha : float
+        Association weight of the Friedkin-Johnsen equilibrium.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`scorelab.decompose` (``own_score``, ``displayed``,
+        ``from_own``, ``from_others``, ``association_effect``, ...) and ``group``,
+        ``own_record_share`` (``from_own / displayed``), ``well_behaved`` (disposition at
+        least the median) and ``ties_to_minority`` (share of one's tie weight to minority
+        members, :func:`scorelab.one_hop_mean` of membership).
+
+    Examples
+    --------
+    >>> society, own = scored_society(200, rng=1)
+    >>> parts = decomposition_by_citizen(society, own, alpha=0.0)
+    >>> float(parts.own_record_share.min()), float(parts.association_effect.abs().max())
+    (1.0, 0.0)
+    """
+    citizens = society.citizens
+    parts = decompose(society, own, alpha=alpha)
+    parts["group"] = citizens["group"]
+    parts["own_record_share"] = parts["from_own"] / parts["displayed"]
+    parts["well_behaved"] = citizens["disposition"] >= citizens["disposition"].median()
+    parts["ties_to_minority"] = one_hop_mean(
+        society, (citizens["group"] == "minority").astype(float), alpha=1.0)
+    return parts
+
+
+def decomposition_by_group(parts):
+    """Group means of the scores and their decomposition (see :func:`decomposition_by_citizen`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by group: mean ``own_score``, ``displayed``, ``from_own``, ``from_others``,
+        ``association_effect`` and ``own_record_share``.
+    """
+    return parts.groupby("group", observed=True)[
+        ["own_score", "displayed", "from_own", "from_others", "association_effect",
+         "own_record_share"]
+    ].mean()
+
+
+def well_behaved_by_ties(parts, bins=(-0.01, 0.2, 0.4, 0.6, 0.8, 1.0)):
+    """Association effect on well-behaved citizens by group and share of ties to the minority.
+
+    Parameters
+    ----------
+    parts : pandas.DataFrame
+        From :func:`decomposition_by_citizen`.
+    bins : sequence of float
+        Edges of the ``ties_to_minority`` bins (right-closed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``group``, ``ties to minority`` bin): ``mean`` association effect and
+        ``count`` of well-behaved citizens.
+    """
+    well = parts[parts.well_behaved].copy()
+    well["ties to minority"] = pd.cut(well["ties_to_minority"], list(bins))
+    return well.groupby(["group", "ties to minority"], observed=True)["association_effect"].agg(
+        ["mean", "count"])
+
+
+def decomposition_checks(parts):
+    """Numbers that show the decomposition: its residual, own shares, who loses.
+
+    Returns
+    -------
+    dict
+        ``residual`` (largest ``|from_own + from_others - displayed|``, zero up to
+        rounding), ``median_own_record_share`` and ``hurt_share`` (share of citizens
+        losing more than 10 points to association).
+    """
+    return {
+        "residual": (parts.from_own + parts.from_others - parts.displayed).abs().max(),
+        "median_own_record_share": parts.own_record_share.median(),
+        "hurt_share": (parts.association_effect < -10).mean(),
+    }
+
+
+def guilt_key_numbers(parts, runs, summary, *, alpha_grid, homophily_grid):
+    """The numbers notebook 01 cites, from one society and a sweep of replicates.
+
+    Parameters
+    ----------
+    parts : pandas.DataFrame
+        From :func:`decomposition_by_citizen`.
+    runs : pandas.DataFrame
+        A sweep of :func:`guilt_by_association` over ``homophily`` and ``alpha``
+        (including ``alpha = 0``).
+    summary : pandas.DataFrame
+        ``confidence_intervals(runs, ["alpha", "homophily"], metrics)`` including
+        ``minority_penalty``.
+    alpha_grid, homophily_grid : sequence of float
+        The swept values.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by description, columns ``mean``, ``low`` and ``high``: the median
+        own-record share of the displayed score and the largest minority penalty without
+        association (0: the baseline), both without an interval; the penalty at the
+        strongest association in the most mixed and in the most segregated society, with
+        its 95 % interval across replicates.
+    """
+    top_a = max(alpha_grid)
+    penalty = summary[(summary.metric == "minority_penalty") & (summary.alpha == top_a)]
+    columns = ["mean", "low", "high"]
+    rows = {
+        "median own-record share of displayed score":
+            (parts.own_record_share.median(), np.nan, np.nan),
+        "minority penalty, no association (baseline)":
+            (runs[runs.alpha == 0.0].minority_penalty.abs().max(), np.nan, np.nan),
+    }
+    for homophily in (min(homophily_grid), max(homophily_grid)):
+        rows[f"minority penalty, alpha={top_a}, homophily={homophily}"] = tuple(
+            penalty.loc[penalty.homophily == homophily, columns].iloc[0])
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
