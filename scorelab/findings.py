@@ -450,8 +450,8 @@ def save_findings(frame, directory=None, *, parameters=None, seed=None, wall_tim
     Notes
     -----
     The sidecar records ``parameters``, ``seed``, ``versions`` (Python and packages),
-    ``git`` (``commit`` and ``dirty``: tracked files differ from the commit; both null
-    outside a git checkout), ``wall_time_seconds``, the interval ``level`` and the
+    ``git`` (``commit`` and ``dirty``: tracked files of the checkout holding the imported
+    scorelab differ from the commit; both null for an installed, non-editable copy), ``wall_time_seconds``, the interval ``level`` and the
     ``columns``, so that every number in the CSV can be traced to code and inputs.
 
     Examples
@@ -484,7 +484,8 @@ def save_findings(frame, directory=None, *, parameters=None, seed=None, wall_tim
         "parameters": dict(parameters or {}),
         "seed": seed,
         "versions": versions(),
-        "git": git_state(project_root()),
+        # The code's own checkout (not the working directory's): the commit that computed it.
+        "git": git_state(),
         "wall_time_seconds": wall_time,
         "level": LEVEL,
         "columns": list(COLUMNS),

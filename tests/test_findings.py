@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from scorelab import findings
 from scorelab._provenance import git_state
 from scorelab.findings import (
     COLUMNS,
@@ -205,7 +204,8 @@ def test_save_and_load_round_trip_with_provenance(tmp_path):
     assert sidecar["seed"] == 3 and sidecar["wall_time_seconds"] == 12.5
     assert sidecar["level"] == 0.95 and sidecar["columns"] == list(COLUMNS)
     assert {"python", "scorelab", "numpy", "pandas"} <= set(sidecar["versions"])
-    assert sidecar["git"] == git_state(findings.project_root())
+    assert sidecar["git"] == git_state()  # the checkout scorelab is imported from
+    assert len(sidecar["git"]["commit"]) == 40 and isinstance(sidecar["git"]["dirty"], bool)
     with pytest.raises(ValueError, match="wall_time must be >= 0.0, got -1.0"):
         save_findings(frame, tmp_path, wall_time=-1)
     with pytest.raises(ValueError, match="ids must be unique"):
