@@ -43,7 +43,7 @@ from scipy import stats
 
 from scorelab._provenance import git_state
 from scorelab._validation import check_finite_array, check_integer, check_real
-from scorelab.reporting import project_root, versions
+from scorelab.reporting import reports_dir, versions
 
 __all__ = [
     "COLUMNS",
@@ -433,7 +433,7 @@ def save_findings(frame, directory=None, *, parameters=None, seed=None, wall_tim
     frame : pandas.DataFrame
         A register (validated before anything is written).
     directory : str or os.PathLike, optional
-        Default ``reports/`` at the project root; ``make full`` uses
+        Default ``reports/`` at the project root (or ``$SCORELAB_REPORTS``); ``make full`` uses
         ``results/<notebook>/``. Created if missing.
     parameters : mapping, optional
         The parameters the findings were computed with (e.g. the notebook's parameters).
@@ -476,7 +476,7 @@ def save_findings(frame, directory=None, *, parameters=None, seed=None, wall_tim
         seed = check_integer("seed", seed, minimum=0)
     if wall_time is not None:
         wall_time = check_real("wall_time", wall_time, minimum=0.0)
-    folder = Path(directory) if directory is not None else project_root() / "reports"
+    folder = Path(directory) if directory is not None else reports_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "findings.csv"
     frame.to_csv(path, index=False)

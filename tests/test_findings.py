@@ -240,3 +240,10 @@ def test_unresolved_findings_print_as_unresolved_and_nothing_is_ranked():
     assert "percentile bootstrap interval" in text and "rests on: association_weight" in text
     assert "2,000 citizens x 3 replicates, seed 3, full scale" in text
     assert format_findings(frame.iloc[:0]) == "No findings."
+
+
+def test_default_directory_is_the_reports_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCORELAB_REPORTS", str(tmp_path / "reports"))
+    path = save_findings(register())
+    assert path == tmp_path / "reports" / "findings.csv"
+    assert path.with_suffix(".json").exists()
