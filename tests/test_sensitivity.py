@@ -111,6 +111,30 @@ def test_influential_parameters_are_what_a_finding_rests_on():
         influential({"output": "y"}, "y")
 
 
+def noisy_inert(u, v, w, rng):
+    """u matters; v and w are inert; the noise comes from a spawned child, as in studies."""
+    [child] = rng.spawn(1)
+    return {"y": 4.0 * u + child.normal(scale=0.5)}
+
+
+@pytest.mark.parametrize("method, n", [("sobol", 64), ("morris", 10)])
+def test_common_random_numbers_remove_the_noise_between_runs(method, n):
+    independent = sensitivity(noisy_inert, LINEAR_BOUNDS, method=method, n=n, rng=3)
+    common = sensitivity(noisy_inert, LINEAR_BOUNDS, method=method, n=n, rng=3,
+                         common_random_numbers=True)
+    column = "ST" if method == "sobol" else "mu_star"
+    inert = ["v", "w"]
+    assert (independent.set_index("parameter").loc[inert, column] > 0.01).all()
+    np.testing.assert_allclose(common.set_index("parameter").loc[inert, column], 0.0, atol=1e-12)
+    if method == "sobol":
+        assert common.set_index("parameter").loc["u", "ST"] == pytest.approx(1.0, abs=0.05)
+    else:
+        assert common.set_index("parameter").loc["u", "mu_star"] == pytest.approx(4.0)
+    pd.testing.assert_frame_equal(
+        common, sensitivity(noisy_inert, LINEAR_BOUNDS, method=method, n=n, rng=3, n_jobs=2,
+                            common_random_numbers=True))
+
+
 def test_one_row_per_output_and_parameter_in_the_order_given():
     frame = sensitivity(noisy_pair, LINEAR_BOUNDS, n=16, rng=2)
     assert frame[["output", "parameter"]].values.tolist() == [
@@ -240,6 +264,7 @@ UNIT = {"u": (0, 1), "v": (0, 1)}
         ({"func": _nan_output}, ValueError, r"output 'y' must be finite, got nan at sample 0"),
         ({"func": _list_result}, TypeError, "func must return a non-empty mapping .* it returned list"),
         ({"n_jobs": 0}, ValueError, "n_jobs must be >= 1, got 0"),
+        ({"common_random_numbers": 1}, TypeError, "common_random_numbers must be True or False"),
     ],
 )
 def test_bad_input_is_rejected_clearly(kwargs, error, match):
