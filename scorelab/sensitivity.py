@@ -436,10 +436,10 @@ def _outputs(runs):
 
 
 def _analyse(method, problem, design, values, rng, output):
-    if np.ptp(values) == 0:
+    if method == "sobol" and np.ptp(values) == 0:
         warnings.warn(
-            f"output {output!r} is constant ({values[0]!r}) over the whole sample; its "
-            f"sensitivity indices are undefined and reported as NaN",
+            f"output {output!r} is constant ({float(values[0]):g}) over the whole sample; "
+            f"its Sobol' indices (shares of a zero variance) are undefined and reported as NaN",
             RuntimeWarning,
             stacklevel=3,
         )

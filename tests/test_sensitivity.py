@@ -207,14 +207,18 @@ def test_progress_bar_counts_model_runs(capsys):
     assert "12/12" in capsys.readouterr().err
 
 
-def test_constant_output_warns_and_gives_nan():
-    def flat(u, v, rng):
-        return {"y": u, "flat": 1.0}
+def flat(u, v, rng):
+    return {"y": u, "flat": 1.0}
 
-    with pytest.warns(RuntimeWarning, match="output 'flat' is constant"):
+
+def test_constant_output_has_no_sobol_indices_and_zero_elementary_effects():
+    with pytest.warns(RuntimeWarning, match=r"output 'flat' is constant \(1\) over the whole"):
         frame = sensitivity(flat, {"u": (0, 1), "v": (0, 1)}, n=16, rng=1)
     assert frame.loc[frame["output"] == "flat", "S1"].isna().all()
     assert frame.loc[frame["output"] == "y", "S1"].notna().all()
+    morris = sensitivity(flat, {"u": (0, 1), "v": (0, 1)}, method="morris", n=4, rng=1)
+    flat_rows = morris[morris["output"] == "flat"]
+    assert (flat_rows[["mu_star", "mu_star_conf", "sigma"]] == 0).all().all()
 
 
 def _missing_output(u, v, rng):
@@ -291,3 +295,19 @@ def test_dask_gives_the_serial_frame(tmp_path):
         on_dask = sensitivity(noisy_pair, LINEAR_BOUNDS, n=16, rng=7, client=client,
                               checkpoint=tmp_path)
     pd.testing.assert_frame_equal(on_dask, serial)
+
+
+def test_screening_a_study_of_the_package():
+    from scorelab.studies import guilt_by_association
+
+    frame = sensitivity(guilt_by_association, {"alpha": (0.0, 0.6), "homophily": (0.0, 0.9)},
+                        method="morris", n=4, fixed={"n_citizens": 300}, rng=2,
+                        common_random_numbers=True)
+    mu_star = frame.set_index(["output", "parameter"])["mu_star"]
+    # Own scores come from one's own acts, before association and whatever the ties: with
+    # the same random numbers neither parameter moves the own-score gap ...
+    assert mu_star["own_gap", "alpha"] == 0.0 and mu_star["own_gap", "homophily"] == 0.0
+    # ... while association is what makes the displayed gap differ and the minority penalty.
+    assert mu_star["minority_penalty", "alpha"] > 0
+    assert mu_star["displayed_gap", "alpha"] > 0
+    assert "alpha" in influential(frame, "minority_penalty")
