@@ -11,6 +11,9 @@ from pathlib import Path
 def git_state(folder=None):
     """The commit checked out at ``folder`` and whether tracked files differ from it.
 
+    ``folder`` defaults to the folder of the imported scorelab package, so the state is
+    that of the code that computed a result, wherever the caller runs.
+
     Returns ``{"commit": None, "dirty": None}`` outside a git checkout or without git, so
     that a result computed from an unpacked tarball still saves (and says it cannot tell).
     Untracked files do not make the tree dirty: results written next to the code are

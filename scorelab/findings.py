@@ -4,6 +4,8 @@ A finding is a number a notebook cites. Each study module turns its replicates i
 :func:`finding`; :func:`findings_frame` collects them into the register, :func:`validate_findings`
 checks it, :func:`save_findings` writes ``findings.csv`` with a JSON sidecar of provenance and
 :func:`format_findings` prints it, unresolved findings as unresolved and nothing ranked.
+For ``make full``, :func:`check_provenance` checks a saved register's sidecar and
+:func:`compare_scales` sets full-scale findings beside their default-scale counterparts.
 
 Columns (:data:`COLUMNS`):
 
@@ -43,7 +45,7 @@ from scipy import stats
 
 from scorelab._provenance import git_state
 from scorelab._validation import check_finite_array, check_integer, check_real
-from scorelab.reporting import project_root, versions
+from scorelab.reporting import reports_dir, versions
 
 __all__ = [
     "COLUMNS",
@@ -52,6 +54,8 @@ __all__ = [
     "validate_findings",
     "save_findings",
     "load_findings",
+    "check_provenance",
+    "compare_scales",
     "format_findings",
 ]
 
@@ -433,7 +437,7 @@ def save_findings(frame, directory=None, *, parameters=None, seed=None, wall_tim
     frame : pandas.DataFrame
         A register (validated before anything is written).
     directory : str or os.PathLike, optional
-        Default ``reports/`` at the project root; ``make full`` uses
+        Default ``reports/`` at the project root (or ``$SCORELAB_REPORTS``); ``make full`` uses
         ``results/<notebook>/``. Created if missing.
     parameters : mapping, optional
         The parameters the findings were computed with (e.g. the notebook's parameters).
@@ -450,8 +454,8 @@ def save_findings(frame, directory=None, *, parameters=None, seed=None, wall_tim
     Notes
     -----
     The sidecar records ``parameters``, ``seed``, ``versions`` (Python and packages),
-    ``git`` (``commit`` and ``dirty``: tracked files differ from the commit; both null
-    outside a git checkout), ``wall_time_seconds``, the interval ``level`` and the
+    ``git`` (``commit`` and ``dirty``: tracked files of the checkout holding the imported
+    scorelab differ from the commit; both null for an installed, non-editable copy), ``wall_time_seconds``, the interval ``level`` and the
     ``columns``, so that every number in the CSV can be traced to code and inputs.
 
     Examples
@@ -476,7 +480,7 @@ def save_findings(frame, directory=None, *, parameters=None, seed=None, wall_tim
         seed = check_integer("seed", seed, minimum=0)
     if wall_time is not None:
         wall_time = check_real("wall_time", wall_time, minimum=0.0)
-    folder = Path(directory) if directory is not None else project_root() / "reports"
+    folder = Path(directory) if directory is not None else reports_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "findings.csv"
     frame.to_csv(path, index=False)
@@ -484,7 +488,8 @@ def save_findings(frame, directory=None, *, parameters=None, seed=None, wall_tim
         "parameters": dict(parameters or {}),
         "seed": seed,
         "versions": versions(),
-        "git": git_state(project_root()),
+        # The code's own checkout (not the working directory's): the commit that computed it.
+        "git": git_state(),
         "wall_time_seconds": wall_time,
         "level": LEVEL,
         "columns": list(COLUMNS),
@@ -506,6 +511,98 @@ def load_findings(path):
     for column in ("n_citizens", "replicates", "seed"):
         frame[column] = frame[column].astype(object).map(int)
     return validate_findings(frame)
+
+
+def check_provenance(path):
+    """Check that a saved ``findings.csv`` has a complete sidecar; return the sidecar.
+
+    Complete means: ``parameters`` (a non-empty mapping), ``seed`` (an int),
+    ``versions`` naming scorelab's, ``git.commit`` (40 hex digits), ``git.dirty``
+    (True or False) and ``wall_time_seconds`` (a number), as :func:`save_findings` writes
+    them when given everything. The CSV itself must also validate.
+
+    Raises
+    ------
+    ValueError
+        Listing every missing or empty field, or if the sidecar does not exist.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from scorelab.findings import check_provenance, finding, findings_frame, save_findings
+    >>> register = findings_frame([finding("demo.effect", [1.0, 1.2, 0.9], notebook="00-demo",
+    ...                            statement="An effect.", n_citizens=10, seed=1)])
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     check_provenance(save_findings(register, folder, seed=1))
+    Traceback (most recent call last):
+    ...
+    ValueError: .../findings.json lacks provenance: parameters, wall_time_seconds
+    """
+    path = Path(path)
+    load_findings(path)
+    sidecar_path = path.with_suffix(".json")
+    if not sidecar_path.is_file():
+        raise ValueError(f"{sidecar_path} is missing: save findings with save_findings()")
+    sidecar = json.loads(sidecar_path.read_text())
+    git = sidecar.get("git") or {}
+    checks = {
+        "parameters": isinstance(sidecar.get("parameters"), dict) and bool(sidecar["parameters"]),
+        "seed": _is_integer_at_least(sidecar.get("seed"), 0),
+        "versions": "scorelab" in (sidecar.get("versions") or {}),
+        "git.commit": isinstance(git.get("commit"), str)
+        and bool(re.fullmatch(r"[0-9a-f]{40}", git["commit"])),
+        "git.dirty": isinstance(git.get("dirty"), bool),
+        "wall_time_seconds": isinstance(sidecar.get("wall_time_seconds"), (int, float)),
+    }
+    missing = [name for name, ok in checks.items() if not ok]
+    if missing:
+        raise ValueError(f"{sidecar_path} lacks provenance: {', '.join(missing)}")
+    return sidecar
+
+
+def compare_scales(default, full):
+    """Each full-scale finding beside its default-scale counterpart (matched by ``id``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``id``: ``estimate_default``, ``resolved_default``, ``estimate_full``,
+        ``resolved_full`` and ``agrees``, which is True when the default estimate has the
+        full one's sign or is unresolved (a default-scale number may be too small a sample
+        to resolve, never the opposite sign of a resolved one).
+
+    Raises
+    ------
+    ValueError
+        If a full-scale finding has no default-scale counterpart, or a frame holds rows
+        of the wrong ``scale``.
+
+    Examples
+    --------
+    >>> from scorelab.findings import compare_scales, finding, findings_frame
+    >>> common = dict(notebook="00-demo", statement="An effect.", seed=1)
+    >>> default = findings_frame([finding("demo.effect", [0.9, 1.4, 0.2], n_citizens=10,
+    ...                                   **common)])
+    >>> full = findings_frame([finding("demo.effect", [1.0, 1.1, 0.9], n_citizens=1000,
+    ...                                scale="full", **common)])
+    >>> compare_scales(default, full)["agrees"].tolist()
+    [True]
+    """
+    for frame, scale in ((default, "default"), (full, "full")):
+        validate_findings(frame)
+        wrong = frame.loc[frame["scale"] != scale, "id"].tolist()
+        if wrong:
+            raise ValueError(f"the {scale}-scale frame holds findings of another scale: {wrong}")
+    missing = sorted(set(full["id"]) - set(default["id"]))
+    if missing:
+        raise ValueError(f"full-scale findings without a default-scale counterpart: {missing}")
+    columns = ["id", "estimate", "resolved"]
+    paired = full[columns].merge(default[columns], on="id", how="left",
+                                 suffixes=("_full", "_default")).set_index("id")
+    same_sign = np.sign(paired["estimate_default"]) == np.sign(paired["estimate_full"])
+    paired["agrees"] = same_sign | ~paired["resolved_default"].astype(bool)
+    return paired[["estimate_default", "resolved_default", "estimate_full", "resolved_full",
+                   "agrees"]]
 
 
 def format_findings(frame):

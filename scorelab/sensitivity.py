@@ -28,7 +28,8 @@ METHODS = {
 }
 # Names the sweep behind the analysis uses for itself; no parameter or output may take them.
 _SAMPLE, _DESIGN, _MODEL = "sample", "_sensitivity_design", "_sensitivity_model"
-_RESERVED = {_SAMPLE, _DESIGN, _MODEL, "replicate", "rng"}
+_COMMON = "_sensitivity_common_seed"
+_RESERVED = {_SAMPLE, _DESIGN, _MODEL, _COMMON, "replicate", "rng"}
 _MORRIS_LEVELS = 4
 
 
@@ -44,6 +45,7 @@ def sensitivity(
     progress=False,
     client=None,
     checkpoint=None,
+    common_random_numbers=False,
 ):
     """Global sensitivity of ``func``'s outputs to its parameters over ``bounds``.
 
@@ -79,6 +81,8 @@ def sensitivity(
     checkpoint : str or os.PathLike, optional
         Directory where every finished model run is saved; calling again with the same
         arguments reads them back and runs only the missing ones.
+    common_random_numbers : bool, default False
+        Give every run the same random stream instead of one stream per run (see Notes).
 
     Returns
     -------
@@ -139,6 +143,12 @@ def sensitivity(
     :math:`S_{T,i}`, an inert parameter's included. Read :math:`S_{T,i}` against that
     floor, or have ``func`` average enough replicates to make it small.
 
+    With ``common_random_numbers=True`` every run draws the same random numbers, so
+    runs differ only in their parameters: an inert parameter then gets exactly zero
+    indices and screening needs far fewer runs, but the indices describe the model for
+    that one realisation of its randomness; repeat with other seeds to see how much they
+    move.
+
     The randomness of the design, of the runs and of the bootstrap comes from three
     independent children of ``rng``, so the same seed gives the same frame, serially,
     in processes or on Dask, interrupted and resumed or not.
@@ -190,6 +200,10 @@ def sensitivity(
     reserved = sorted(set(fixed) & _RESERVED)
     if reserved:
         raise ValueError(f"fixed uses the reserved name(s) {reserved}; rename them")
+    if not isinstance(common_random_numbers, bool):
+        raise TypeError(
+            f"common_random_numbers must be True or False, got {common_random_numbers!r}"
+        )
 
     design_rng, run_rng, analysis_rng = np.random.default_rng(rng).spawn(3)
     if method == "sobol":
@@ -204,10 +218,13 @@ def sensitivity(
     # A checkpoint can replay only an int or SeedSequence root; the child stream of the
     # runs is passed on as the SeedSequence it was spawned from, which replays exactly.
     run_seed = run_rng.bit_generator.seed_seq if _replayable(rng) else run_rng
+    own = {_DESIGN: _Design(problem["names"], design), _MODEL: func}
+    if common_random_numbers:
+        own[_COMMON] = run_rng.bit_generator.seed_seq
     runs = sweep(
         _evaluate,
         {_SAMPLE: range(len(design))},
-        fixed={_DESIGN: _Design(problem["names"], design), _MODEL: func, **fixed},
+        fixed=own | fixed,
         rng=run_seed,
         n_jobs=n_jobs,
         progress=progress,
@@ -361,6 +378,11 @@ def _evaluate(rng, **kwargs):
     """One model run: the ``sample``-th row of the design, checked on its way back."""
     k = kwargs.pop(_SAMPLE)
     design, func = kwargs.pop(_DESIGN), kwargs.pop(_MODEL)
+    common = kwargs.pop(_COMMON, None)
+    if common is not None:
+        # A fresh copy each run: spawning from a shared SeedSequence would advance it.
+        rng = np.random.default_rng(np.random.SeedSequence(
+            common.entropy, spawn_key=common.spawn_key, pool_size=common.pool_size))
     point = design.point(k)
     result = func(**point, **kwargs, rng=rng)
     if isinstance(result, pd.Series):
@@ -414,10 +436,10 @@ def _outputs(runs):
 
 
 def _analyse(method, problem, design, values, rng, output):
-    if np.ptp(values) == 0:
+    if method == "sobol" and np.ptp(values) == 0:
         warnings.warn(
-            f"output {output!r} is constant ({values[0]!r}) over the whole sample; its "
-            f"sensitivity indices are undefined and reported as NaN",
+            f"output {output!r} is constant ({float(values[0]):g}) over the whole sample; "
+            f"its Sobol' indices (shares of a zero variance) are undefined and reported as NaN",
             RuntimeWarning,
             stacklevel=3,
         )

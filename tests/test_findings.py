@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from scorelab import findings
 from scorelab._provenance import git_state
 from scorelab.findings import (
     COLUMNS,
+    check_provenance,
+    compare_scales,
     finding,
     findings_frame,
     format_findings,
@@ -205,7 +206,8 @@ def test_save_and_load_round_trip_with_provenance(tmp_path):
     assert sidecar["seed"] == 3 and sidecar["wall_time_seconds"] == 12.5
     assert sidecar["level"] == 0.95 and sidecar["columns"] == list(COLUMNS)
     assert {"python", "scorelab", "numpy", "pandas"} <= set(sidecar["versions"])
-    assert sidecar["git"] == git_state(findings.project_root())
+    assert sidecar["git"] == git_state()  # the checkout scorelab is imported from
+    assert len(sidecar["git"]["commit"]) == 40 and isinstance(sidecar["git"]["dirty"], bool)
     with pytest.raises(ValueError, match="wall_time must be >= 0.0, got -1.0"):
         save_findings(frame, tmp_path, wall_time=-1)
     with pytest.raises(ValueError, match="ids must be unique"):
@@ -240,3 +242,48 @@ def test_unresolved_findings_print_as_unresolved_and_nothing_is_ranked():
     assert "percentile bootstrap interval" in text and "rests on: association_weight" in text
     assert "2,000 citizens x 3 replicates, seed 3, full scale" in text
     assert format_findings(frame.iloc[:0]) == "No findings."
+
+
+def test_default_directory_is_the_reports_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCORELAB_REPORTS", str(tmp_path / "reports"))
+    path = save_findings(register())
+    assert path == tmp_path / "reports" / "findings.csv"
+    assert path.with_suffix(".json").exists()
+
+
+def test_complete_provenance_is_checked_field_by_field(tmp_path):
+    frame = register()
+    path = save_findings(frame, tmp_path, parameters={"n_citizens": 2000}, seed=3,
+                         wall_time=1.0)
+    sidecar = check_provenance(path)
+    assert sidecar["seed"] == 3
+    stored = json.loads(path.with_suffix(".json").read_text())
+    for field, broken in [("seed", None), ("parameters", {}), ("wall_time_seconds", None),
+                          ("git", {"commit": None, "dirty": None})]:
+        path.with_suffix(".json").write_text(json.dumps(stored | {field: broken}))
+        expected = "git.commit, git.dirty" if field == "git" else field
+        with pytest.raises(ValueError, match=f"lacks provenance: {expected}$"):
+            check_provenance(path)
+    path.with_suffix(".json").unlink()
+    with pytest.raises(ValueError, match="findings.json is missing"):
+        check_provenance(path)
+
+
+def test_default_scale_counterparts_agree_in_sign_or_are_unresolved():
+    full = register().assign(scale="full")
+    default = register().assign(scale="default")
+    assert compare_scales(default, full)["agrees"].all()
+    # guilt.penalty-flat is unresolved at default scale: any sign at full scale agrees.
+    flipped = default.copy()
+    flipped.loc[1, ["estimate", "ci_low", "ci_high"]] = [-0.5, -2.0, 1.0]
+    assert compare_scales(flipped, full)["agrees"].all()
+    # A resolved default finding of the opposite sign does not.
+    opposite = default.copy()
+    opposite.loc[0, ["estimate", "ci_low", "ci_high"]] = [3.0, 2.6, 3.3]
+    table = compare_scales(opposite, full)
+    assert table["agrees"].tolist() == [False, True, True]
+    assert table.index.tolist() == full["id"].tolist()
+    with pytest.raises(ValueError, match=r"without a default-scale counterpart: \['guilt.gap-narrows'\]"):
+        compare_scales(default.drop(index=0), full)
+    with pytest.raises(ValueError, match="the full-scale frame holds findings of another scale"):
+        compare_scales(default, default)

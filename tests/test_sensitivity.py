@@ -111,6 +111,30 @@ def test_influential_parameters_are_what_a_finding_rests_on():
         influential({"output": "y"}, "y")
 
 
+def noisy_inert(u, v, w, rng):
+    """u matters; v and w are inert; the noise comes from a spawned child, as in studies."""
+    [child] = rng.spawn(1)
+    return {"y": 4.0 * u + child.normal(scale=0.5)}
+
+
+@pytest.mark.parametrize("method, n", [("sobol", 64), ("morris", 10)])
+def test_common_random_numbers_remove_the_noise_between_runs(method, n):
+    independent = sensitivity(noisy_inert, LINEAR_BOUNDS, method=method, n=n, rng=3)
+    common = sensitivity(noisy_inert, LINEAR_BOUNDS, method=method, n=n, rng=3,
+                         common_random_numbers=True)
+    column = "ST" if method == "sobol" else "mu_star"
+    inert = ["v", "w"]
+    assert (independent.set_index("parameter").loc[inert, column] > 0.01).all()
+    np.testing.assert_allclose(common.set_index("parameter").loc[inert, column], 0.0, atol=1e-12)
+    if method == "sobol":
+        assert common.set_index("parameter").loc["u", "ST"] == pytest.approx(1.0, abs=0.05)
+    else:
+        assert common.set_index("parameter").loc["u", "mu_star"] == pytest.approx(4.0)
+    pd.testing.assert_frame_equal(
+        common, sensitivity(noisy_inert, LINEAR_BOUNDS, method=method, n=n, rng=3, n_jobs=2,
+                            common_random_numbers=True))
+
+
 def test_one_row_per_output_and_parameter_in_the_order_given():
     frame = sensitivity(noisy_pair, LINEAR_BOUNDS, n=16, rng=2)
     assert frame[["output", "parameter"]].values.tolist() == [
@@ -183,14 +207,18 @@ def test_progress_bar_counts_model_runs(capsys):
     assert "12/12" in capsys.readouterr().err
 
 
-def test_constant_output_warns_and_gives_nan():
-    def flat(u, v, rng):
-        return {"y": u, "flat": 1.0}
+def flat(u, v, rng):
+    return {"y": u, "flat": 1.0}
 
-    with pytest.warns(RuntimeWarning, match="output 'flat' is constant"):
+
+def test_constant_output_has_no_sobol_indices_and_zero_elementary_effects():
+    with pytest.warns(RuntimeWarning, match=r"output 'flat' is constant \(1\) over the whole"):
         frame = sensitivity(flat, {"u": (0, 1), "v": (0, 1)}, n=16, rng=1)
     assert frame.loc[frame["output"] == "flat", "S1"].isna().all()
     assert frame.loc[frame["output"] == "y", "S1"].notna().all()
+    morris = sensitivity(flat, {"u": (0, 1), "v": (0, 1)}, method="morris", n=4, rng=1)
+    flat_rows = morris[morris["output"] == "flat"]
+    assert (flat_rows[["mu_star", "mu_star_conf", "sigma"]] == 0).all().all()
 
 
 def _missing_output(u, v, rng):
@@ -240,6 +268,7 @@ UNIT = {"u": (0, 1), "v": (0, 1)}
         ({"func": _nan_output}, ValueError, r"output 'y' must be finite, got nan at sample 0"),
         ({"func": _list_result}, TypeError, "func must return a non-empty mapping .* it returned list"),
         ({"n_jobs": 0}, ValueError, "n_jobs must be >= 1, got 0"),
+        ({"common_random_numbers": 1}, TypeError, "common_random_numbers must be True or False"),
     ],
 )
 def test_bad_input_is_rejected_clearly(kwargs, error, match):
@@ -266,3 +295,19 @@ def test_dask_gives_the_serial_frame(tmp_path):
         on_dask = sensitivity(noisy_pair, LINEAR_BOUNDS, n=16, rng=7, client=client,
                               checkpoint=tmp_path)
     pd.testing.assert_frame_equal(on_dask, serial)
+
+
+def test_screening_a_study_of_the_package():
+    from scorelab.studies import guilt_by_association
+
+    frame = sensitivity(guilt_by_association, {"alpha": (0.0, 0.6), "homophily": (0.0, 0.9)},
+                        method="morris", n=4, fixed={"n_citizens": 300}, rng=2,
+                        common_random_numbers=True)
+    mu_star = frame.set_index(["output", "parameter"])["mu_star"]
+    # Own scores come from one's own acts, before association and whatever the ties: with
+    # the same random numbers neither parameter moves the own-score gap ...
+    assert mu_star["own_gap", "alpha"] == 0.0 and mu_star["own_gap", "homophily"] == 0.0
+    # ... while association is what makes the displayed gap differ and the minority penalty.
+    assert mu_star["minority_penalty", "alpha"] > 0
+    assert mu_star["displayed_gap", "alpha"] > 0
+    assert "alpha" in influential(frame, "minority_penalty")
