@@ -19,7 +19,7 @@ from scorelab.dating import (
     selection_intensity,
     simulate_generations,
 )
-from scorelab.dynamics import GameConfig, SimulationResult, simulate
+from scorelab.dynamics import GameConfig, SimulationResult, load, simulate
 from scorelab.experiments import confidence_intervals, sweep
 from scorelab import fairness, metrics
 from scorelab.lending import (
@@ -54,6 +54,7 @@ __all__ = [
     "GameConfig",
     "SimulationResult",
     "simulate",
+    "load",
     "confidence_intervals",
     "sweep",
     "RULES",

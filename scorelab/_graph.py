@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from scorelab._validation import plain
+
 try:  # SciPy's compiled CSR kernels; private, so the public path stays as a fallback
     from scipy.sparse import _sparsetools
 except ImportError:  # pragma: no cover - depends on the SciPy build
@@ -133,7 +135,8 @@ def _networkx_to_csr(G, *, weight, name):
     else:
         # A multigraph holds {key: attributes} per pair: its parallel ties' weights add up.
         ties = ((lambda d: d.values()) if G.is_multigraph() else (lambda d: (d,)))
-        lacking = sum(weight not in e for u in nodes for d in adjacency[u].values() for e in ties(d))
+        lacking = sum(weight not in e
+                      for u in nodes for d in adjacency[u].values() for e in ties(d))
         total = sum(len(ties(d)) for u in nodes for d in adjacency[u].values())
         # No tie weighted under the default name: an unweighted graph, every tie weight 1.
         # Any other gap (a misspelled name, weights on some ties only) would silently
@@ -170,7 +173,7 @@ def reindex_to_nodes(values, nodes, *, name):
         if not nodes.equals(pd.RangeIndex(len(nodes))) and np.ndim(values) >= 1:
             warnings.warn(
                 f"{name} is an array but the citizens are not 0..{len(nodes) - 1} in order "
-                f"(they begin {[_plain(v) for v in nodes[:3]]}): its values are taken in the "
+                f"(they begin {plain(nodes[:3])}): its values are taken in the "
                 f"graph's node order; pass a Series keyed by citizen to say which is whose",
                 UserWarning, stacklevel=3,
             )
@@ -179,25 +182,22 @@ def reindex_to_nodes(values, nodes, *, name):
     if series.index.has_duplicates:
         repeated = series.index[series.index.duplicated()].unique()
         raise ValueError(f"{name} holds several values for {len(repeated)} citizen(s), e.g. "
-                         f"{[_plain(v) for v in repeated[:5]]}; give one value per citizen")
+                         f"{plain(repeated[:5])}; give one value per citizen")
     missing = nodes.difference(series.index)
     if len(missing):
         raise ValueError(
             f"{name} is missing values for {len(missing)} of {len(nodes)} citizens, "
-            f"e.g. {[_plain(v) for v in missing[:5]]}"
+            f"e.g. {plain(missing[:5])}"
         )
     extra = series.index.difference(nodes)
     if len(extra):
         raise ValueError(
             f"{name} has values for {len(extra)} citizen(s) not in the graph, e.g. "
-            f"{[_plain(v) for v in extra[:5]]}"
+            f"{plain(extra[:5])}"
         )
     return series.reindex(nodes).to_numpy()
 
 
-def _plain(value):
-    """A NumPy scalar as the Python value it holds (messages print 3, not np.int64(3))."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def align_to_nodes(values, nodes, *, name):
@@ -218,7 +218,7 @@ def align_to_nodes(values, nodes, *, name):
         first = np.flatnonzero(bad)[0]
         raise ValueError(
             f"{name} must be finite; {int(bad.sum())} NaN/inf value(s), first for citizen "
-            f"{_plain(nodes[first])!r}"
+            f"{plain(nodes[first])!r}"
         )
     return array
 

@@ -46,7 +46,13 @@ from tqdm import tqdm
 
 from scorelab._graph import ParallelProduct, align_to_nodes, as_weight_matrix
 from scorelab._numeric import column_dots
-from scorelab._validation import ConvergenceError, check_integer, check_probability, check_real
+from scorelab._validation import (
+    ConvergenceError,
+    check_integer,
+    check_probability,
+    check_real,
+    plain,
+)
 
 __all__ = [
     "propagate",
@@ -108,7 +114,7 @@ def _build_system(G, alpha, weight):
             first = int(np.flatnonzero(outside)[0])
             raise ValueError(
                 f"alpha must lie in [0, 1] for every citizen; {int(outside.sum())} outside, "
-                f"e.g. {float(lam[first])} for citizen {_plain(wm.nodes[first])!r}"
+                f"e.g. {float(lam[first])} for citizen {plain(wm.nodes[first])!r}"
             )
     lam = np.where(degree > 0, lam, 0.0)
     symmetric = wm.symmetric
@@ -344,14 +350,10 @@ def _require_bound(system):
         first = int(np.flatnonzero(mixed)[0])
         raise ValueError(
             f"alpha is 1 for {int(mixed.sum())} citizen(s) (e.g. citizen "
-            f"{_plain(system.wm.nodes[first])!r}) whose ties lead to citizens with alpha < 1: "
+            f"{plain(system.wm.nodes[first])!r}) whose ties lead to citizens with alpha < 1: "
             f"their scores converge too slowly for the tolerance to be guaranteed; use alpha "
             f"below 1 for them (e.g. 0.999), or alpha = 1 for every citizen"
         )
-
-
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _stop_threshold(system, tol, scale):

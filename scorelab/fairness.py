@@ -50,7 +50,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scorelab._validation import check_integer, check_probability, check_real
+from scorelab._validation import check_integer, check_probability, check_real, plain
 from scorelab.dating import group_exposure
 from scorelab.experiments import confidence_intervals
 from scorelab.metrics import _group_codes
@@ -96,7 +96,7 @@ def _array(name, values, n, index, *, dtype=float, unit=False):
         missing = index.difference(values.index)
         if len(missing):
             raise ValueError(f"{name} has no value for {len(missing)} of {n} citizens, "
-                             f"e.g. {list(missing[:5])}")
+                             f"e.g. {plain(missing[:5])}")
         values = values.reindex(index)
     raw = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
     if raw.ndim != 1 or len(raw) != n:
@@ -118,7 +118,7 @@ def _array(name, values, n, index, *, dtype=float, unit=False):
         if outside.any():
             first = int(np.flatnonzero(outside)[0])
             raise ValueError(f"{name} must lie in [0, 1]; {int(outside.sum())} value(s) "
-                             f"outside, e.g. {array[first]!r} at position {first}")
+                             f"outside, e.g. {plain(array[first])!r} at position {first}")
     return array
 
 
@@ -131,7 +131,7 @@ def _groups(groups, n, index):
     codes, labels = _group_codes(groups, n, index)
     if len(labels) < 2:
         raise ValueError(f"groups must name at least two groups to compare, got only "
-                         f"{list(labels)}")
+                         f"{plain(labels)}")
     sizes = np.bincount(codes, minlength=len(labels))
     if (sizes == 0).any():
         empty = [labels[k] for k in np.flatnonzero(sizes == 0)]
@@ -145,7 +145,8 @@ def _reference(reference, labels, sizes):
     if reference is None:
         return int(np.argmax(sizes))
     if reference not in labels:
-        raise ValueError(f"reference must be one of the groups {list(labels)}, got {reference!r}")
+        raise ValueError(f"reference must be one of the groups {plain(labels)}, "
+                         f"got {plain(reference)!r}")
     return int(labels.get_loc(reference))
 
 

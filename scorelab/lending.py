@@ -62,6 +62,8 @@ from scorelab._validation import (
     check_integer,
     check_probability,
     check_real,
+    check_rng,
+    plain,
 )
 
 __all__ = [
@@ -284,7 +286,8 @@ class CreditPopulation:
         if np.any(values < 0):
             row, col = np.argwhere(values < 0)[0]
             raise ValueError(
-                f"pmf must be non-negative; group {groups[col]!r} has {_num(values[row, col])} "
+                f"pmf must be non-negative; group {plain(groups[col])!r} has "
+                f"{_num(values[row, col])} "
                 f"at score {_num(scores[row])}"
             )
         totals = values.sum(axis=0)
@@ -301,7 +304,7 @@ class CreditPopulation:
             row, col = np.argwhere(outside)[0]
             raise ValueError(
                 f"repay must hold probabilities in [0, 1]; {int(outside.sum())} value(s) "
-                f"outside, e.g. {_num(probs[row, col])} for group {groups[col]!r} at score "
+                f"outside, e.g. {_num(probs[row, col])} for group {plain(groups[col])!r} at score "
                 f"{_num(scores[row])}"
             )
         sizes = _check_sizes(self.sizes, groups)
@@ -440,7 +443,7 @@ def _check_sizes(sizes, groups):
     missing = [g for g in groups if g not in sizes.index]
     if missing:
         raise ValueError(f"sizes has no entry for group(s) {missing}; it holds "
-                         f"{list(sizes.index)}")
+                         f"{plain(sizes.index)}")
     extra = [g for g in sizes.index if g not in set(groups)]
     if extra:
         raise ValueError(f"sizes names group(s) {extra} that are not among the groups "
@@ -594,7 +597,7 @@ def _read_fico_table(path, *, numeric_index=True):
         row, column = (int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
             f"the FICO table {str(path)!r} is incomplete or not numeric: {int(bad.sum())} "
-            f"empty or non-numeric cell(s), first in row {row + 1} ({table.index[row]!r}), "
+            f"empty or non-numeric cell(s), first in row {row + 1} ({plain(table.index[row])!r}), "
             f"column {table.columns[column]!r}; fetch the tables again"
         )
     return values.set_axis(index, axis=0) if numeric_index else values
@@ -644,7 +647,7 @@ def _rates(rule, pmf, repay, weights, terms, labels):
     if np.any(would_repay <= 0):
         bad = int(np.flatnonzero(would_repay <= 0)[0])
         raise ValueError(f"equal_opportunity needs would-be repayers in every group; group "
-                         f"{labels[bad]!r} has repayment probability 0 at every score it "
+                         f"{plain(labels[bad])!r} has repayment probability 0 at every score it "
                          f"occupies")
     tpr_knots = _from_top(pmf * repay) / would_repay[:, None]
     candidates = np.unique(np.clip(tpr_knots, 0.0, 1.0))
@@ -1020,7 +1023,7 @@ def draw_borrowers(population, n_borrowers=None, *, groups=None, rng=None):
     if (n_borrowers is None) == (groups is None):
         raise ValueError("give either n_borrowers or groups (each borrower's group), not both "
                          "or neither")
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_rng(rng))
     if groups is None:
         n = check_integer("n_borrowers", n_borrowers, minimum=len(population.groups))
         exact = population.shares.to_numpy() * n
@@ -1174,7 +1177,7 @@ def simulate_lending(
                          f"values from {_num(scores.min())} to {_num(scores.max())}")
     if alpha > 0:
         _check_society(society, borrowers)
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_rng(rng))
     n_groups = len(population.groups)
     members = np.bincount(codes, minlength=n_groups)
     record, rows = [scores.copy()], [_round_row(0, scores, codes, members)]
@@ -1219,7 +1222,7 @@ def _check_society(society, borrowers):
     if not same.all():
         first = int(np.flatnonzero(~same)[0])
         raise ValueError(f"society and borrowers disagree on the group of citizen "
-                         f"{borrowers.index[first]!r}")
+                         f"{plain(borrowers.index[first])!r}")
 
 
 def _round_row(round_, scores, codes, members, *, lent=None, repaid=None, profit=None,

@@ -33,7 +33,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from scorelab._graph import align_to_nodes, as_weight_matrix
-from scorelab._validation import check_finite_array, check_integer, check_real
+from scorelab._validation import check_finite_array, check_integer, check_real, plain
 from scorelab._numeric import dot
 from scorelab.scoring import ActRecord
 
@@ -85,7 +85,7 @@ def _group_codes(groups, n, index=None, name="groups"):
         if len(missing):
             raise ValueError(
                 f"{name} is missing labels for {len(missing)} of {n} citizens, "
-                f"e.g. {list(missing[:5])}"
+                f"e.g. {plain(missing[:5])}"
             )
         groups = groups.reindex(index)
     series = groups if isinstance(groups, pd.Series) else pd.Series(

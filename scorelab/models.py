@@ -30,6 +30,8 @@ from scorelab._validation import (
     check_integer,
     check_probability,
     check_real,
+    check_rng,
+    plain,
 )
 
 __all__ = [
@@ -136,7 +138,7 @@ def threshold_cascade(G, thresholds, *, seeds=None, kind="fraction", weight=None
         first = int(np.flatnonzero(negative)[0])
         raise ValueError(
             f"thresholds must be >= 0; {int(negative.sum())} negative, e.g. {float(theta[first])} "
-            f"for citizen {wm.nodes[first]!r}"
+            f"for citizen {plain(wm.nodes[first])!r}"
         )
     adopted = _node_mask("seeds", seeds, wm.nodes) | (theta == 0)
 
@@ -182,7 +184,7 @@ def _node_mask(name, chosen, nodes):
     if isinstance(chosen, pd.Series) and chosen.dtype == bool:
         missing = nodes.difference(chosen.index)
         if len(missing):
-            raise ValueError(f"{name} is missing citizens, e.g. {list(missing[:5])}")
+            raise ValueError(f"{name} is missing citizens, e.g. {plain(missing[:5])}")
         return chosen.reindex(nodes).to_numpy(dtype=bool)
     labels = pd.Index(list(chosen) if isinstance(chosen, (set, frozenset)) else chosen)
     if labels.dtype == bool:
@@ -194,7 +196,7 @@ def _node_mask(name, chosen, nodes):
     if unknown.any():
         raise ValueError(
             f"{name} must be citizens of G; {int(unknown.sum())} are not, "
-            f"e.g. {list(labels[unknown][:5])}"
+            f"e.g. {plain(labels[unknown][:5])}"
         )
     mask = np.zeros(n, dtype=bool)
     mask[positions] = True
@@ -309,7 +311,7 @@ def voter_model(G, opinions, *, rng=None, max_steps=None, weight=None):
     codes, labels = _opinion_codes(opinions, wm.nodes)
     if max_steps is not None:
         max_steps = check_integer("max_steps", max_steps, minimum=0)
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_rng(rng))
 
     matrix = wm.matrix
     if matrix.nnz and (matrix.data == 0).any():
@@ -360,7 +362,7 @@ def _opinion_codes(opinions, nodes):
     codes, labels = pd.factorize(values, use_na_sentinel=True)
     if (codes < 0).any():
         first = int(np.flatnonzero(codes < 0)[0])
-        raise ValueError(f"opinions has missing values, first for citizen {nodes[first]!r}")
+        raise ValueError(f"opinions has missing values, first for citizen {plain(nodes[first])!r}")
     return codes.astype(np.int64), pd.Index(labels)
 
 
@@ -582,7 +584,7 @@ def holme_newman(n, mean_degree, n_opinions, phi, *, rng=None, max_steps=None):
     phi = check_probability("phi", phi)
     if max_steps is not None:
         max_steps = check_integer("max_steps", max_steps, minimum=0)
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_rng(rng))
 
     n_ties = int(round(n * mean_degree / 2))
     source, target = _random_pairs(n, n_ties, rng)

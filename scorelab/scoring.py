@@ -31,6 +31,8 @@ from scorelab._validation import (
     check_integer,
     check_probability,
     check_real,
+    check_rng,
+    plain,
     check_unit_interval_array,
 )
 from scorelab._numeric import dot
@@ -255,7 +257,7 @@ def _check_counts(name, frame):
         row, column = np.argwhere(values < 0)[0]
         raise ValueError(
             f"{name} must be non-negative; got {float(values[row, column])} for citizen "
-            f"{counts.index[row]!r} in domain {DOMAINS[column]!r}"
+            f"{plain(counts.index[row])!r} in domain {DOMAINS[column]!r}"
         )
     return pd.DataFrame(values, index=counts.index.copy(),
                         columns=pd.Index(DOMAINS, name="domain"))
@@ -429,7 +431,7 @@ def _check_citizens(citizens):
         first = int(np.flatnonzero(wealth <= 0)[0])
         raise ValueError(
             f"citizens['wealth'] must be > 0, got {float(wealth[first])} for citizen "
-            f"{citizens.index[first]!r}"
+            f"{plain(citizens.index[first])!r}"
         )
     return disposition, wealth
 
@@ -514,7 +516,7 @@ def draw_acts(citizens, *, n_acts=20, pressure=None, rng=None):
     """
     disposition, wealth = _check_citizens(citizens)
     n_acts = check_integer("n_acts", n_acts, minimum=0)
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_rng(rng))
     if pressure is not None:
         disposition = disposition + _per_citizen("pressure", pressure, citizens.index)
     p_approved = _domain_chances(np.clip(disposition, 0.0, 1.0), wealth)
