@@ -142,9 +142,11 @@ def _networkx_to_csr(G, *, weight, name):
         # Any other gap (a misspelled name, weights on some ties only) would silently
         # count those ties as weight 1.
         if lacking and not (lacking == total and weight == "weight"):
+            # counted again per tie (the adjacency lists an undirected tie from both ends)
+            lacking = sum(value is None for *_, value in G.edges(data=weight, default=None))
             raise ValueError(
-                f"{name}: {lacking} of {total} ties lack the weight attribute {weight!r}; give "
-                f"every tie a weight, or pass weight=None to weigh every tie 1"
+                f"{name}: {lacking} of {G.number_of_edges()} ties lack the weight attribute "
+                f"{weight!r}; give every tie a weight, or pass weight=None to weigh every tie 1"
             )
         try:
             values = np.fromiter(

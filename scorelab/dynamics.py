@@ -1001,7 +1001,7 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
         except ConvergenceError as exc:
             raise ConvergenceError(
                 f"the association solve did not converge at step {step} within "
-                f"{association_iterations(config)} iterations ({exc}); raise "
+                f"{association_iterations(config)} iterations; raise "
                 f"GameConfig(association_max_iter=...) or association_tol, or lower the "
                 f"policy's association_weight below 1"
             ) from exc
