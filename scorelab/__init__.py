@@ -21,7 +21,7 @@ from scorelab.dating import (
     selection_intensity,
     simulate_generations,
 )
-from scorelab.dynamics import GameConfig, SimulationResult, simulate
+from scorelab.dynamics import GameConfig, SimulationResult, load, simulate
 from scorelab.experiments import confidence_intervals, sweep
 from scorelab.explore import explore
 from scorelab.sensitivity import sensitivity
@@ -63,6 +63,7 @@ __all__ = [
     "GameConfig",
     "SimulationResult",
     "simulate",
+    "load",
     "confidence_intervals",
     "sweep",
     "sensitivity",

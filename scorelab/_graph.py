@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from scorelab._validation import check_real
+from scorelab._validation import check_real, plain
 
 try:  # SciPy's compiled CSR kernels; private, so the public path stays as a fallback
     from scipy.sparse import _sparsetools
@@ -162,9 +162,11 @@ def _networkx_to_csr(G, *, weight, name):
         # Any other gap (a misspelled name, weights on some ties only) would silently
         # count those ties as weight 1.
         if lacking and not (lacking == len(ties) and weight == "weight"):
+            # counted again per tie (the adjacency lists an undirected tie from both ends)
+            lacking = sum(value is None for *_, value in G.edges(data=weight, default=None))
             raise ValueError(
-                f"{name}: {lacking} of {len(ties)} ties lack the weight attribute {weight!r}; "
-                f"give every tie a weight, or pass weight=None to weigh every tie 1"
+                f"{name}: {lacking} of {G.number_of_edges()} ties lack the weight attribute "
+                f"{weight!r}; give every tie a weight, or pass weight=None to weigh every tie 1"
             )
         try:
             values = np.fromiter(weights, dtype=np.float64, count=nnz)
@@ -188,7 +190,7 @@ def reindex_to_nodes(values, nodes, *, name):
         if not nodes.equals(pd.RangeIndex(len(nodes))) and np.ndim(values) >= 1:
             warnings.warn(
                 f"{name} is an array but the citizens are not 0..{len(nodes) - 1} in order "
-                f"(they begin {[_plain(v) for v in nodes[:3]]}): its values are taken in the "
+                f"(they begin {plain(nodes[:3])}): its values are taken in the "
                 f"graph's node order; pass a Series keyed by citizen to say which is whose",
                 UserWarning, stacklevel=3,
             )
@@ -197,25 +199,22 @@ def reindex_to_nodes(values, nodes, *, name):
     if series.index.has_duplicates:
         repeated = series.index[series.index.duplicated()].unique()
         raise ValueError(f"{name} holds several values for {len(repeated)} citizen(s), e.g. "
-                         f"{[_plain(v) for v in repeated[:5]]}; give one value per citizen")
+                         f"{plain(repeated[:5])}; give one value per citizen")
     missing = nodes.difference(series.index)
     if len(missing):
         raise ValueError(
             f"{name} is missing values for {len(missing)} of {len(nodes)} citizens, "
-            f"e.g. {[_plain(v) for v in missing[:5]]}"
+            f"e.g. {plain(missing[:5])}"
         )
     extra = series.index.difference(nodes)
     if len(extra):
         raise ValueError(
             f"{name} has values for {len(extra)} citizen(s) not in the graph, e.g. "
-            f"{[_plain(v) for v in extra[:5]]}"
+            f"{plain(extra[:5])}"
         )
     return series.reindex(nodes).to_numpy()
 
 
-def _plain(value):
-    """A NumPy scalar as the Python value it holds (messages print 3, not np.int64(3))."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 # --------------------------------------------------------------------------- per-citizen input

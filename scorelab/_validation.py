@@ -19,7 +19,7 @@ class ConvergenceError(RuntimeError):
 def check_integer(name, value, *, minimum=None, maximum=None):
     """Return ``value`` as ``int`` after checking its type and range."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+        raise TypeError(f"{name} must be an integer, got {_shown(value)} ({type(value).__name__})")
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
@@ -31,7 +31,9 @@ def check_integer(name, value, *, minimum=None, maximum=None):
 def check_real(name, value, *, minimum=None, maximum=None, open_min=False, open_max=False):
     """Return ``value`` as ``float`` after checking that it is a finite real in range."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+        raise TypeError(
+            f"{name} must be a real number, got {_shown(value)} ({type(value).__name__})"
+        )
     value = float(value)
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
@@ -75,7 +77,7 @@ def check_unit_interval_array(name, values):
         first = int(np.flatnonzero(outside)[0])
         raise ValueError(
             f"{name} must lie in [0, 1]; {int(outside.sum())} value(s) outside, "
-            f"e.g. {array[first]!r} at position {first}"
+            f"e.g. {plain(array[first])!r} at position {first}"
         )
     return array
 
@@ -150,3 +152,19 @@ class FrozenMapping(Mapping):
 
     def __reduce__(self):
         return (type(self), (self._items,))
+
+
+def plain(value):
+    """``value`` with NumPy scalars made Python ones, for error messages.
+
+    ``repr(np.int64(3))`` is ``'np.int64(3)'`` under NumPy 2, and a list of NumPy scalars
+    prints that way too; messages should say ``3``. Sequences (lists, tuples, arrays,
+    pandas Index) become lists of plain values.
+    """
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple, np.ndarray)) or type(value).__name__ in (
+        "Index", "RangeIndex", "CategoricalIndex"
+    ):
+        return [plain(item) for item in value]
+    return value

@@ -45,14 +45,18 @@ from tqdm import tqdm
 
 from scorelab._graph import (
     ParallelProduct,
-    _plain,
     align_to_nodes,
     as_weight_matrix,
     lower_bound,
 )
 from scorelab._numeric import column_dots
 from scorelab._probing import self_weights
-from scorelab._validation import ConvergenceError, check_integer, check_real
+from scorelab._validation import (
+    ConvergenceError,
+    check_integer,
+    check_real,
+    plain,
+)
 
 __all__ = [
     "propagate",
@@ -329,7 +333,7 @@ def _require_bound(system):
         first = int(np.flatnonzero(mixed)[0])
         raise ValueError(
             f"alpha is 1 for {int(mixed.sum())} citizen(s) (e.g. citizen "
-            f"{_plain(system.wm.nodes[first])!r}) whose ties lead to citizens with alpha < 1: "
+            f"{plain(system.wm.nodes[first])!r}) whose ties lead to citizens with alpha < 1: "
             f"their scores converge too slowly for the tolerance to be guaranteed; use alpha "
             f"below 1 for them (e.g. 0.999), or alpha = 1 for every citizen"
         )

@@ -375,7 +375,8 @@ class SimulationResult:
         write_atomically(folder / "history.csv",
                          lambda path: self.history.to_csv(path, index=False))
         if self.panel is not None:
-            write_atomically(folder / "panel.csv", lambda path: self.panel.to_csv(path, index=False))
+            write_atomically(folder / "panel.csv",
+                             lambda path: self.panel.to_csv(path, index=False))
         for prefix, society in (("start", self.start), ("final", self.society)):
             if society is None:
                 continue
@@ -456,7 +457,8 @@ def load(folder):
         try:
             return reader(path)
         except Exception as exc:  # pandas and pyarrow raise several types
-            raise ValueError(f"{str(path)!r} cannot be read ({type(exc).__name__}: {exc})") from None
+            raise ValueError(
+                f"{str(path)!r} cannot be read ({type(exc).__name__}: {exc})") from None
 
     def society(prefix):
         citizens = read(f"{prefix}-citizens.parquet", pd.read_parquet, required=False)
@@ -987,7 +989,7 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
         except ConvergenceError as exc:
             raise ConvergenceError(
                 f"the association solve did not converge at step {step} within "
-                f"{association_iterations(config)} iterations ({exc}); raise "
+                f"{association_iterations(config)} iterations; raise "
                 f"GameConfig(association_max_iter=...) or association_tol, or lower the "
                 f"policy's association_weight below 1"
             ) from exc

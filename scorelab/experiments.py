@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import stats
 from tqdm import tqdm
 
-from scorelab._validation import check_integer, check_real, check_rng
+from scorelab._validation import check_integer, check_real, check_rng, plain
 from scorelab.reporting import git_state, versions, write_atomically
 
 __all__ = ["sweep", "confidence_intervals"]
@@ -180,7 +180,8 @@ def sweep(
     n_replicates = check_integer("n_replicates", n_replicates, minimum=1)
     n_jobs = check_integer("n_jobs", n_jobs, minimum=1)
     if fixed is not None and not isinstance(fixed, Mapping):
-        raise TypeError(f"fixed must be a mapping of parameter -> value, got {type(fixed).__name__}")
+        raise TypeError(
+            f"fixed must be a mapping of parameter -> value, got {type(fixed).__name__}")
     fixed = dict(fixed or {})
     reserved = sorted(set(fixed) & _RESERVED)
     if reserved:
@@ -359,12 +360,7 @@ def _as_frame(result, k, point):
 
 
 def _point_text(point):
-    return ", ".join(f"{name}={_plain(value)!r}" for name, value in point.items())
-
-
-def _plain(value):
-    """A NumPy scalar as the Python number it holds, so messages print ``3``, not ``np.int64(3)``."""
-    return value.item() if isinstance(value, np.generic) else value
+    return ", ".join(f"{name}={plain(value)!r}" for name, value in point.items())
 
 
 def _naming_failures(results, runs):

@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from scorelab._graph import align_to_nodes, group_codes
-from scorelab._validation import check_integer, check_probability, check_real
+from scorelab._validation import check_integer, check_probability, check_real, plain
 from scorelab.experiments import confidence_intervals
 
 __all__ = [
@@ -92,7 +92,7 @@ def _groups(groups, n, index):
     codes, labels = group_codes(groups, n, index)
     if len(labels) < 2:
         raise ValueError(f"groups must name at least two groups to compare, got only "
-                         f"{list(labels)}")
+                         f"{plain(labels)}")
     sizes = np.bincount(codes, minlength=len(labels))
     if (sizes == 0).any():
         empty = [labels[k] for k in np.flatnonzero(sizes == 0)]
@@ -106,7 +106,8 @@ def _reference(reference, labels, sizes):
     if reference is None:
         return int(np.argmax(sizes))
     if reference not in labels:
-        raise ValueError(f"reference must be one of the groups {list(labels)}, got {reference!r}")
+        raise ValueError(f"reference must be one of the groups {plain(labels)}, "
+                         f"got {plain(reference)!r}")
     return int(labels.get_loc(reference))
 
 

@@ -64,6 +64,8 @@ from scorelab._validation import (
     check_integer,
     check_probability,
     check_real,
+    check_rng,
+    plain,
 )
 from scorelab.association import propagate
 from scorelab.society import Society
@@ -294,7 +296,8 @@ class CreditPopulation:
         if np.any(values < 0):
             row, col = np.argwhere(values < 0)[0]
             raise ValueError(
-                f"pmf must be non-negative; group {groups[col]!r} has {_num(values[row, col])} "
+                f"pmf must be non-negative; group {plain(groups[col])!r} has "
+                f"{_num(values[row, col])} "
                 f"at score {_num(scores[row])}"
             )
         totals = values.sum(axis=0)
@@ -311,7 +314,7 @@ class CreditPopulation:
             row, col = np.argwhere(outside)[0]
             raise ValueError(
                 f"repay must hold probabilities in [0, 1]; {int(outside.sum())} value(s) "
-                f"outside, e.g. {_num(probs[row, col])} for group {groups[col]!r} at score "
+                f"outside, e.g. {_num(probs[row, col])} for group {plain(groups[col])!r} at score "
                 f"{_num(scores[row])}"
             )
         sizes = _check_sizes(self.sizes, groups)
@@ -450,7 +453,7 @@ def _check_sizes(sizes, groups):
     missing = [g for g in groups if g not in sizes.index]
     if missing:
         raise ValueError(f"sizes has no entry for group(s) {missing}; it holds "
-                         f"{list(sizes.index)}")
+                         f"{plain(sizes.index)}")
     extra = [g for g in sizes.index if g not in set(groups)]
     if extra:
         raise ValueError(f"sizes names group(s) {extra} that are not among the groups "
@@ -608,7 +611,7 @@ def _read_fico_table(path, *, numeric_index=True):
         row, column = (int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
             f"the FICO table {str(path)!r} is incomplete or not numeric: {int(bad.sum())} "
-            f"empty or non-numeric cell(s), first in row {row + 1} ({table.index[row]!r}), "
+            f"empty or non-numeric cell(s), first in row {row + 1} ({plain(table.index[row])!r}), "
             f"column {table.columns[column]!r}; fetch the tables again"
         )
     return values.set_axis(index, axis=0) if numeric_index else values
@@ -658,7 +661,7 @@ def _rates(rule, pmf, repay, weights, terms, labels):
     if np.any(would_repay <= 0):
         bad = int(np.flatnonzero(would_repay <= 0)[0])
         raise ValueError(f"equal_opportunity needs would-be repayers in every group; group "
-                         f"{labels[bad]!r} has repayment probability 0 at every score it "
+                         f"{plain(labels[bad])!r} has repayment probability 0 at every score it "
                          f"occupies")
     tpr_knots = _from_top(pmf * repay) / would_repay[:, None]
     candidates = np.unique(np.clip(tpr_knots, 0.0, 1.0))
@@ -1026,7 +1029,7 @@ def draw_borrowers(population, n_borrowers=None, *, groups=None, rng=None):
     if (n_borrowers is None) == (groups is None):
         raise ValueError("give either n_borrowers or groups (each borrower's group), not both "
                          "or neither")
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_rng(rng))
     if groups is None:
         n = check_integer("n_borrowers", n_borrowers, minimum=len(population.groups))
         exact = population.shares.to_numpy() * n
@@ -1229,7 +1232,7 @@ def simulate_lending(
                          f"values from {_num(scores.min())} to {_num(scores.max())}")
     if alpha > 0:
         _check_society(society, borrowers)
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_rng(rng))
     n_groups = len(population.groups)
     members = np.bincount(codes, minlength=n_groups)
 
@@ -1293,7 +1296,7 @@ def _check_society(society, borrowers):
     if not same.all():
         first = int(np.flatnonzero(~same)[0])
         raise ValueError(f"society and borrowers disagree on the group of citizen "
-                         f"{borrowers.index[first]!r}")
+                         f"{plain(borrowers.index[first])!r}")
 
 
 def _group_means(values, codes, members):

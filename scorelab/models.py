@@ -29,6 +29,8 @@ from scorelab._validation import (
     check_integer,
     check_probability,
     check_real,
+    check_rng,
+    plain,
 )
 
 __all__ = [
@@ -163,7 +165,7 @@ def _node_mask(name, chosen, nodes):
     if isinstance(chosen, pd.Series) and chosen.dtype == bool:
         missing = nodes.difference(chosen.index)
         if len(missing):
-            raise ValueError(f"{name} is missing citizens, e.g. {list(missing[:5])}")
+            raise ValueError(f"{name} is missing citizens, e.g. {plain(missing[:5])}")
         return chosen.reindex(nodes).to_numpy(dtype=bool)
     labels = pd.Index(list(chosen) if isinstance(chosen, (set, frozenset)) else chosen)
     if labels.dtype == bool:
@@ -175,7 +177,7 @@ def _node_mask(name, chosen, nodes):
     if unknown.any():
         raise ValueError(
             f"{name} must be citizens of G; {int(unknown.sum())} are not, "
-            f"e.g. {list(labels[unknown][:5])}"
+            f"e.g. {plain(labels[unknown][:5])}"
         )
     mask = np.zeros(n, dtype=bool)
     mask[positions] = True
@@ -290,7 +292,7 @@ def voter_model(G, opinions, *, rng=None, max_steps=None, weight=None):
     codes, labels = _opinion_codes(opinions, wm.nodes)
     if max_steps is not None:
         max_steps = check_integer("max_steps", max_steps, minimum=0)
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_rng(rng))
 
     matrix = wm.matrix
     if matrix.nnz and (matrix.data == 0).any():
@@ -341,7 +343,7 @@ def _opinion_codes(opinions, nodes):
     codes, labels = pd.factorize(values, use_na_sentinel=True)
     if (codes < 0).any():
         first = int(np.flatnonzero(codes < 0)[0])
-        raise ValueError(f"opinions has missing values, first for citizen {nodes[first]!r}")
+        raise ValueError(f"opinions has missing values, first for citizen {plain(nodes[first])!r}")
     return codes.astype(np.int64), pd.Index(labels)
 
 
@@ -563,7 +565,7 @@ def holme_newman(n, mean_degree, n_opinions, phi, *, rng=None, max_steps=None):
     phi = check_probability("phi", phi)
     if max_steps is not None:
         max_steps = check_integer("max_steps", max_steps, minimum=0)
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_rng(rng))
 
     n_ties = int(round(n * mean_degree / 2))
     source, target = _random_pairs(n, n_ties, rng)

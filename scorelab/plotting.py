@@ -11,6 +11,8 @@ import networkx as nx
 import numpy as np
 import seaborn as sns
 
+from scorelab._validation import check_rng
+
 #: score colours: low (red) to high (blue), the same in every figure
 SCORE_CMAP = "RdYlBu"
 
@@ -53,7 +55,7 @@ def draw_scores(G, scores, *, ax=None, pos=None, vmin=350, vmax=950, node_size=6
     """
     ax = _axes(ax, figsize=(5, 5))
     if pos is None:
-        seed = int(np.random.default_rng(rng).integers(2**31))
+        seed = int(np.random.default_rng(check_rng(rng)).integers(2**31))
         pos = nx.spring_layout(G, seed=seed)
     nx.draw_networkx_edges(G, pos, ax=ax, alpha=0.25, width=0.6)
     nodes = list(G)

@@ -32,6 +32,8 @@ from scorelab._validation import (
     check_integer,
     check_probability,
     check_real,
+    check_rng,
+    plain,
     check_unit_interval_array,
 )
 
@@ -262,7 +264,7 @@ def _check_counts(name, frame):
         row, column = np.argwhere(values < 0)[0]
         raise ValueError(
             f"{name} must be non-negative; got {float(values[row, column])} for citizen "
-            f"{counts.index[row]!r} in domain {DOMAINS[column]!r}"
+            f"{plain(counts.index[row])!r} in domain {DOMAINS[column]!r}"
         )
     return pd.DataFrame(values, index=counts.index.copy(),
                         columns=pd.Index(DOMAINS, name="domain"))
@@ -436,7 +438,7 @@ def _check_citizens(citizens):
         first = int(np.flatnonzero(wealth <= 0)[0])
         raise ValueError(
             f"citizens['wealth'] must be > 0, got {float(wealth[first])} for citizen "
-            f"{citizens.index[first]!r}"
+            f"{plain(citizens.index[first])!r}"
         )
     return disposition, wealth
 
@@ -506,7 +508,7 @@ def draw_acts(citizens, *, n_acts=20, pressure=None, rng=None):
     """
     disposition, wealth = _check_citizens(citizens)
     n_acts = check_integer("n_acts", n_acts, minimum=0)
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_rng(rng))
     if pressure is not None:
         disposition = disposition + align_to_nodes(pressure, citizens.index, name="pressure",
                                                    scalar=True, ndim=1)

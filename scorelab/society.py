@@ -40,6 +40,8 @@ from scorelab._validation import (
     check_integer,
     check_probability,
     check_real,
+    check_rng,
+    plain,
     check_unit_interval_array,
 )
 
@@ -218,7 +220,7 @@ def draw_citizens(groups, *, profiles=None, rng=None):
     >>> citizens["group"].tolist()
     ['a', 'b', 'a']
     """
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_rng(rng))
     if isinstance(groups, pd.Series) and isinstance(groups.dtype, pd.CategoricalDtype):
         groups = groups.array
     if not isinstance(groups, pd.Categorical):
@@ -480,7 +482,7 @@ def _check_citizens(citizens):
     n = len(citizens)
     index = citizens.index
     if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
-        raise ValueError(f"citizens must have index RangeIndex({n}), got {index[:5]!r}...")
+        raise ValueError(f"citizens must have index RangeIndex({n}), got {plain(index[:5])}...")
     if index.name != "citizen":
         raise ValueError(f"citizens' index must be named 'citizen', got {index.name!r}")
     missing = [column for column in _CITIZEN_COLUMNS if column not in citizens.columns]
@@ -516,7 +518,8 @@ def _check_ties(ties, n):
     m = len(ties)
     index = ties.index
     if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
-        raise ValueError(f"ties must have the default index RangeIndex({m}), got {index[:5]!r}...")
+        raise ValueError(
+            f"ties must have the default index RangeIndex({m}), got {plain(index[:5])}...")
     for column in ("source", "target"):
         if ties[column].dtype != np.int32:
             raise TypeError(f"ties[{column!r}] must have dtype int32, got {ties[column].dtype}")
@@ -643,7 +646,8 @@ def from_edges(citizens, source, target, *, kind=None, weight=None, rng=None):
     del keys
 
     if shares is not None:
-        kind_codes = np.random.default_rng(rng).choice(len(TIE_KINDS), size=n_ties, p=shares)
+        kind_codes = np.random.default_rng(check_rng(rng)).choice(len(TIE_KINDS), size=n_ties,
+                                                                  p=shares)
     elif isinstance(kind_codes, np.ndarray):
         kind_codes = kind_codes[kept]
     else:
@@ -705,7 +709,7 @@ def _check_kind(kind, m):
     if (codes < 0).any():
         first = int(np.flatnonzero(codes < 0)[0])
         raise ValueError(
-            f"kind: unknown tie kind {labels[first]!r} at position {first}; "
+            f"kind: unknown tie kind {plain(labels[first])!r} at position {first}; "
             f"kinds are {list(TIE_KINDS)}"
         )
     return codes, None
@@ -917,7 +921,7 @@ def homophilous_sbm(
     n, sizes, names = _check_generator(n, group_shares, group_names, kind_shares)
     mean_degree = check_real("mean_degree", mean_degree, minimum=0.0, maximum=n - 1)
     homophily = check_probability("homophily", homophily)
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_rng(rng))
 
     groups = pd.Categorical.from_codes(np.repeat(np.arange(len(sizes)), sizes), categories=names)
     citizens = draw_citizens(groups, profiles=profiles, rng=rng)
@@ -1025,7 +1029,7 @@ def barabasi_albert(
     """
     n, sizes, names = _check_generator(n, group_shares, group_names, kind_shares, minimum=2)
     m = check_integer("m", m, minimum=1, maximum=n - 1)
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_rng(rng))
 
     citizens = draw_citizens(_random_groups(sizes, names, rng), profiles=profiles, rng=rng)
     n_edges = n * m
@@ -1128,7 +1132,7 @@ def watts_strogatz(
     if k % 2:
         raise ValueError(f"k must be even (k / 2 neighbours on each side), got k = {k}")
     p = check_probability("p", p)
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_rng(rng))
 
     citizens = draw_citizens(_random_groups(sizes, names, rng), profiles=profiles, rng=rng)
     source, target = _rewired_ring(n, k, p, rng)
@@ -1241,7 +1245,7 @@ def erdos_renyi(
     """
     n, sizes, names = _check_generator(n, group_shares, group_names, kind_shares)
     mean_degree = check_real("mean_degree", mean_degree, minimum=0.0, maximum=n - 1)
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_rng(rng))
 
     citizens = draw_citizens(_random_groups(sizes, names, rng), profiles=profiles, rng=rng)
     source, target = np.divmod(_random_graph_keys(n, mean_degree, rng), n)
@@ -1342,7 +1346,7 @@ def triadic_closure(
     n, sizes, names = _check_generator(n, group_shares, group_names, kind_shares)
     mean_degree = check_real("mean_degree", mean_degree, minimum=0.0, maximum=n - 1)
     closure = check_real("closure", closure, minimum=0.0, maximum=1.0, open_max=True)
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_rng(rng))
 
     citizens = draw_citizens(_random_groups(sizes, names, rng), profiles=profiles, rng=rng)
     keys = _random_graph_keys(n, (1.0 - closure) * mean_degree, rng)

@@ -67,3 +67,33 @@ def test_make_report_writes_an_offline_index(tmp_path):
     assert "data:image/png;base64" in page
     for html in (index, page):
         assert 'src="http' not in html and "src='http" not in html
+
+
+def test_sidecars_are_strict_json_with_lossless_numbers_and_the_commit(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCORELAB_REPORTS", str(tmp_path))
+    import numpy as np
+
+    parameters = {"ids": np.arange(2000), "missing": float("nan"), "n": np.int64(7),
+                  "share": np.float64(0.1)}
+    path = reporting.save_table(pd.DataFrame({"x": [1.0]}), "strict-json", parameters=parameters,
+                                seed=np.int64(3))
+    text = path.with_suffix(".json").read_text()
+    sidecar = json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in the JSON"))
+    assert sidecar["parameters"]["ids"] == list(range(2000))
+    assert sidecar["parameters"]["missing"] == "nan"
+    assert sidecar["parameters"]["n"] == 7 and sidecar["parameters"]["share"] == 0.1
+    assert sidecar["seed"] == 3
+    git = reporting.git_state(ROOT)
+    assert sidecar["git"]["commit"] == git["commit"] and sidecar["git"]["dirty"] == git["dirty"]
+    assert git["commit"] is None or len(git["commit"]) == 40
+    fig, ax = plt.subplots()
+    reporting.save_figure(fig, "with-sidecar", formats=("png",), parameters={"n": np.int64(2)})
+    plt.close(fig)
+    figure_sidecar = json.loads((tmp_path / "figures" / "with-sidecar.json").read_text())
+    assert figure_sidecar["parameters"] == {"n": 2} and "git" in figure_sidecar
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [
+        "strict-json.csv", "strict-json.json", "with-sidecar.json", "with-sidecar.png"]
+
+
+def test_git_state_outside_a_checkout(tmp_path):
+    assert reporting.git_state(tmp_path) == {"commit": None, "dirty": None}
