@@ -53,7 +53,7 @@ for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
     shutil.copy2(notebook, NOTEBOOKS / notebook.name)
 
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
-exclude_patterns = ["_build", "**.ipynb_checkpoints"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "odd-parameters.md"]
 # a widget needs a live kernel: the site shows its text instead (the panel's one-line state)
 nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json", None)]
 suppress_warnings = [

@@ -261,8 +261,8 @@ def propagate(
     """
     tol, max_iter = _check_options(method, tol, max_iter)
     system = _build_system(G, alpha, weight)
-    s = align_to_nodes(own, system.wm.nodes, name="own")
-    start = s if x0 is None else align_to_nodes(x0, system.wm.nodes, name="x0")
+    s = align_to_nodes(own, system.wm.nodes, name="own", ndim=1)
+    start = s if x0 is None else align_to_nodes(x0, system.wm.nodes, name="x0", ndim=1)
     x = _solve(system, s, start, method=method, tol=tol, max_iter=max_iter)
     return pd.Series(x, index=system.wm.nodes, name="displayed")
 
@@ -562,7 +562,7 @@ def decompose(
     system = _build_system(G, alpha, weight)
     _require_below_one(system)
     nodes = system.wm.nodes
-    s = align_to_nodes(own, nodes, name="own")
+    s = align_to_nodes(own, nodes, name="own", ndim=1)
     n = system.n
     displayed = _solve(system, s, s, method="exact", tol=tol, max_iter=10_000)
     if method == "auto":
@@ -669,7 +669,7 @@ def contributions(G, own, citizen, *, alpha=0.3, weight="weight", tol=1e-10, max
     system = _build_system(G, alpha, weight)
     _require_below_one(system)
     nodes = system.wm.nodes
-    s = align_to_nodes(own, nodes, name="own")
+    s = align_to_nodes(own, nodes, name="own", ndim=1)
     if citizen not in nodes:
         raise ValueError(f"citizen {citizen!r} is not in G")
     if top is not None:
@@ -746,7 +746,7 @@ def one_hop_mean(G, own, *, alpha=0.3, weight="weight"):
     [700.0, 700.0, 700.0]
     """
     system = _build_system(G, alpha, weight)
-    s = align_to_nodes(own, system.wm.nodes, name="own")
+    s = align_to_nodes(own, system.wm.nodes, name="own", ndim=1)
     x = (1.0 - system.lam) * s + system.lam * system.mean_of_ties(s)
     return pd.Series(x, index=system.wm.nodes, name="displayed")
 
@@ -777,7 +777,7 @@ def worst_neighbour(G, own, *, alpha=0.3, weight="weight"):
     [700.0, 500.0, 600.0]
     """
     system = _build_system(G, alpha, weight)
-    s = align_to_nodes(own, system.wm.nodes, name="own")
+    s = align_to_nodes(own, system.wm.nodes, name="own", ndim=1)
     matrix = system.wm.matrix
     rows = np.repeat(np.arange(system.n), np.diff(matrix.indptr))
     neighbour_scores = np.where(
@@ -839,7 +839,7 @@ def personalised_pagerank(G, own, *, alpha=0.3, weight="weight", tol=1e-10, max_
     system = _build_system(G, alpha, weight)
     if system.lam_max >= 1:
         raise ValueError("alpha must be below 1 for every citizen with ties (PageRank damping)")
-    s = align_to_nodes(own, system.wm.nodes, name="own")
+    s = align_to_nodes(own, system.wm.nodes, name="own", ndim=1)
     mass = max(np.abs(s).sum(), np.finfo(float).tiny)
     x = _transposed_fixed_point(
         system, (1.0 - system.lam) * s, tol=tol * (1 - system.lam_max) * mass, max_iter=max_iter

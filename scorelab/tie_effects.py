@@ -167,7 +167,7 @@ def tie_effects(
     system = _build_system(G, alpha, weight)
     _require_below_one(system)
     nodes = system.wm.nodes
-    s = align_to_nodes(own, nodes, name="own")
+    s = align_to_nodes(own, nodes, name="own", ndim=1)
     if displayed is None:
         x = _solve(system, s, s, method="exact", tol=tol, max_iter=10_000)
     else:

@@ -80,6 +80,7 @@ def test_removal_that_isolates_a_citizen_leaves_their_own_score():
 
 def test_self_loops_and_citizens_immune_to_association():
     G = nx.path_graph(4)
+    nx.set_edge_attributes(G, 1.0, "weight")
     G.add_edge(1, 1, weight=2.0)
     own = [900.0, 500.0, 700.0, 300.0]
     alpha = [0.5, 0.0, 0.3, 0.6]  # citizen 1 is not moved by association
