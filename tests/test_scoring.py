@@ -12,6 +12,12 @@ from hypothesis import strategies as st
 from scipy.special import ndtr
 
 from scorelab.scoring import (
+    approval_rates,
+    decayed_counts,
+    displayed_start,
+    mislabel_acts,
+    reference_standard,
+    score_against,
     DOMAINS,
     WEALTH_HALF,
     ActRecord,
@@ -468,3 +474,46 @@ def test_draw_acts_rejects_bad_citizens():
         draw_acts(pd.DataFrame({"disposition": [0.5], "wealth": [0.0]}))
     with pytest.raises(TypeError, match="citizens must be a pandas DataFrame"):
         draw_acts(np.ones((2, 2)))
+
+
+# -- the array kernels ---------------------------------------------------------------------
+
+
+def test_array_kernels_agree_with_the_record_level_functions():
+    rng = np.random.default_rng(11)
+    approved = rng.integers(0, 20, size=(50, 4)).astype(float)
+    disapproved = rng.integers(0, 20, size=(50, 4)).astype(float)
+    record = ActRecord(pd.DataFrame(approved, columns=DOMAINS),
+                       pd.DataFrame(disapproved, columns=DOMAINS))
+    policy = ScoringPolicy()
+    rate = approval_rates(approved, disapproved, policy)
+    # equal up to rounding: a frame's column-major array sums its domains in another order
+    np.testing.assert_allclose(rate, record.approval_rate(policy).to_numpy(), rtol=1e-15)
+    joined = rng.random(50) < 0.5
+    mean, spread = reference_standard(rate, policy, joined)
+    assert mean == rate[joined].mean() and spread == max(rate[joined].std(), 0.05)
+    np.testing.assert_allclose(score_against(rate, policy, mean, spread),
+                               own_score(record, policy, participants=joined).to_numpy(),
+                               rtol=1e-12)
+    slow = reference_standard(rate, policy, joined, previous=(0.4, 0.3), inertia=0.75)
+    assert slow == pytest.approx((0.75 * 0.4 + 0.25 * mean, 0.75 * 0.3 + 0.25 * spread))
+    assert reference_standard(rate, policy, joined, previous=(np.nan, np.nan),
+                              inertia=0.75) == (mean, spread)  # no standard yet to keep
+    assert all(np.isnan(reference_standard(rate, ScoringPolicy(standard="absolute"), joined)))
+
+
+def test_mislabel_appeal_and_warm_start_kernels():
+    rng = np.random.default_rng(2)
+    approved, disapproved = np.full((1000, 4), 10.0), np.zeros((1000, 4))
+    shares = np.tile([0.0, 0.5, 1.0, 0.2], (1000, 1))
+    moved_a, moved_d = mislabel_acts(approved, disapproved, shares, rng)
+    np.testing.assert_array_equal(moved_a + moved_d, approved + disapproved)  # acts kept
+    assert moved_d[:, 0].sum() == 0 and moved_a[:, 2].sum() == 0
+    assert moved_d[:, 1].mean() == pytest.approx(5.0, abs=0.2)  # binomial(10, 0.5)
+    np.testing.assert_array_equal(decayed_counts(np.array([4.0]), np.array([1.0]), 0.5,
+                                                 appeal=0.25), [2.25])
+    own, previous = np.array([700.0, 500.0, 600.0]), np.array([650.0, 480.0, np.nan])
+    start = displayed_start(own, previous, np.array([640.0, 520.0, np.nan]), np.full(3, 0.4))
+    common = 35.0  # mean change of the citizens scored both steps
+    assert start.tolist() == pytest.approx([640 + common + 0.6 * (50 - common),
+                                            520 + common + 0.6 * (20 - common), 600.0])
