@@ -175,3 +175,9 @@ def test_key_numbers_of_four_small_sweeps():
     # the hidden share is linear in c x v: with these corners the fit is exact
     assert numbers["slope of hidden share on c x v"] == pytest.approx(
         numbers["hidden share, c = v = 1, public scores"])
+
+
+def test_expressed_share_per_group_is_one_minus_the_hidden_share():
+    row = run(censorship=0.8, visibility=1.0)
+    for group in GROUPS:
+        assert row[f"expressed_share_{group}"] == 1.0 - row[f"hidden_share_{group}"]

@@ -288,3 +288,20 @@ def test_key_numbers_are_the_replicate_means_and_carry_the_cited_signs():
             > cited[f"re-measured standard: standard mean at the switch, {effect}"])
     assert (cited[f"sticky standard: late joiners' own score at the switch, {effect}"]
             < cited[f"late joiners' own score at the switch, {effect}"] < 0)
+
+
+def test_cohort_shares_split_each_group_at_the_switch(frame):
+    from scorelab.studies.rollout import cohort_shares
+
+    switch = SMALL["mandatory_step"]
+    runs = pd.concat([frame.assign(replicate=0), frame.assign(replicate=1)], ignore_index=True)
+    cohorts = cohort_shares(runs, mandatory_step=switch)
+    assert cohorts.columns.tolist() == ["n", "disposition", "share of group"]
+    np.testing.assert_allclose(cohorts["share of group"].groupby(level="group").sum(), 1.0)
+    early = _rows(frame, "rollout", "early", "minority").loc[switch]
+    late = _rows(frame, "rollout", "late", "minority").loc[switch]
+    assert cohorts.loc[("minority", "early"), "n"] == early["n"]
+    assert cohorts.loc[("minority", "early"), "share of group"] == pytest.approx(
+        early["n"] / (early["n"] + late["n"]))
+    assert cohorts.loc[("all", "late"), "disposition"] == pytest.approx(
+        _rows(frame, "rollout", "late").loc[switch, "disposition"])

@@ -100,7 +100,8 @@ def censorship_run(
           ``expressed_share`` = 1 - that;
         - ``vanished``: 1.0 if ``expressed_share < vanish_share``, else 0.0 (so that its
           mean over replicates is the share of runs in which expression vanished);
-        - the first four again per group, suffixed ``_majority`` and ``_minority``, and
+        - the first four and ``expressed_share`` again per group, suffixed ``_majority``
+          and ``_minority``, and
           ``own_score_<group>``, the group's mean own score;
         - ``responsive_premium``: mean own score of the citizens above the median
           responsiveness (who hide more) minus that of the others; NaN if responsiveness
@@ -203,7 +204,7 @@ def censorship_run(
                             vanish_share)
         row.update({f"{key}_{group}": part[key] for key in
                     ("private_disapproval", "expressed_disapproval", "expression_gap",
-                     "hidden_share")})
+                     "hidden_share", "expressed_share")})
         row[f"own_score_{group}"] = panel.loc[member, "own"].mean()
     responsive = citizens["responsiveness"] > citizens["responsiveness"].median()
     row["responsive_premium"] = (

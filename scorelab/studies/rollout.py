@@ -28,7 +28,8 @@ from scorelab.dynamics import GATES, GameConfig, simulate
 from scorelab.society import GroupProfile
 from scorelab.studies._society import two_group_society
 
-__all__ = ["COHORTS", "SCENARIOS", "rollout_key_numbers", "rollout_run", "rollout_summary"]
+__all__ = ["COHORTS", "SCENARIOS", "cohort_shares", "rollout_key_numbers", "rollout_run",
+           "rollout_summary"]
 
 COHORTS = ("early", "late", "everyone", "reference")
 """Cohorts followed by :func:`rollout_run`, in the order of its frame."""
@@ -475,3 +476,27 @@ def rollout_key_numbers(runs, summary, *, n_citizens, mandatory_step, after, sti
         suffix = "" if name.startswith("disposition") else ", rollout - mandatory"
         rows[name + suffix] = tuple(frame.loc[key, ["mean", "low", "high"]])
     return pd.DataFrame.from_dict(rows, orient="index", columns=["mean", "low", "high"])
+
+
+def cohort_shares(runs, *, mandatory_step):
+    """Who joined by choice: each group's early and late joiners at the switch.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        Replicates of :func:`rollout_run` (e.g. a :func:`scorelab.sweep`).
+    mandatory_step : int
+        The switch of those runs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``group``, ``cohort``) for the early and late joiners, with the
+        replicates' mean ``n`` (citizens) and ``disposition``, and ``share of group``
+        (``n`` over the group's early and late joiners together).
+    """
+    at_switch = runs[(runs.scenario == "rollout") & (runs.step == mandatory_step)
+                     & runs.cohort.isin(["early", "late"])]
+    cohorts = at_switch.groupby(["group", "cohort"])[["n", "disposition"]].mean()
+    cohorts["share of group"] = cohorts["n"] / cohorts.groupby(level="group")["n"].transform("sum")
+    return cohorts
