@@ -158,6 +158,11 @@ class GameConfig:
     -----
     During the opt-in phase the authority records everyone's acts but scores only the
     participants; citizens who have not joined are not gated (they keep every access).
+
+    ``thresholds`` and ``mislabelled`` are copied into read-only mappings at construction:
+    changing the dict a config was built from does not change the config, and the config
+    cannot be changed past its checks. Configs pickle, hash and compare by value, and
+    ``GameConfig.from_dict(config.to_dict()) == config``.
     """
 
     policy: ScoringPolicy = dataclasses.field(default_factory=ScoringPolicy)
