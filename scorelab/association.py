@@ -52,6 +52,7 @@ from scorelab._validation import (
     check_probability,
     check_real,
     plain,
+    shown,
 )
 
 __all__ = [
@@ -103,7 +104,7 @@ def _build_system(G, alpha, weight):
         lam = np.full(wm.n, check_probability("alpha", alpha))
     elif isinstance(alpha, (bool, str)) or alpha is None:
         raise TypeError(
-            f"alpha must be a number in [0, 1] or one value per citizen, got {alpha!r}"
+            f"alpha must be a number in [0, 1] or one value per citizen, got {shown(alpha)}"
         )
     else:
         lam = align_to_nodes(alpha, wm.nodes, name="alpha")

@@ -63,6 +63,7 @@ from scorelab._validation import (
     check_probability,
     check_real,
     check_rng,
+    shown,
 )
 from scorelab.association import propagate
 from scorelab.reporting import git_state, json_ready, versions, write_atomically, write_json
@@ -211,7 +212,8 @@ class GameConfig:
             check_probability(name, getattr(self, name))
         if not isinstance(self.thresholds, Mapping) or set(self.thresholds) != set(GATES):
             raise ValueError(
-                f"thresholds must map exactly the gates {GATES} to scores, got {self.thresholds!r}"
+                f"thresholds must map exactly the gates {GATES} to scores, "
+                f"got {shown(self.thresholds)}"
             )
         lo, hi = self.policy.score_min, self.policy.score_max
         checked = {}
@@ -232,11 +234,11 @@ class GameConfig:
         object.__setattr__(self, "thresholds", FrozenMapping(checked))
         if not isinstance(self.mislabelled, Mapping):
             raise TypeError(f"mislabelled must be a mapping group -> {{domain: share}}, "
-                            f"got {self.mislabelled!r}")
+                            f"got {shown(self.mislabelled)}")
         for group, shares in self.mislabelled.items():
             if not isinstance(shares, Mapping) or not set(shares) <= set(DOMAINS):
                 raise ValueError(f"mislabelled[{group!r}] must map domains of {DOMAINS} to "
-                                 f"shares, got {shares!r}")
+                                 f"shares, got {shown(shares)}")
             for domain, share in shares.items():
                 check_probability(f"mislabelled[{group!r}][{domain!r}]", share)
         object.__setattr__(self, "mislabelled", FrozenMapping(

@@ -50,7 +50,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scorelab._validation import check_integer, check_probability, check_real, plain
+from scorelab._validation import check_integer, check_probability, check_real, plain, shown
 from scorelab.dating import group_exposure
 from scorelab.experiments import confidence_intervals
 from scorelab.metrics import _group_codes
@@ -91,7 +91,7 @@ def _index_of(*candidates):
 def _array(name, values, n, index, *, dtype=float, unit=False):
     """One value per citizen as an array aligned on ``index``; NaN and bad ranges refused."""
     if isinstance(values, (str, bytes)) or values is None or not hasattr(values, "__len__"):
-        raise TypeError(f"{name} must hold one value per citizen, got {values!r}")
+        raise TypeError(f"{name} must hold one value per citizen, got {shown(values)}")
     if isinstance(values, pd.Series) and index is not None:
         missing = index.difference(values.index)
         if len(missing):
@@ -418,7 +418,7 @@ def calibration(scores, disposition, groups, *, bins=5):
     else:
         edges = np.asarray(bins, dtype=float)
         if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
-            raise ValueError(f"bins must be an integer or increasing edges, got {bins!r}")
+            raise ValueError(f"bins must be an integer or increasing edges, got {shown(bins)}")
         if s.min() < edges[0] or s.max() > edges[-1]:
             raise ValueError(f"bins {edges.tolist()} do not cover the scores "
                              f"[{s.min()}, {s.max()}]")

@@ -33,7 +33,13 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from scorelab._graph import align_to_nodes, as_weight_matrix
-from scorelab._validation import check_finite_array, check_integer, check_real, plain
+from scorelab._validation import (
+    check_finite_array,
+    check_integer,
+    check_real,
+    plain,
+    shown,
+)
 from scorelab._numeric import dot
 from scorelab.scoring import ActRecord
 
@@ -62,7 +68,7 @@ def _values(name, values):
         values = pd.Series(dict(values))
     index = values.index if isinstance(values, pd.Series) else None
     if isinstance(values, (str, bytes)) or values is None:
-        raise TypeError(f"{name} must be numeric values, one per citizen, got {values!r}")
+        raise TypeError(f"{name} must be numeric values, one per citizen, got {shown(values)}")
     array = check_finite_array(name, values.to_numpy() if index is not None else values)
     if array.size == 0:
         raise ValueError(f"{name} is empty: it has no citizens")
@@ -79,7 +85,7 @@ def _group_codes(groups, n, index=None, name="groups"):
     if isinstance(groups, Mapping):
         groups = pd.Series(dict(groups))
     if isinstance(groups, (str, bytes)) or not hasattr(groups, "__len__"):
-        raise TypeError(f"{name} must hold one group label per citizen, got {groups!r}")
+        raise TypeError(f"{name} must hold one group label per citizen, got {shown(groups)}")
     if isinstance(groups, pd.Series) and index is not None:
         missing = index.difference(groups.index)
         if len(missing):
@@ -598,7 +604,7 @@ def _behaviour_profiles(acts_or_rates, bins):
         index = acts_or_rates.index if indexed else None
         raw = acts_or_rates.to_numpy() if index is not None else acts_or_rates
         if isinstance(raw, (str, bytes)) or raw is None:
-            raise TypeError(f"acts_or_rates must be approval rates, got {raw!r}")
+            raise TypeError(f"acts_or_rates must be approval rates, got {shown(raw)}")
         rates = check_finite_array("acts_or_rates", raw, ndim=2 if np.ndim(raw) == 2 else 1)
         if rates.size == 0:
             raise ValueError("acts_or_rates is empty: it has no citizens")

@@ -32,6 +32,7 @@ from scorelab._validation import (
     check_real,
     check_rng,
     plain,
+    shown,
 )
 
 __all__ = [
@@ -167,7 +168,7 @@ def _per_citizen(name, values, nodes):
     if isinstance(values, numbers.Real) and not isinstance(values, bool):
         return np.full(len(nodes), check_real(name, values))
     if isinstance(values, (bool, str)) or values is None:
-        raise TypeError(f"{name} must be a number or one number per citizen, got {values!r}")
+        raise TypeError(f"{name} must be a number or one number per citizen, got {shown(values)}")
     array = align_to_nodes(values, nodes, name=name)
     if array.ndim != 1:
         raise ValueError(f"{name} must be one value per citizen, got shape {array.shape}")
@@ -180,7 +181,7 @@ def _node_mask(name, chosen, nodes):
     if chosen is None:
         return np.zeros(n, dtype=bool)
     if isinstance(chosen, (str, bytes)) or not hasattr(chosen, "__iter__"):
-        raise TypeError(f"{name} must be a collection of citizen ids, got {chosen!r}")
+        raise TypeError(f"{name} must be a collection of citizen ids, got {shown(chosen)}")
     if isinstance(chosen, pd.Series) and chosen.dtype == bool:
         missing = nodes.difference(chosen.index)
         if len(missing):
@@ -349,7 +350,7 @@ def _opinion_codes(opinions, nodes):
     if isinstance(opinions, (pd.Series, Mapping)):
         values = reindex_to_nodes(opinions, nodes, name="opinions")
     elif isinstance(opinions, (str, bytes)) or not hasattr(opinions, "__len__"):
-        raise TypeError(f"opinions must be one label per citizen, got {opinions!r}")
+        raise TypeError(f"opinions must be one label per citizen, got {shown(opinions)}")
     else:
         values = np.asarray(opinions)
     if values.ndim != 1 or len(values) != n:
