@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from scorelab._validation import check_real, plain
+from scorelab._validation import check_real, plain, shown
 
 try:  # SciPy's compiled CSR kernels; private, so the public path stays as a fallback
     from scipy.sparse import _sparsetools
@@ -293,7 +293,7 @@ def align_to_nodes(values, nodes, *, name, scalar=False, minimum=None, maximum=N
         return np.asarray(values, dtype=bool if boolean else np.float64)
     if isinstance(values, (str, bytes, bool)) or values is None or not hasattr(values, "__len__"):
         expected = "a number or one value per citizen" if scalar else "numeric, one value per citizen"
-        raise TypeError(f"{name} must be {expected}, got {values!r}")
+        raise TypeError(f"{name} must be {expected}, got {shown(values)}")
     n = len(values) if nodes is None else (nodes if isinstance(nodes, int) else len(nodes))
     if boolean:
         array = np.asarray(values)

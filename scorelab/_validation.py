@@ -19,7 +19,7 @@ class ConvergenceError(RuntimeError):
 def check_integer(name, value, *, minimum=None, maximum=None):
     """Return ``value`` as ``int`` after checking its type and range."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {_shown(value)} ({type(value).__name__})")
+        raise TypeError(f"{name} must be an integer, got {shown(value)} ({type(value).__name__})")
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
@@ -32,7 +32,7 @@ def check_real(name, value, *, minimum=None, maximum=None, open_min=False, open_
     """Return ``value`` as ``float`` after checking that it is a finite real in range."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
-            f"{name} must be a real number, got {_shown(value)} ({type(value).__name__})"
+            f"{name} must be a real number, got {shown(value)} ({type(value).__name__})"
         )
     value = float(value)
     if not np.isfinite(value):
@@ -107,15 +107,15 @@ def check_rng(rng, name="rng"):
             return rng
     raise TypeError(
         f"{name} must be None, a non-negative int seed, a numpy.random.SeedSequence or a "
-        f"numpy.random.Generator, got {_shown(rng)} ({type(rng).__name__})"
+        f"numpy.random.Generator, got {shown(rng)} ({type(rng).__name__})"
     )
 
 
-def _shown(value, limit=60):
-    """A short repr for messages: NumPy scalars as plain numbers, long reprs cut."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    text = repr(value)
+def shown(value, limit=80):
+    """A short repr for messages: NumPy values as plain numbers and lists, long reprs cut."""
+    if isinstance(value, np.ndarray) and value.size > 20:
+        return f"an array of shape {value.shape} ({value.dtype})"
+    text = repr(plain(value))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -167,4 +167,6 @@ def plain(value):
         "Index", "RangeIndex", "CategoricalIndex"
     ):
         return [plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {plain(key): plain(item) for key, item in value.items()}
     return value

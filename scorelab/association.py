@@ -270,9 +270,6 @@ def propagate(
 def _solve(system, s, x0, *, method, tol, max_iter):
     """Solve ``x = Lambda W x + (I - Lambda) s`` for one or several columns ``s``."""
     scale = _scale(s)
-    with np.errstate(over="ignore"):
-        if not np.all(np.isfinite(scale * system.degree.max(initial=0.0))):
-            raise _overflow(system, s)
     lam = system.lam
     _require_bound(system)
     if method == "exact":
@@ -717,6 +714,8 @@ def _transposed_fixed_point(system, rhs, *, tol, max_iter, y0=None):
         y = new
         if change <= tol:
             return y
+        if not np.isfinite(change):
+            raise _overflow(system, rhs)
     raise ConvergenceError(
         f"did not converge in max_iter={max_iter} iterations (change {change:.3g} > {tol:.3g})"
     )
@@ -747,8 +746,9 @@ def one_hop_mean(G, own, *, alpha=0.3, weight="weight"):
     """
     system = _build_system(G, alpha, weight)
     s = align_to_nodes(own, system.wm.nodes, name="own", ndim=1)
-    x = (1.0 - system.lam) * s + system.lam * system.mean_of_ties(s)
-    return pd.Series(x, index=system.wm.nodes, name="displayed")
+    with np.errstate(over="ignore", invalid="ignore"):
+        x = (1.0 - system.lam) * s + system.lam * system.mean_of_ties(s)
+    return pd.Series(_finite(x, system, s), index=system.wm.nodes, name="displayed")
 
 
 def worst_neighbour(G, own, *, alpha=0.3, weight="weight"):

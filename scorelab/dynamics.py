@@ -70,6 +70,7 @@ from scorelab._validation import (
     check_probability,
     check_real,
     check_rng,
+    shown,
 )
 from scorelab.association import propagate
 from scorelab.reporting import git_state, json_ready, versions, write_atomically, write_json
@@ -167,6 +168,11 @@ class GameConfig:
     -----
     During the opt-in phase the authority records everyone's acts but scores only the
     participants; citizens who have not joined are not gated (they keep every access).
+
+    ``thresholds`` and ``mislabelled`` are copied into read-only mappings at construction:
+    changing the dict a config was built from does not change the config, and the config
+    cannot be changed past its checks. Configs pickle, hash and compare by value, and
+    ``GameConfig.from_dict(config.to_dict()) == config``.
     """
 
     policy: ScoringPolicy = dataclasses.field(default_factory=ScoringPolicy)
@@ -215,7 +221,8 @@ class GameConfig:
             check_probability(name, getattr(self, name))
         if not isinstance(self.thresholds, Mapping) or set(self.thresholds) != set(GATES):
             raise ValueError(
-                f"thresholds must map exactly the gates {GATES} to scores, got {self.thresholds!r}"
+                f"thresholds must map exactly the gates {GATES} to scores, "
+                f"got {shown(self.thresholds)}"
             )
         lo, hi = self.policy.score_min, self.policy.score_max
         checked = {}
@@ -236,11 +243,11 @@ class GameConfig:
         object.__setattr__(self, "thresholds", FrozenMapping(checked))
         if not isinstance(self.mislabelled, Mapping):
             raise TypeError(f"mislabelled must be a mapping group -> {{domain: share}}, "
-                            f"got {self.mislabelled!r}")
+                            f"got {shown(self.mislabelled)}")
         for group, shares in self.mislabelled.items():
             if not isinstance(shares, Mapping) or not set(shares) <= set(DOMAINS):
                 raise ValueError(f"mislabelled[{group!r}] must map domains of {DOMAINS} to "
-                                 f"shares, got {shares!r}")
+                                 f"shares, got {shown(shares)}")
             for domain, share in shares.items():
                 check_probability(f"mislabelled[{group!r}][{domain!r}]", share)
         object.__setattr__(self, "mislabelled", FrozenMapping(

@@ -61,10 +61,12 @@ def sweep(
     ----------
     func : callable
         Called as ``func(**point, **fixed, rng=generator)``; returns a mapping (or Series)
-        of scalar results, or a DataFrame of rows. Must be picklable (a module-level
-        function) when ``n_jobs > 1`` or ``client`` is given.
+        of scalar results, or a DataFrame of rows, none named like a swept parameter or
+        ``replicate``. Must be picklable (a module-level function) when ``n_jobs > 1`` or
+        ``client`` is given.
     grid : mapping of str to sequence
         Values of each swept parameter; every combination is run (in the given order).
+        ``replicate`` and ``rng`` are reserved names.
     n_replicates : int, default 1
         Independent replicates per grid point.
     fixed : mapping, optional
@@ -93,12 +95,19 @@ def sweep(
     Raises
     ------
     TypeError
-        If ``func`` is not callable or returns something other than a mapping, Series or
-        DataFrame, if ``client`` is not a Dask client or ``checkpoint`` not a path.
+        If ``func`` is not callable, not picklable with ``n_jobs > 1``, or returns
+        something other than a mapping, Series or DataFrame, if ``rng`` is not a seed NumPy
+        takes, ``fixed`` not a mapping, ``client`` not a Dask client or ``checkpoint`` not a
+        path.
     ValueError
-        If the grid is empty, a parameter is both swept and fixed, ``client`` comes with
-        ``n_jobs > 1``, ``rng`` cannot be replayed with ``checkpoint``, or ``checkpoint``
-        holds a different sweep.
+        If the grid is empty or holds a non-sequence, a reserved name, a parameter both
+        swept and fixed or returned by ``func``; if ``client`` comes with ``n_jobs > 1``;
+        with ``checkpoint``, if ``rng`` cannot be replayed, a fixed value can be neither
+        written as JSON nor pickled, the directory holds a different sweep (other
+        arguments, or edited code: stale results), or a run file is unreadable or belongs
+        to another sweep or run (the message names the file).
+    Exception
+        Whatever a run raises, with a note naming the run, its grid point and replicate.
     ImportError
         If ``client`` is given and dask.distributed is not installed.
 
@@ -114,18 +123,28 @@ def sweep(
     give identical frames, and rows are put back in grid order whatever the order in
     which runs finish.
 
-    A checkpoint directory holds ``_sweep.json`` (the function's name, the grid, the fixed
-    parameters, ``n_replicates`` and the root seed) and one ``run-000012.parquet`` per
+    A checkpoint directory holds ``_sweep.json`` and one ``run-000012.parquet`` per
     finished run, written to a hidden temporary file and renamed, so an interruption never
-    leaves a half-written run. Starting the sweep again with other arguments raises
-    instead of mixing results. Fixed parameters that JSON cannot represent (a graph, say)
-    are recorded by type and a SHA-256 digest of their pickle. A checkpointed sweep builds
-    its frame from the files, so a resumed sweep equals an uninterrupted one; a ``rng``
-    given as a ``Generator`` may have drawn numbers already, so it is refused there.
+    leaves a half-written run. ``_sweep.json`` fingerprints the sweep: the function's name
+    and a SHA-256 digest of its source (and of the functions of its own module that it
+    calls; the bytecode where there is no source), a digest of scorelab's source files,
+    the grid, the fixed parameters, ``n_replicates`` and the root seed; it also records
+    scorelab's version and git commit. Starting the sweep again with other arguments, an
+    edited function or a changed scorelab raises instead of returning stale results.
+    Fixed parameters that JSON cannot represent (a graph, say) are recorded by type and
+    a SHA-256 digest of their pickle, functions by their code; one that can be neither
+    is refused. Functions of other packages that ``func`` calls are not fingerprinted.
+    Each run file is stamped (in its Parquet metadata) with the sweep's digest and its
+    run index, checked when it is read: a file copied from another sweep is refused. A
+    checkpointed sweep builds its frame from the files, so a resumed sweep equals an
+    uninterrupted one; a ``rng`` given as a ``Generator`` may have drawn numbers
+    already, so it is refused there.
 
-    If a run raises, the runs not yet started are cancelled and the error is raised.
-    Local processes still finish, and checkpoint, the runs already in progress; on Dask
-    those are cancelled too and run again on resuming.
+    If a run raises, the runs not yet started are cancelled and the error is raised with
+    a note naming the run and its grid point. Local processes still finish, and
+    checkpoint, the runs already in progress; on Dask those are cancelled too and run
+    again on resuming. Local worker processes end with the sweep's process, even when it
+    is killed outright (SIGKILL), instead of running queued runs nobody will read.
 
     References
     ----------

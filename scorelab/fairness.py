@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from scorelab._graph import align_to_nodes, group_codes
-from scorelab._validation import check_integer, check_probability, check_real, plain
+from scorelab._validation import check_integer, check_probability, check_real, plain, shown
 from scorelab.experiments import confidence_intervals
 
 __all__ = [
@@ -387,7 +387,7 @@ def calibration(scores, disposition, groups, *, bins=5):
     else:
         edges = np.asarray(bins, dtype=float)
         if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
-            raise ValueError(f"bins must be an integer or increasing edges, got {bins!r}")
+            raise ValueError(f"bins must be an integer or increasing edges, got {shown(bins)}")
         if s.min() < edges[0] or s.max() > edges[-1]:
             raise ValueError(f"bins {edges.tolist()} do not cover the scores "
                              f"[{s.min()}, {s.max()}]")

@@ -66,6 +66,7 @@ from scorelab._validation import (
     check_real,
     check_rng,
     plain,
+    shown,
 )
 from scorelab.association import propagate
 from scorelab.society import Society
@@ -436,7 +437,8 @@ def _check_score_range(score_range):
     try:
         low, high = score_range
     except (TypeError, ValueError):
-        raise TypeError(f"score_range must be a pair (low, high), got {score_range!r}") from None
+        raise TypeError(
+            f"score_range must be a pair (low, high), got {shown(score_range)}") from None
     low = check_real("score_range[0]", low)
     high = check_real("score_range[1]", high)
     if not low < high:

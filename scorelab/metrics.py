@@ -41,7 +41,7 @@ from scipy.sparse.csgraph import connected_components
 
 from scorelab._graph import align_to_nodes, as_weight_matrix, group_codes, symmetric_components
 from scorelab._numeric import dot
-from scorelab._validation import check_finite_array, check_integer, check_real
+from scorelab._validation import check_finite_array, check_integer, check_real, shown
 from scorelab.scoring import ActRecord
 
 __all__ = [
@@ -564,7 +564,7 @@ def _behaviour_profiles(acts_or_rates, bins):
         index = acts_or_rates.index if indexed else None
         raw = acts_or_rates.to_numpy() if index is not None else acts_or_rates
         if isinstance(raw, (str, bytes)) or raw is None:
-            raise TypeError(f"acts_or_rates must be approval rates, got {raw!r}")
+            raise TypeError(f"acts_or_rates must be approval rates, got {shown(raw)}")
         rates = check_finite_array("acts_or_rates", raw, ndim=2 if np.ndim(raw) == 2 else 1)
         if rates.size == 0:
             raise ValueError("acts_or_rates is empty: it has no citizens")

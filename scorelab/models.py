@@ -31,6 +31,7 @@ from scorelab._validation import (
     check_real,
     check_rng,
     plain,
+    shown,
 )
 
 __all__ = [
@@ -161,7 +162,7 @@ def _node_mask(name, chosen, nodes):
     if chosen is None:
         return np.zeros(n, dtype=bool)
     if isinstance(chosen, (str, bytes)) or not hasattr(chosen, "__iter__"):
-        raise TypeError(f"{name} must be a collection of citizen ids, got {chosen!r}")
+        raise TypeError(f"{name} must be a collection of citizen ids, got {shown(chosen)}")
     if isinstance(chosen, pd.Series) and chosen.dtype == bool:
         missing = nodes.difference(chosen.index)
         if len(missing):
@@ -330,7 +331,7 @@ def _opinion_codes(opinions, nodes):
     if isinstance(opinions, (pd.Series, Mapping)):
         values = reindex_to_nodes(opinions, nodes, name="opinions")
     elif isinstance(opinions, (str, bytes)) or not hasattr(opinions, "__len__"):
-        raise TypeError(f"opinions must be one label per citizen, got {opinions!r}")
+        raise TypeError(f"opinions must be one label per citizen, got {shown(opinions)}")
     else:
         values = np.asarray(opinions)
     if values.ndim != 1 or len(values) != n:
