@@ -214,6 +214,8 @@ def run_notebook(path, out, *, timeout):
         notebook, timeout=timeout, kernel_name="python3",
         resources={"metadata": {"path": str(path.resolve().parent)}},
         on_cell_executed=on_cell_executed,
+        # the kernel's start-up warnings (e.g. about its TCP transport) are not the reader's
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
     )
     start = time.perf_counter()
     try:
