@@ -150,8 +150,12 @@ def test_the_browser_check_finds_broken_pages(report, tmp_path):
     (broken / "notebooks").mkdir(parents=True)
     (broken / "index.html").write_text(
         '<!DOCTYPE html><html><body><p>$$x$$</p><a href="missing.html">gone</a>'
-        '<img src="figures/missing.png"><script>console.error("boom")</script></body></html>')
+        '<img src="figures/missing.png"><script>console.error("boom")</script>'
+        '<a href="#nowhere">no such anchor</a>'
+        # nbconvert writes ids percent-encoded; a browser finds them, so must the check
+        '<h2 id="A-%C3%97-B">A × B</h2><a href="#A-%C3%97-B">fine</a></body></html>')
     problems = "\n".join(check_report.check(broken, screenshot=False))
     for expected in ("broken link", "broken image", "raw TeX", "console error: boom",
-                     "no rendered equation"):
+                     "no rendered equation", "broken anchor: #nowhere"):
         assert expected in problems
+    assert "C3%97" not in problems
