@@ -68,13 +68,28 @@ def save_figure(fig, name, *, formats=("png", "pdf")):
     """Save ``fig`` as ``reports/figures/<name>.<format>``.
 
     Returns nothing, so that the call can end a notebook cell without printing a value.
-    PDF metadata carries no creation date, so reruns give identical files.
+    PDF metadata carries no creation date, so reruns give identical files. Both files carry
+    the figure's title (its suptitle, else its panels' titles) as metadata ``Title``, which
+    ``make report`` uses as the figure's caption.
     """
     name = _check_name(name)
     folder = reports_dir("figures")
+    title = _figure_title(fig)
     for fmt in formats:
-        metadata_ = {"CreationDate": None} if fmt == "pdf" else None
-        fig.savefig(folder / f"{name}.{fmt}", dpi=150, bbox_inches="tight", metadata=metadata_)
+        metadata_ = {"CreationDate": None} if fmt == "pdf" else {}
+        if title and fmt in ("png", "pdf"):
+            metadata_["Title"] = title
+        fig.savefig(folder / f"{name}.{fmt}", dpi=150, bbox_inches="tight",
+                    metadata=metadata_ or None)
+
+
+def _figure_title(fig):
+    """The figure's suptitle, else the titles of its panels joined by '; '."""
+    suptitle = " ".join(fig.get_suptitle().split())
+    if suptitle:
+        return suptitle
+    titles = [" ".join(ax.get_title().split()) for ax in fig.axes]
+    return "; ".join(t for t in titles if t)
 
 
 def save_table(table, name, *, parameters=None, seed=None):

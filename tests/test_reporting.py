@@ -67,3 +67,21 @@ def test_make_report_writes_an_offline_index(tmp_path):
     assert "data:image/png;base64" in page
     for html in (index, page):
         assert 'src="http' not in html and "src='http" not in html
+
+
+def test_saved_figures_carry_their_title_for_captions(tmp_path, monkeypatch):
+    from PIL import Image
+
+    monkeypatch.setenv("SCORELAB_REPORTS", str(tmp_path))
+    fig, axes = plt.subplots(1, 2)
+    axes[0].set_title("Scores   by group")
+    axes[1].set_title("Ties cut")
+    reporting.save_figure(fig, "two-panels")
+    fig.suptitle("Both panels\nat once")
+    reporting.save_figure(fig, "with-suptitle")
+    plt.close(fig)
+    with Image.open(tmp_path / "figures" / "two-panels.png") as image:
+        assert image.text["Title"] == "Scores by group; Ties cut"
+    with Image.open(tmp_path / "figures" / "with-suptitle.png") as image:
+        assert image.text["Title"] == "Both panels at once"
+    assert b"Both panels at once" in (tmp_path / "figures" / "with-suptitle.pdf").read_bytes()
