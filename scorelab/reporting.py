@@ -154,20 +154,35 @@ def save_figure(fig, name, *, formats=("png", "pdf"), parameters=None, seed=None
     The sidecar ``<name>.json`` records the parameters and seed if given, the versions and
     the git commit (and whether the tree was dirty). Returns nothing, so that the call can
     end a notebook cell without printing a value. PDF metadata carries no creation date, so
-    reruns give identical files.
+    reruns give identical files. Both image files and the sidecar carry the figure's title
+    (its suptitle, else its panels' titles; metadata ``Title``), which ``make report`` uses
+    as the figure's caption.
     """
     name = _check_name(name)
     folder = reports_dir("figures")
-    sidecar = {"parameters": parameters or {}, "seed": seed, **provenance()}
+    title = _figure_title(fig)
+    sidecar = {"title": title, "parameters": parameters or {}, "seed": seed, **provenance()}
     sidecar = json_ready(sidecar)  # checked before anything is written
     for fmt in formats:
-        metadata_ = {"CreationDate": None} if fmt == "pdf" else None
+        metadata_ = {"CreationDate": None} if fmt == "pdf" else {}
+        if title and fmt in ("png", "pdf"):
+            metadata_["Title"] = title
+        metadata_ = metadata_ or None
         write_atomically(
             folder / f"{name}.{fmt}",
             lambda path, fmt=fmt, metadata_=metadata_: fig.savefig(
                 path, format=fmt, dpi=150, bbox_inches="tight", metadata=metadata_),
         )
     write_json(folder / f"{name}.json", sidecar)
+
+
+def _figure_title(fig):
+    """The figure's suptitle, else the titles of its panels joined by '; '."""
+    suptitle = " ".join(fig.get_suptitle().split())
+    if suptitle:
+        return suptitle
+    titles = [" ".join(ax.get_title().split()) for ax in fig.axes]
+    return "; ".join(t for t in titles if t)
 
 
 def save_table(table, name, *, parameters=None, seed=None):

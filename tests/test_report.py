@@ -39,7 +39,10 @@ RUNS = [
     new_markdown_cell("## A rising line\n\nThe line rises with $x$ at slope one. "
                       "It says nothing else."),
     new_code_cell('fig, ax = plt.subplots(figsize=(3, 2))\nax.plot([0, 1], [0, 1])\n'
-                  'save_figure(fig, "tiny-rising-line")'),
+                  'ax.set(title="Slope one")\nsave_figure(fig, "tiny-rising-line")'),
+    new_markdown_cell("That was the line. A second figure, untitled, under the same heading."),
+    new_code_cell('fig, ax = plt.subplots(figsize=(3, 2))\nax.plot([0, 1], [1, 0])\n'
+                  'save_figure(fig, "tiny-falling-line")'),
     new_code_cell('save_table(pd.DataFrame({"x": [0, 1]}), "tiny-points")\n'
                   'save_table(pd.DataFrame({"id": ["tiny.slope", "tiny.noise"],\n'
                   '    "notebook": ["01-runs", "01-runs"],\n'
@@ -93,7 +96,10 @@ def test_sections_follow_the_notebooks_with_question_findings_figures_and_link(r
     assert positions == sorted(positions)
     first = index[index.index('<section id="01-runs">'):index.index('<section id="02-skips">')]
     assert '<img src="figures/tiny-rising-line.png"' in first
-    assert "<figcaption>A rising line. The line rises with <math" in first
+    # captions: the section's heading and the figure's own title, else the heading alone
+    assert "<figcaption>A rising line: Slope one (" in first
+    assert "<figcaption>A rising line (" in first
+    assert "That was the line" not in first
     assert "The slope is one." in first and "[0.98, 1.02]" in first
     assert "unresolved: the interval includes the null" in first
     assert first.count("<td>resolved</td>") == 1
@@ -150,8 +156,12 @@ def test_the_browser_check_finds_broken_pages(report, tmp_path):
     (broken / "notebooks").mkdir(parents=True)
     (broken / "index.html").write_text(
         '<!DOCTYPE html><html><body><p>$$x$$</p><a href="missing.html">gone</a>'
-        '<img src="figures/missing.png"><script>console.error("boom")</script></body></html>')
+        '<img src="figures/missing.png"><script>console.error("boom")</script>'
+        '<a href="#nowhere">no such anchor</a>'
+        # nbconvert writes ids percent-encoded; a browser finds them, so must the check
+        '<h2 id="A-%C3%97-B">A × B</h2><a href="#A-%C3%97-B">fine</a></body></html>')
     problems = "\n".join(check_report.check(broken, screenshot=False))
     for expected in ("broken link", "broken image", "raw TeX", "console error: boom",
-                     "no rendered equation"):
+                     "no rendered equation", "broken anchor: #nowhere"):
         assert expected in problems
+    assert "C3%97" not in problems

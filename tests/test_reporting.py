@@ -97,3 +97,21 @@ def test_sidecars_are_strict_json_with_lossless_numbers_and_the_commit(tmp_path,
 
 def test_git_state_outside_a_checkout(tmp_path):
     assert reporting.git_state(tmp_path) == {"commit": None, "dirty": None}
+
+
+def test_saved_figures_carry_their_title_for_captions(tmp_path, monkeypatch):
+    from PIL import Image
+
+    monkeypatch.setenv("SCORELAB_REPORTS", str(tmp_path))
+    fig, axes = plt.subplots(1, 2)
+    axes[0].set_title("Scores   by group")
+    axes[1].set_title("Ties cut")
+    reporting.save_figure(fig, "two-panels")
+    fig.suptitle("Both panels\nat once")
+    reporting.save_figure(fig, "with-suptitle")
+    plt.close(fig)
+    with Image.open(tmp_path / "figures" / "two-panels.png") as image:
+        assert image.text["Title"] == "Scores by group; Ties cut"
+    with Image.open(tmp_path / "figures" / "with-suptitle.png") as image:
+        assert image.text["Title"] == "Both panels at once"
+    assert b"Both panels at once" in (tmp_path / "figures" / "with-suptitle.pdf").read_bytes()

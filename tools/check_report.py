@@ -47,8 +47,9 @@ def page_problems(page, url):
             if not Path(unquote(target.path)).exists():
                 problems.append(f"broken link: {href}")
             elif target.fragment and unquote(target.path) == urlparse(url).path:
-                if not page.evaluate("id => document.getElementById(id) !== null",
-                                     unquote(target.fragment)):
+                # as a browser does: the fragment as written, then percent-decoded
+                if not page.evaluate("ids => ids.some(id => document.getElementById(id))",
+                                     [target.fragment, unquote(target.fragment)]):
                     problems.append(f"broken anchor: #{target.fragment}")
         elif target.scheme in ("http", "https"):
             continue  # references to the web are not followed offline

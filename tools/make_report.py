@@ -37,6 +37,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>", re.I)
@@ -50,7 +51,6 @@ MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<![\\$])\$(?!\s)([^$\n]+?)(?<!
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$", re.M)
 SKIPPED_ERRORS = ("DataUnavailableError",)
 FINDING_COLUMNS = {"statement", "estimate"}
-CAPTION_LENGTH = 240
 
 
 @dataclass
@@ -165,10 +165,14 @@ def first_sentence(text):
     return match.group(1) if match else text
 
 
-def caption_for(notebook, cell_index):
-    """A one-line caption for a figure saved by cell ``cell_index``: the section's heading
-    and the first sentence of the text just above the cell, or only the heading where the
-    two together would run past ``CAPTION_LENGTH`` characters."""
+def caption_for(notebook, cell_index, title=""):
+    """A one-line caption for a figure saved by cell ``cell_index``.
+
+    The figure's own title (``title``: its suptitle or panel titles, which
+    :func:`scorelab.reporting.save_figure` stores in the PNG), after the heading of the
+    notebook section it sits in. Text just above a figure cell often comments on the
+    previous output, so it serves only when there is neither title nor heading.
+    """
     heading, sentence = "", ""
     for cell in reversed(notebook.cells[:cell_index]):
         if cell.cell_type != "markdown":
@@ -179,10 +183,15 @@ def caption_for(notebook, cell_index):
         if headings:
             heading = headings[-1][1].strip()
             break
-    if heading and heading != sentence:
-        both = f"{heading}. {sentence}" if sentence else heading
-        return both if len(both) <= CAPTION_LENGTH else heading
-    return sentence
+    if title and heading:
+        return f"{heading.rstrip(':')}: {title}"
+    return title or heading or sentence
+
+
+def png_title(path):
+    """The ``Title`` text chunk of a PNG ("" when it has none)."""
+    with Image.open(path) as image:
+        return " ".join(str(image.text.get("Title", "")).split())
 
 
 def snapshot(folder, suffix):
@@ -207,13 +216,16 @@ def run_notebook(path, out, *, timeout):
 
     def on_cell_executed(cell, cell_index, **_):
         for stem in written(figures_dir, "png"):
-            outcome.figures.append((stem, caption_for(notebook, cell_index)))
+            title = png_title(figures_dir / f"{stem}.png")
+            outcome.figures.append((stem, caption_for(notebook, cell_index, title)))
         outcome.tables.extend(written(tables_dir, "csv"))
 
     client = NotebookClient(
         notebook, timeout=timeout, kernel_name="python3",
         resources={"metadata": {"path": str(path.resolve().parent)}},
         on_cell_executed=on_cell_executed,
+        # the kernel's start-up warnings (e.g. about its TCP transport) are not the reader's
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
     )
     start = time.perf_counter()
     try:
