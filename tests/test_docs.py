@@ -50,8 +50,14 @@ def test_every_public_module_has_an_api_page():
         importlib.import_module(name)  # a listed module that no longer exists breaks the build
     packages = {name for name in public_modules()
                 if hasattr(importlib.import_module(name), "__path__")}
-    # a package's page would repeat its modules' names: its modules are listed instead
-    missing = set(public_modules()) - listed - packages
+
+    def covered(name):
+        # a listed package's page shows what its __all__ gathers from its modules
+        parts = name.split(".")
+        return any(".".join(parts[:k]) in listed for k in range(2, len(parts) + 1))
+
+    # a package that is not listed (scorelab.studies) has its modules listed instead
+    missing = {name for name in public_modules() if not covered(name)} - packages
     assert not missing, f"add these modules to docs/api/index.rst: {sorted(missing)}"
 
 
