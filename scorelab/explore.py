@@ -563,9 +563,8 @@ def _panel_class():
             column = (len(names) + 1) // 2
             sliders = widgets.HBox([widgets.VBox([self.controls[n] for n in names[:column]]),
                                     widgets.VBox([self.controls[n] for n in names[column:]])])
-            super().__init__([sliders, widgets.HBox([self.play, self.reset_button,
-                                                     self.status]),
-                              self.message, self.image])
+            super().__init__([sliders, widgets.HBox([self.play, self.reset_button]),
+                              self.status, self.message, self.image])
             self._redraw()
 
         def _on_control(self, change):
