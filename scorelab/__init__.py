@@ -21,7 +21,7 @@ from scorelab.dating import (
 )
 from scorelab.dynamics import GameConfig, SimulationResult, simulate
 from scorelab.experiments import confidence_intervals, sweep
-from scorelab.explore import explore
+from scorelab.explorer import explore
 from scorelab import fairness, metrics
 from scorelab.lending import (
     RULES,
