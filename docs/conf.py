@@ -30,7 +30,8 @@ extensions = [
 # -- API reference: autosummary stubs from each module's __all__, numpydoc docstrings ----
 autosummary_generate = True
 autosummary_ignore_module_all = False
-autosummary_imported_members = False
+# a package (scorelab.dating, say) documents the names its __all__ re-exports from its modules
+autosummary_imported_members = True
 autodoc_default_options = {"member-order": "bysource"}
 autodoc_typehints = "none"
 numpydoc_show_class_members = False
@@ -136,6 +137,17 @@ def copy_module_references(app, what, name, obj, options, lines):
         lines[at:at] = ["References", "----------", *entries, ""]
 
 
+def skip_foreign(app, what, name, obj, skip, options):
+    """Document scorelab's own functions and classes only (not ``pathlib.Path`` that a
+    module without ``__all__`` happens to import)."""
+    if what in ("function", "class", "exception"):
+        module = getattr(obj, "__module__", None) or ""
+        if module != "scorelab" and not module.startswith("scorelab."):
+            return True
+    return None
+
+
 def setup(app):
+    app.connect("autodoc-skip-member", skip_foreign)
     # before numpydoc (priority 500) renames the citations of each docstring
     app.connect("autodoc-process-docstring", copy_module_references, priority=400)

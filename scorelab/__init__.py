@@ -23,7 +23,7 @@ from scorelab.dating import (
 )
 from scorelab.dynamics import GameConfig, SimulationResult, load, simulate
 from scorelab.experiments import confidence_intervals, sweep
-from scorelab.explore import explore
+from scorelab.explorer import explore
 from scorelab.sensitivity import sensitivity
 from scorelab import fairness, findings, metrics
 from scorelab.lending import (

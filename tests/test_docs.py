@@ -1,6 +1,7 @@
 """The documentation site's sources cover the public API (CI builds the site: make docs)."""
 
 import importlib
+import inspect
 import pkgutil
 import re
 from pathlib import Path
@@ -48,10 +49,22 @@ def test_every_public_module_has_an_api_page():
     assert listed, "docs/api/index.rst lists no module"
     for name in listed:
         importlib.import_module(name)  # a listed module that no longer exists breaks the build
+        # autosummary finds a module by attribute access: a function of the same name
+        # re-exported by the package would hide it (scorelab.explore is a function)
+        found = scorelab
+        for part in name.split(".")[1:]:
+            found = getattr(found, part)
+        assert inspect.ismodule(found), f"{name} is hidden by {found!r}"
     packages = {name for name in public_modules()
                 if hasattr(importlib.import_module(name), "__path__")}
-    # a package's page would repeat its modules' names: its modules are listed instead
-    missing = set(public_modules()) - listed - packages
+
+    def covered(name):
+        # a listed package's page shows what its __all__ gathers from its modules
+        parts = name.split(".")
+        return any(".".join(parts[:k]) in listed for k in range(2, len(parts) + 1))
+
+    # a package that is not listed (scorelab.studies) has its modules listed instead
+    missing = {name for name in public_modules() if not covered(name)} - packages
     assert not missing, f"add these modules to docs/api/index.rst: {sorted(missing)}"
 
 

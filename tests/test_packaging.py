@@ -80,7 +80,7 @@ def test_environment_yml_in_step_with_pyproject():
 def test_readme_commands_are_make_targets():
     readme = (ROOT / "README.md").read_text()
     makefile = (ROOT / "Makefile").read_text()
-    for target in ("test", "report", "report-check", "lock", "lab", "bench"):
+    for target in ("test", "report", "report-check", "lock", "lab", "bench", "docs"):
         assert f"make {target}" in readme
         assert re.search(rf"^{target}:", makefile, re.M)
     ci = (ROOT / ".ci" / "run").read_text()

@@ -8,7 +8,7 @@ import pytest
 
 import scorelab
 from scorelab.dynamics import GameConfig, simulate
-from scorelab.explore import CONTROLS, Explorer, explore
+from scorelab.explorer import CONTROLS, Explorer, explore
 
 SMALL = dict(n_citizens=300, n_steps=12, seed=5)
 

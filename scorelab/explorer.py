@@ -1,10 +1,10 @@
 """An interactive explorer of the citizen game: move a parameter, watch the game play.
 
-:func:`explore` opens a panel in JupyterLab (ipywidgets): sliders for the game's main
-parameters, a play / pause / reset control that steps the game, and a figure of the
-current step: the displayed-score distribution of each group, the gap between the groups
-over the steps, the ties cut and added per step, and a drawing of part of the network
-coloured by score.
+:func:`explore` (``scorelab.explore``) opens a panel in JupyterLab (ipywidgets): sliders
+for the game's main parameters, a play / pause / reset control that steps the game, and a
+figure of the current step: the displayed-score distribution of each group, the gap
+between the groups over the steps, the ties cut and added per step, and a drawing of part
+of the network coloured by score.
 
 The logic lives in :class:`Explorer`, a plain Python object whose state advances with
 :meth:`Explorer.step` (or :meth:`Explorer.go_to`) and goes back with
@@ -12,9 +12,10 @@ The logic lives in :class:`Explorer`, a plain Python object whose state advances
 driven and tested from Python. A run is :func:`scorelab.simulate` on a
 :func:`scorelab.society.homophilous_sbm` society with two groups, ``majority`` and
 ``minority``. Frames are exact steps of that one run: the game is played ahead in chunks
-(8 steps, then doubling), and because a run of ``k`` steps is the first ``k`` steps of
-any longer run with the same seed, a frame does not depend on how far ahead the game was
-played. The same settings and seed give the same frames.
+(8 steps, then doubling), and because a run of ``k`` steps is the first ``k`` steps of any
+longer run with the same seed, a frame does not depend on how far ahead the game was
+played. The same settings and seed give the same frames. (The module is ``explorer``, not
+``explore``: the package's ``explore`` function would hide a module of that name.)
 
 The drawing shows a snowball sample of ``n_drawn`` citizens (breadth-first from a few
 random citizens of each group) laid out once per society with a seeded spring layout:
@@ -121,7 +122,7 @@ class Explorer:
 
     Notes
     -----
-    Checked in ``tests/test_explore.py``: a frame equals the same step of one
+    Checked in ``tests/test_explorer.py``: a frame equals the same step of one
     uninterrupted :func:`scorelab.simulate` run with the same society and seed; the same
     seed gives the same frames; moving a control changes the run; reset returns to step 0.
 
@@ -563,9 +564,8 @@ def _panel_class():
             column = (len(names) + 1) // 2
             sliders = widgets.HBox([widgets.VBox([self.controls[n] for n in names[:column]]),
                                     widgets.VBox([self.controls[n] for n in names[column:]])])
-            super().__init__([sliders, widgets.HBox([self.play, self.reset_button,
-                                                     self.status]),
-                              self.message, self.image])
+            super().__init__([sliders, widgets.HBox([self.play, self.reset_button]),
+                              self.status, self.message, self.image])
             self._redraw()
 
         def _on_control(self, change):
