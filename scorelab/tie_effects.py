@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from tqdm import tqdm
 
 from scorelab._graph import align_to_nodes
@@ -179,14 +180,20 @@ def tie_effects(
                                      progress=progress)
         kernel, extra = _removal_effects, resolvent
     else:
-        kernel, extra = _first_order_effects, _local_diagonal(system, ties)
+        lam = system.lam
+        extra = (lam * _local_diagonal(system, ties), np.where(lam > 0, s - x, 0.0))
+        kernel = _first_order_effects
     effect = np.empty(len(ties.rows))
     for lo in range(0, len(effect), _CHUNK):
         part = slice(lo, min(lo + _CHUNK, len(effect)))
         effect[part] = kernel(system, ties, s, x, mean, extra, part)
-    labels = nodes.to_numpy()
-    return pd.DataFrame({"citizen": labels[ties.rows], "neighbour": labels[ties.cols],
-                         "effect": effect}, copy=False)
+    if isinstance(nodes, pd.RangeIndex) and nodes.start == 0 and nodes.step == 1:
+        citizen, neighbour = ties.rows.astype(np.int64), ties.cols.astype(np.int64)
+    else:
+        labels = nodes.to_numpy()
+        citizen, neighbour = labels[ties.rows], labels[ties.cols]
+    return pd.DataFrame({"citizen": citizen, "neighbour": neighbour, "effect": effect},
+                        copy=False)
 
 
 _CHUNK = 1 << 16  # ties per block of the vectorised update: its temporaries stay in cache
@@ -203,21 +210,28 @@ class _Ties:
     @classmethod
     def of(cls, system):
         matrix = system.wm.matrix
-        rows = np.repeat(np.arange(system.n), np.diff(matrix.indptr))
-        cols = matrix.indices.astype(np.int64)
-        off = rows != cols
+        counts = np.diff(matrix.indptr)
+        index = np.int32 if system.n < np.iinfo(np.int32).max else np.int64
+        rows = np.repeat(np.arange(system.n, dtype=index), counts)
+        cols, weights = matrix.indices, matrix.data
+        if not (system.wm.loopless or not matrix.diagonal().any()):
+            off = rows != cols
+            rows, cols, weights = rows[off], cols[off], weights[off]
+        elif cols.dtype != index:
+            cols = cols.astype(index)
         undirected = system.wm.symmetric
         if undirected is None:  # a bare matrix: undirected exactly when symmetric
             undirected = (matrix != matrix.T).nnz == 0
-        return cls(rows[off], cols[off], matrix.data[off], bool(undirected))
+        return cls(rows, cols, weights, bool(undirected))
 
     @property
     def mirror(self):
         """Position of the entry (j, i) for every entry (i, j); -1 where there is none."""
         if self._mirror is None:
-            n = int(max(self.rows.max(initial=0), self.cols.max(initial=0))) + 1
-            keys = self.rows * n + self.cols  # increasing: CSR rows in order, sorted columns
-            wanted = self.cols * n + self.rows
+            rows, cols = self.rows.astype(np.int64), self.cols.astype(np.int64)
+            n = int(max(rows.max(initial=0), cols.max(initial=0))) + 1
+            keys = rows * n + cols  # increasing: CSR rows in order, sorted columns
+            wanted = cols * n + rows
             mirror = np.searchsorted(keys, wanted)
             found = mirror < len(keys)
             found[found] = keys[mirror[found]] == wanted[found]
@@ -270,21 +284,29 @@ def _local_diagonal(system, ties):
     from echoes along one tie and straight back, repeated."""
     lam, degree = system.lam, system.degree
     safe = np.where(degree > 0, degree, 1.0)
-    echo = (ties.weights / safe[ties.rows]) * lam[ties.cols] * (ties.reverse_weights()
-                                                                / safe[ties.cols])
-    total = np.bincount(ties.rows, weights=echo, minlength=system.n)
-    total += system.wm.matrix.diagonal() / safe
-    return 1.0 / (1.0 - lam * total)
+    matrix = system.wm.matrix
+    if ties.undirected:  # A_ik A_ki = A_ik^2: same pattern, squared weights
+        both = sp.csr_array((matrix.data * matrix.data, matrix.indices, matrix.indptr),
+                            shape=matrix.shape)
+    else:
+        both = sp.csr_array(matrix.multiply(matrix.T))
+    loops = matrix.diagonal()
+    # the products count a self-loop as a tie to oneself: W_ii enters once, not squared
+    echo = (both @ (lam / safe) - loops * loops * lam / safe) / safe
+    return 1.0 / (1.0 - lam * (echo + loops / safe))
 
 
-def _first_order_effects(system, ties, s, x, mean, diagonal, part):
+def _first_order_effects(system, ties, s, x, mean, local, part):
     """``G_ii (beta - U^T x)_i`` for the ties (i, j) in ``part``, ``G_ii`` local; exact
-    (``s_i - x_i``) where the removal leaves ``i`` without ties."""
+    (``s_i - x_i``) where the removal leaves ``i`` without ties. ``local`` holds the
+    per-citizen factors ``(lambda_i G_ii, s_i - x_i where lambda_i > 0)``."""
+    coef, alone = local
     i, j, a = ties.rows[part], ties.cols[part], ties.weights[part]
-    keeps, ratio = _row_update(system.lam, system.degree, a, i)
-    mean_i = mean[i]
-    local = diagonal[i] * system.lam[i] * ratio * (mean_i - x[j])
-    return np.where(keeps, local, np.where(system.lam[i] > 0, s[i] - x[i], 0.0))
+    left = system.degree[i] - a
+    keeps = (left > 0) & (coef[i] != 0)
+    local_change = coef[i] * np.divide(a, left, out=np.zeros_like(a), where=keeps)
+    local_change *= mean[i] - x[j]
+    return np.where(left > 0, local_change, alone[i])
 
 
 def _row_update(lam, degree, a, row):

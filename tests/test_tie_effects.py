@@ -89,6 +89,8 @@ def test_self_loops_and_citizens_immune_to_association():
     assert (frame.loc[frame["citizen"] == 1, "effect"] == 0).all()
     np.testing.assert_allclose(frame["effect"], matched(frame, removal_reference(G, own, alpha)),
                                atol=1e-6)
+    first = tie_effects(G, own, alpha=alpha, method="first_order")
+    assert np.abs(first["effect"] - frame["effect"]).max() <= 0.05 * np.abs(frame["effect"]).max()
 
 
 def test_matrices_symmetric_is_undirected_otherwise_directed():
