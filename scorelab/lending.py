@@ -1187,7 +1187,9 @@ def simulate_lending(
 
     Notes
     -----
-    The lender's errors are counted against what each borrower would do (one uniform
+    The lender reads a displayed score through the group's published repayment curve as if
+    it were an own score: it does not re-learn repayment against displayed scores (an
+    assumption of the model, not a finding). The lender's errors are counted against what each borrower would do (one uniform
     draw per borrower and round decides repayment whether or not they get a loan):
     *refused repayers* would repay but get no loan, *approved defaulters* get a loan and
     default. The part due to association compares, with the same draws, the same policy

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from tqdm import tqdm
 
 from scorelab._graph import align_to_nodes
-from scorelab._validation import check_integer, check_real
+from scorelab._validation import check_finite_array, check_integer, check_real
 from scorelab.association import _build_system, _require_below_one, _solve
 
-__all__ = ["tie_effects"]
+__all__ = ["tie_effects", "gate_value", "cut_gain", "choose_cuts"]
 
 _METHODS = ("exact", "first_order")
 
@@ -179,14 +180,20 @@ def tie_effects(
                                      progress=progress)
         kernel, extra = _removal_effects, resolvent
     else:
-        kernel, extra = _first_order_effects, _local_diagonal(system, ties)
+        lam = system.lam
+        extra = (lam * _local_diagonal(system, ties), np.where(lam > 0, s - x, 0.0))
+        kernel = _first_order_effects
     effect = np.empty(len(ties.rows))
     for lo in range(0, len(effect), _CHUNK):
         part = slice(lo, min(lo + _CHUNK, len(effect)))
         effect[part] = kernel(system, ties, s, x, mean, extra, part)
-    labels = nodes.to_numpy()
-    return pd.DataFrame({"citizen": labels[ties.rows], "neighbour": labels[ties.cols],
-                         "effect": effect}, copy=False)
+    if isinstance(nodes, pd.RangeIndex) and nodes.start == 0 and nodes.step == 1:
+        citizen, neighbour = ties.rows.astype(np.int64), ties.cols.astype(np.int64)
+    else:
+        labels = nodes.to_numpy()
+        citizen, neighbour = labels[ties.rows], labels[ties.cols]
+    return pd.DataFrame({"citizen": citizen, "neighbour": neighbour, "effect": effect},
+                        copy=False)
 
 
 _CHUNK = 1 << 16  # ties per block of the vectorised update: its temporaries stay in cache
@@ -203,21 +210,28 @@ class _Ties:
     @classmethod
     def of(cls, system):
         matrix = system.wm.matrix
-        rows = np.repeat(np.arange(system.n), np.diff(matrix.indptr))
-        cols = matrix.indices.astype(np.int64)
-        off = rows != cols
+        counts = np.diff(matrix.indptr)
+        index = np.int32 if system.n < np.iinfo(np.int32).max else np.int64
+        rows = np.repeat(np.arange(system.n, dtype=index), counts)
+        cols, weights = matrix.indices, matrix.data
+        if not (system.wm.loopless or not matrix.diagonal().any()):
+            off = rows != cols
+            rows, cols, weights = rows[off], cols[off], weights[off]
+        elif cols.dtype != index:
+            cols = cols.astype(index)
         undirected = system.wm.symmetric
         if undirected is None:  # a bare matrix: undirected exactly when symmetric
             undirected = (matrix != matrix.T).nnz == 0
-        return cls(rows[off], cols[off], matrix.data[off], bool(undirected))
+        return cls(rows, cols, weights, bool(undirected))
 
     @property
     def mirror(self):
         """Position of the entry (j, i) for every entry (i, j); -1 where there is none."""
         if self._mirror is None:
-            n = int(max(self.rows.max(initial=0), self.cols.max(initial=0))) + 1
-            keys = self.rows * n + self.cols  # increasing: CSR rows in order, sorted columns
-            wanted = self.cols * n + self.rows
+            rows, cols = self.rows.astype(np.int64), self.cols.astype(np.int64)
+            n = int(max(rows.max(initial=0), cols.max(initial=0))) + 1
+            keys = rows * n + cols  # increasing: CSR rows in order, sorted columns
+            wanted = cols * n + rows
             mirror = np.searchsorted(keys, wanted)
             found = mirror < len(keys)
             found[found] = keys[mirror[found]] == wanted[found]
@@ -270,21 +284,29 @@ def _local_diagonal(system, ties):
     from echoes along one tie and straight back, repeated."""
     lam, degree = system.lam, system.degree
     safe = np.where(degree > 0, degree, 1.0)
-    echo = (ties.weights / safe[ties.rows]) * lam[ties.cols] * (ties.reverse_weights()
-                                                                / safe[ties.cols])
-    total = np.bincount(ties.rows, weights=echo, minlength=system.n)
-    total += system.wm.matrix.diagonal() / safe
-    return 1.0 / (1.0 - lam * total)
+    matrix = system.wm.matrix
+    if ties.undirected:  # A_ik A_ki = A_ik^2: same pattern, squared weights
+        both = sp.csr_array((matrix.data * matrix.data, matrix.indices, matrix.indptr),
+                            shape=matrix.shape)
+    else:
+        both = sp.csr_array(matrix.multiply(matrix.T))
+    loops = matrix.diagonal()
+    # the products count a self-loop as a tie to oneself: W_ii enters once, not squared
+    echo = (both @ (lam / safe) - loops * loops * lam / safe) / safe
+    return 1.0 / (1.0 - lam * (echo + loops / safe))
 
 
-def _first_order_effects(system, ties, s, x, mean, diagonal, part):
+def _first_order_effects(system, ties, s, x, mean, local, part):
     """``G_ii (beta - U^T x)_i`` for the ties (i, j) in ``part``, ``G_ii`` local; exact
-    (``s_i - x_i``) where the removal leaves ``i`` without ties."""
+    (``s_i - x_i``) where the removal leaves ``i`` without ties. ``local`` holds the
+    per-citizen factors ``(lambda_i G_ii, s_i - x_i where lambda_i > 0)``."""
+    coef, alone = local
     i, j, a = ties.rows[part], ties.cols[part], ties.weights[part]
-    keeps, ratio = _row_update(system.lam, system.degree, a, i)
-    mean_i = mean[i]
-    local = diagonal[i] * system.lam[i] * ratio * (mean_i - x[j])
-    return np.where(keeps, local, np.where(system.lam[i] > 0, s[i] - x[i], 0.0))
+    left = system.degree[i] - a
+    keeps = (left > 0) & (coef[i] != 0)
+    local_change = coef[i] * np.divide(a, left, out=np.zeros_like(a), where=keeps)
+    local_change *= mean[i] - x[j]
+    return np.where(left > 0, local_change, alone[i])
 
 
 def _row_update(lam, degree, a, row):
@@ -319,3 +341,224 @@ def _removal_effects(system, ties, s, x, mean, resolvent, part):
     # the i-th entry of G_RR S^-1 r for the 2 x 2 system of rows i and j
     det = s_ii * s_jj - s_ij * s_ji
     return (g_ii * (s_jj * r_i - s_ij * r_j) + g_ij * (s_ii * r_j - s_ji * r_i)) / det
+
+
+# --------------------------------------------------------------------------- strategic unfriending
+# Pure, vectorised building blocks of the essay's loop "would you disconnect from neighbours
+# with bad scores if you knew connection with you affected their credit scores?": what a
+# displayed score is worth through the gates, what dropping a tie would gain, and the logit
+# choice of which ties to cut. They are not yet wired into the citizen game.
+
+
+def gate_value(score, thresholds, stakes, softness):
+    """What a displayed score is worth through the gates it opens: a smooth step per gate.
+
+    Parameters
+    ----------
+    score : array_like
+        Displayed scores (any shape).
+    thresholds : array_like of shape (k,)
+        Each gate's score threshold (e.g. shop rewards, credit, travel, utilities, food).
+    stakes : array_like of shape (k,)
+        What each gate is worth to a citizen who passes it (>= 0).
+    softness : float or array_like of shape (k,)
+        Width (> 0) of each gate's step, in score points: how uncertain the threshold is
+        to the citizen, or how gradually the privilege opens.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`V(x) = \\sum_g \\text{stake}_g \\, \\sigma((x - t_g) / \\text{softness}_g)`
+        with :math:`\\sigma` the logistic function, the shape of ``score``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Non-numeric or non-finite input, ``thresholds`` and ``stakes`` of different
+        lengths, a negative stake, a softness that is not positive.
+
+    Notes
+    -----
+    :math:`V` rises by ``stake_g`` across gate ``g``, most steeply at its threshold (slope
+    ``stake_g / (4 softness_g)``), so a point just below a threshold is worth more than a
+    point far above every threshold; as ``softness -> 0`` it tends to the step
+    :math:`\\sum_g \\text{stake}_g [x \\ge t_g]`. A smooth value makes a citizen's choice
+    respond to small score changes (as in random-utility models, McFadden 1974). Checked
+    in ``tests/test_tie_effects.py`` against the step limit, its bounds and its monotony.
+
+    References
+    ----------
+    D. McFadden (1974), "Conditional logit analysis of qualitative choice behavior", in
+    P. Zarembka (ed.), Frontiers in Econometrics, Academic Press, 105-142.
+
+    Examples
+    --------
+    >>> gate_value([400.0, 640.0, 660.0, 900.0], [450.0, 650.0], [3.0, 1.0], 10.0).round(3)
+    array([0.02 , 3.269, 3.731, 4.   ])
+    """
+    score = np.asarray(_finite("score", score, ndim=None))
+    thresholds = _finite("thresholds", thresholds)
+    stakes = _finite("stakes", stakes)
+    if thresholds.shape != stakes.shape:
+        raise ValueError(f"thresholds and stakes must have one value per gate; got "
+                         f"{len(thresholds)} thresholds and {len(stakes)} stakes")
+    if (stakes < 0).any():
+        raise ValueError(f"stakes must be >= 0, got {float(stakes.min())} for gate "
+                         f"{int(np.argmin(stakes))}")
+    softness = np.broadcast_to(_finite("softness", softness, ndim=None), thresholds.shape)
+    if (softness <= 0).any():
+        raise ValueError(f"softness must be > 0, got {float(softness.min())}")
+    scaled = (score[..., None] - thresholds) / softness
+    # logistic without overflow: 0.5 * (1 + tanh(z / 2))
+    return (stakes * 0.5 * (1.0 + np.tanh(0.5 * scaled))).sum(axis=-1)
+
+
+def cut_gain(displayed, citizen, effect, *, thresholds, stakes, softness):
+    """What dropping each tie is worth to the citizen: the change of their gate value.
+
+    Parameters
+    ----------
+    displayed : array_like of shape (n,)
+        Current displayed scores, in citizen order.
+    citizen : array_like of int, shape (m,)
+        The citizen of each tie (row ``citizen`` of :func:`tie_effects`, as positions).
+    effect : array_like of shape (m,)
+        The change of the citizen's displayed score if the tie were removed (the
+        ``effect`` column of :func:`tie_effects`).
+    thresholds, stakes, softness
+        As in :func:`gate_value`.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`V(x_i + \\Delta x_{ij}) - V(x_i)` per tie: exactly 0 where the effect is 0
+        (without association, or with private scores), positive where dropping the tie
+        would raise the citizen's value.
+
+    Examples
+    --------
+    >>> cut_gain([640.0, 900.0], [0, 1], [20.0, 20.0], thresholds=[650.0], stakes=[1.0],
+    ...          softness=10.0).round(3)
+    array([0.462, 0.   ])
+    """
+    displayed = _finite("displayed", displayed)
+    effect = _finite("effect", effect)
+    citizen = _citizen_index("citizen", citizen, len(displayed))
+    if citizen.shape != effect.shape:
+        raise ValueError(f"citizen and effect must have one value per tie; got "
+                         f"{len(citizen)} and {len(effect)}")
+    before = displayed[citizen]
+    values = gate_value(np.stack([before + effect, before]), thresholds, stakes, softness)
+    return np.where(effect == 0, 0.0, values[0] - values[1])
+
+
+def choose_cuts(citizen, gain, tie_value, *, rationality, cap, rng=None):
+    """Which ties each citizen cuts: a logit choice of gain against tie value, capped.
+
+    Parameters
+    ----------
+    citizen : array_like of int, shape (m,)
+        The citizen who decides about each tie (a directed view: an undirected tie appears
+        once from each end and either end may cut it).
+    gain : array_like of shape (m,)
+        What cutting would gain the citizen (e.g. :func:`cut_gain`).
+    tie_value : array_like of shape (m,)
+        What keeping the tie is worth to them (by kind, family > friend > neighbour >
+        colleague, plus noise), in the units of ``gain``.
+    rationality : float
+        Logit precision ``r >= 0``; ``numpy.inf`` cuts exactly the ties with positive net
+        gain.
+    cap : int or array_like of int
+        Most ties a citizen cuts per step: one number for all, or one per citizen
+        (indexed by citizen id).
+    rng : None, int, numpy.random.Generator or SeedSequence, optional
+        Source of randomness (SPEC 7): one standard logistic draw per tie, in tie order
+        (none when ``rationality`` is infinite).
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (m,)
+        Whether each tie is cut.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Mismatched lengths, non-finite gains or values, a negative rationality or cap.
+
+    Notes
+    -----
+    Net utility of a cut :math:`u = \\text{gain} - \\text{tie value}`. Each tie is a
+    candidate when :math:`r u + \\varepsilon > 0` with :math:`\\varepsilon` standard
+    logistic, i.e. with probability :math:`1 / (1 + e^{-r u})` (binary logit, McFadden
+    1974; ``r`` is the rationality of a quantal response). A citizen with more candidates
+    than ``cap`` cuts the ``cap`` with the largest :math:`r u + \\varepsilon`. Checked in
+    ``tests/test_tie_effects.py`` against a slow per-citizen reference with the same draws
+    and against the logit probability without a cap.
+
+    Examples
+    --------
+    >>> citizen = [0, 0, 0, 1]
+    >>> gain = [2.0, 1.5, 0.1, 3.0]
+    >>> value = [0.5, 0.5, 0.5, 5.0]
+    >>> choose_cuts(citizen, gain, value, rationality=float("inf"), cap=1).tolist()
+    [True, False, False, False]
+    """
+    gain = _finite("gain", gain)
+    tie_value = _finite("tie_value", tie_value)
+    if gain.shape != tie_value.shape:
+        raise ValueError(f"gain and tie_value must have one value per tie; got {len(gain)} "
+                         f"and {len(tie_value)}")
+    citizen = _citizen_index("citizen", citizen, None)
+    if citizen.shape != gain.shape:
+        raise ValueError(f"citizen must have one value per tie ({len(gain)}), got "
+                         f"{len(citizen)}")
+    if not (isinstance(rationality, float) and rationality == np.inf):
+        rationality = check_real("rationality", rationality, minimum=0.0)
+    cap = _cap(cap, citizen)
+    net = gain - tie_value
+    if np.isinf(rationality):
+        urge = net
+    else:
+        urge = rationality * net + np.random.default_rng(rng).logistic(size=len(net))
+    candidate = urge > 0
+    # rank each citizen's candidates by urge: citizen, then candidates first, then urge
+    order = np.lexsort((-urge, ~candidate, citizen))
+    sorted_citizen = citizen[order]
+    starts = np.flatnonzero(np.r_[True, sorted_citizen[1:] != sorted_citizen[:-1]])
+    first = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order)) - first
+    return candidate & (rank < cap)
+
+
+def _finite(name, values, ndim=1):
+    """``values`` as a finite float array of ``ndim`` dimensions (None: any)."""
+    return check_finite_array(name, values, ndim=np.ndim(values) if ndim is None else ndim)
+
+
+def _citizen_index(name, values, n):
+    array = np.asarray(values)
+    if array.ndim != 1 or (array.size and not np.issubdtype(array.dtype, np.integer)):
+        raise TypeError(f"{name} must be a 1-dimensional array of citizen positions "
+                        f"(integers), got dtype {array.dtype} and shape {array.shape}")
+    array = array.astype(np.int64)
+    if array.size and (array.min() < 0 or (n is not None and array.max() >= n)):
+        bound = "" if n is None else f" and below {n}"
+        raise ValueError(f"{name} must hold positions >= 0{bound}; got values from "
+                         f"{int(array.min())} to {int(array.max())}")
+    return array
+
+
+def _cap(cap, citizen):
+    if isinstance(cap, (int, np.integer)) and not isinstance(cap, bool):
+        return check_integer("cap", int(cap), minimum=0)
+    caps = np.asarray(cap)
+    if caps.ndim != 1 or not np.issubdtype(caps.dtype, np.integer):
+        raise TypeError(f"cap must be an integer or one integer per citizen, got "
+                        f"{type(cap).__name__}")
+    if citizen.size and len(caps) <= citizen.max():
+        raise ValueError(f"cap must have one value per citizen (at least "
+                         f"{int(citizen.max()) + 1}), got {len(caps)}")
+    if (caps < 0).any():
+        raise ValueError(f"cap must be >= 0, got {int(caps.min())}")
+    return caps[citizen]

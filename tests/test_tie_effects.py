@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from scorelab import propagate, tie_effects
+from scorelab.tie_effects import choose_cuts, cut_gain, gate_value
 from scorelab.society import homophilous_sbm
 
 TIGHT = 1e-13
@@ -89,6 +90,8 @@ def test_self_loops_and_citizens_immune_to_association():
     assert (frame.loc[frame["citizen"] == 1, "effect"] == 0).all()
     np.testing.assert_allclose(frame["effect"], matched(frame, removal_reference(G, own, alpha)),
                                atol=1e-6)
+    first = tie_effects(G, own, alpha=alpha, method="first_order")
+    assert np.abs(first["effect"] - frame["effect"]).max() <= 0.05 * np.abs(frame["effect"]).max()
 
 
 def test_matrices_symmetric_is_undirected_otherwise_directed():
@@ -163,3 +166,109 @@ def test_validation():
         tie_effects(G, [1.0, 2.0, 3.0], alpha=0.5, tol=0)
     with pytest.raises(TypeError, match="G must be a networkx Graph"):
         tie_effects([[0, 1], [1, 0]], [1.0, 2.0], alpha=0.5)
+
+
+# --------------------------------------------------------------------------- strategic unfriending
+
+
+def slow_choose_cuts(citizen, gain, tie_value, rationality, cap, noise):
+    """Per-citizen reference: rank each citizen's candidate ties by their urge, keep ``cap``."""
+    cut = [False] * len(gain)
+    for person in sorted(set(citizen)):
+        mine = [k for k in range(len(gain)) if citizen[k] == person]
+        urges = {}
+        for k in mine:
+            net = gain[k] - tie_value[k]
+            urges[k] = net if rationality == np.inf else rationality * net + noise[k]
+        candidates = [k for k in mine if urges[k] > 0]
+        candidates.sort(key=lambda k: -urges[k])
+        limit = cap if isinstance(cap, int) else cap[person]
+        for k in candidates[:limit]:
+            cut[k] = True
+    return np.array(cut)
+
+
+def test_gate_value_is_a_smooth_step():
+    thresholds, stakes = [450.0, 550.0, 650.0], [4.0, 2.0, 1.0]
+    scores = np.linspace(300, 950, 651)
+    value = gate_value(scores, thresholds, stakes, 15.0)
+    assert (np.diff(value) > 0).all() and value.min() > 0 and value.max() < sum(stakes)
+    step = sum(s * (scores >= t) for t, s in zip(thresholds, stakes))
+    sharp = gate_value(scores, thresholds, stakes, 1e-3)
+    away = np.min(np.abs(scores[:, None] - np.array(thresholds)), axis=1) > 0.5
+    np.testing.assert_allclose(sharp[away], step[away], atol=1e-9)
+    # a point just below a threshold is worth more than a point far above every one
+    point = gate_value([649.0, 650.0, 900.0, 901.0], thresholds, stakes, 15.0)
+    assert point[1] - point[0] > 100 * (point[3] - point[2])
+    # per-gate softness, any shape of scores
+    grid = gate_value(scores.reshape(3, 217), thresholds, stakes, [10.0, 20.0, 30.0])
+    assert grid.shape == (3, 217)
+    with pytest.raises(ValueError, match="one value per gate"):
+        gate_value(scores, thresholds, [1.0], 15.0)
+    with pytest.raises(ValueError, match="stakes must be >= 0"):
+        gate_value(scores, thresholds, [1.0, -1.0, 1.0], 15.0)
+    with pytest.raises(ValueError, match="softness must be > 0"):
+        gate_value(scores, thresholds, stakes, 0.0)
+
+
+def test_cut_gain_is_zero_without_association():
+    G = nx.barabasi_albert_graph(200, 3, seed=20)
+    own = np.random.default_rng(21).uniform(350, 950, 200)
+    gates = dict(thresholds=[450.0, 650.0], stakes=[3.0, 1.0], softness=20.0)
+    displayed = propagate(G, own, alpha=0.0).to_numpy()
+    none = tie_effects(G, own, alpha=0.0, method="first_order")
+    assert (cut_gain(displayed, none["citizen"].to_numpy(), none["effect"].to_numpy(), **gates)
+            == 0).all()
+    displayed = propagate(G, own, alpha=0.5).to_numpy()
+    some = tie_effects(G, own, alpha=0.5, method="first_order")
+    gain = cut_gain(displayed, some["citizen"].to_numpy(), some["effect"].to_numpy(), **gates)
+    # a gain has the sign of the effect (the value rises with the score)
+    assert (np.sign(gain) == np.sign(some["effect"])).all() and np.abs(gain).max() > 0
+
+
+@pytest.mark.parametrize("rationality, cap", [(2.0, 1), (0.5, 2), (np.inf, 1), (1.0, "each")])
+def test_choose_cuts_matches_the_per_citizen_reference(rationality, cap):
+    rng = np.random.default_rng(22)
+    citizen = np.sort(rng.integers(0, 40, 400))
+    gain = rng.normal(0.0, 2.0, 400)
+    value = rng.exponential(1.0, 400)
+    if cap == "each":
+        cap = rng.integers(0, 4, 40)
+    cuts = choose_cuts(citizen, gain, value, rationality=rationality, cap=cap, rng=23)
+    noise = np.random.default_rng(23).logistic(size=400)
+    expected = slow_choose_cuts(citizen.tolist(), gain, value, rationality, cap, noise)
+    np.testing.assert_array_equal(cuts, expected)
+    assert 0 < cuts.sum() < len(cuts)
+    if rationality == np.inf:  # no draws: ties need not be grouped by citizen
+        shuffle = rng.permutation(400)
+        again = choose_cuts(citizen[shuffle], gain[shuffle], value[shuffle],
+                            rationality=rationality, cap=cap)
+        np.testing.assert_array_equal(again, cuts[shuffle])
+
+
+def test_choose_cuts_is_a_logit_without_a_cap():
+    m = 200_000
+    net = np.repeat([-2.0, 0.0, 1.0], m // 2)
+    cuts = choose_cuts(np.arange(len(net)), net, np.zeros_like(net), rationality=1.5, cap=1,
+                       rng=24)
+    for level in (-2.0, 0.0, 1.0):
+        share = cuts[net == level].mean()
+        assert share == pytest.approx(1 / (1 + np.exp(-1.5 * level)), abs=4 / np.sqrt(m / 2))
+    # no motive, no strategic cut under full rationality; nothing above the cap
+    assert not choose_cuts([0, 0], [0.0, 0.0], [0.0, 0.0], rationality=np.inf, cap=2).any()
+    assert not choose_cuts([0, 0], [5.0, 5.0], [0.0, 0.0], rationality=np.inf, cap=0).any()
+
+
+def test_choose_cuts_validation():
+    with pytest.raises(ValueError, match="gain and tie_value must have one value per tie"):
+        choose_cuts([0, 1], [1.0, 2.0], [1.0], rationality=1.0, cap=1)
+    with pytest.raises(ValueError, match="rationality must be >= 0"):
+        choose_cuts([0], [1.0], [1.0], rationality=-1.0, cap=1)
+    with pytest.raises(ValueError, match="cap must be >= 0"):
+        choose_cuts([0], [1.0], [1.0], rationality=1.0, cap=-1)
+    with pytest.raises(ValueError, match="cap must have one value per citizen"):
+        choose_cuts([0, 3], [1.0, 1.0], [1.0, 1.0], rationality=1.0, cap=np.array([1, 1]))
+    with pytest.raises(TypeError, match="citizen must be a 1-dimensional array"):
+        choose_cuts([0.5], [1.0], [1.0], rationality=1.0, cap=1)
+    with pytest.raises(ValueError, match="gain must be finite"):
+        choose_cuts([0], [np.nan], [1.0], rationality=1.0, cap=1)
