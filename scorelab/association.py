@@ -406,7 +406,7 @@ def decompose(
     weight="weight",
     method="auto",
     tol=1e-10,
-    probes=64,
+    probes=32,
     batch_size=256,
     rng=None,
     progress=False,
@@ -429,7 +429,7 @@ def decompose(
     tol : float, default 1e-10
         Absolute accuracy of each solve (of each ``M_ii`` for the exact method; probes are
         solved to ``max(tol, 1e-6)``, which the probing bound includes).
-    probes : int, default 64
+    probes : int, default 32
         Probe groups (solves) for ``method="probing"``; more make the bound tighter.
     batch_size : int, default 256
         Columns solved together by the exact method.
