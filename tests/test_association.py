@@ -278,9 +278,11 @@ def test_contributions_sum_to_displayed_and_match_dense_row():
     A = random_weighted_graph(50, 0.1, rng, directed=True)
     s = rng.uniform(350, 950, 50)
     M = dense_equilibrium_matrix(A, np.full(50, 0.6))
-    c = contributions(sp.csr_array(A), s, 10, alpha=0.6)
+    c = contributions(sp.csr_array(A), s, 10, alpha=0.6, tol=1e-10)
     np.testing.assert_allclose(c.sort_index().to_numpy(), M[10] * s, atol=1e-7)
     assert c.sum() == pytest.approx((M @ s)[10], abs=1e-7)
+    default = contributions(sp.csr_array(A), s, 10, alpha=0.6)  # tol 1e-8 of max |s|
+    assert default.sum() == pytest.approx((M @ s)[10], abs=1e-8 * s.max())
     top = contributions(sp.csr_array(A), s, 10, alpha=0.6, top=3)
     assert len(top) == 3 and list(top.index) == list(c.index[:3])
 
