@@ -404,7 +404,7 @@ _DECOMPOSE_METHODS = ("auto", "exact", "probing")
 # Largest society "auto" decomposes exactly (n / batch_size block solves).
 _EXACT_UP_TO = 20_000
 # Probes are solved to this accuracy at least; the stated bound includes it.
-_PROBE_TOL = 1e-6
+_PROBE_TOL = 1e-5
 
 
 def decompose(
@@ -437,7 +437,7 @@ def decompose(
         per-citizen error bound (see Notes); ``"auto"`` is exact up to 20,000 citizens.
     tol : float, default 1e-10
         Absolute accuracy of each solve (of each ``M_ii`` for the exact method; probes are
-        solved to ``max(tol, 1e-6)``, which the probing bound includes).
+        solved to ``max(tol, 1e-5)``, which the probing bound includes).
     probes : int, default 32
         Probe groups (solves) for ``method="probing"``; more make the bound tighter.
     batch_size : int, default 256

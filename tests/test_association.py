@@ -259,6 +259,23 @@ def test_probing_bound_tightens_with_more_groups_and_auto_is_exact_when_small():
     pd.testing.assert_frame_equal(again, many)
 
 
+def test_own_column_product_is_the_full_product_read_per_row():
+    from scorelab._probing import _own_column_product
+    from scorelab.association import _build_system
+
+    rng = np.random.default_rng(14)
+    A = sp.csr_array(random_weighted_graph(90, 0.07, rng, directed=True))
+    lam = rng.uniform(0, 0.9, 90)
+    lam[5:9] = 0.0
+    system = _build_system(A, lam, "weight")
+    values = rng.normal(size=(90, 4))
+    full = system.lam[:, None] * system.mean_of_ties(values)
+    rows = rng.choice(90, 50, replace=False)
+    column = rng.integers(4, size=50)
+    np.testing.assert_allclose(_own_column_product(system, values, rows, column),
+                               full[rows, column], rtol=1e-13, atol=1e-15)
+
+
 def test_probe_groups_separate_ties():
     from scorelab._probing import probe_groups
     from scorelab.society import erdos_renyi
