@@ -9,16 +9,25 @@ more per generator at 10^6, see PERFORMANCE.md, so it is not run there).
 Time is one wall-clock run without tracing; peak memory is the tracemalloc peak of a
 second run (NumPy, SciPy and pandas report their buffers to tracemalloc).
 
+``--large`` builds 10^7 citizens with mean degree 10 (10^8 stored tie entries) with the
+Barabasi-Albert and Erdos-Renyi generators, each in a fresh process, and prints the time
+(target: at most 60 s) and the process's peak resident memory, beside the same generator
+at 10^6 in the same run (the ratio shows how close to linear the cost is).
+
 Usage::
 
     python benchmarks/society.py            # 10^5 and 10^6 citizens
     python benchmarks/society.py --quick    # 10^5 only
+    python benchmarks/society.py --large    # 10^6 and 10^7, mean degree 10
 """
 
 from __future__ import annotations
 
 import argparse
 import platform
+import resource
+import subprocess
+import sys
 import time
 import tracemalloc
 
@@ -110,11 +119,49 @@ def run(sizes):
             )
 
 
+def large_generators(n):
+    """The generators timed at 10^7: mean degree 10, so 10^8 stored tie entries."""
+    return {
+        "barabasi_albert": lambda: so.barabasi_albert(n, 5, rng=SEED),
+        "erdos_renyi": lambda: so.erdos_renyi(n, 10.0, rng=SEED),
+    }
+
+
+def one_large(name, n):
+    """Build one society in this (fresh) process; print seconds, ties and peak RSS in GB."""
+    seconds, society = wall_time(large_generators(n)[name])
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    print(f"{seconds} {society.n_ties} {peak}")
+
+
+def run_large():
+    print(f"{'generator':<16} {'n':>11} {'ties':>11} {'time s':>8} {'peak RSS GB':>11} "
+          f"{'x 10^6 time':>11}")
+    for name in large_generators(1):
+        base = None
+        for n in (10**6, 10**7):
+            output = subprocess.run(
+                [sys.executable, __file__, "--one", name, str(n)],
+                check=True, capture_output=True, text=True,
+            ).stdout.split()
+            seconds, ties, peak = float(output[0]), int(output[1]), float(output[2])
+            base = base or seconds
+            print(f"{name:<16} {n:>11,} {ties:>11,} {seconds:8.1f} {peak:11.1f} "
+                  f"{seconds / base:11.1f}", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="10^5 citizens only")
+    parser.add_argument("--large", action="store_true", help="10^6 and 10^7 citizens")
+    parser.add_argument("--one", nargs=2, metavar=("GENERATOR", "N"), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
-    run([10**5] if arguments.quick else [10**5, 10**6])
+    if arguments.one:
+        one_large(arguments.one[0], int(arguments.one[1]))
+    elif arguments.large:
+        run_large()
+    else:
+        run([10**5] if arguments.quick else [10**5, 10**6])
 
 
 if __name__ == "__main__":

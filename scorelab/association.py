@@ -362,12 +362,14 @@ def _fixed_point(system, s, x0, *, tol, scale, max_iter):
     )
 
 
-def _conjugate_gradients(system, s, x0, *, tol, scale, max_iter):
+def _conjugate_gradients(system, s, x0, *, tol, scale, max_iter, one_norm=None):
     """Jacobi-preconditioned CG on ``(D Lambda^-1 - A) x = D Lambda^-1 (I - Lambda) s``.
 
     Citizens with ``lambda = 0`` or without ties are held at their own score. Returns None
     when the answer fails the true-residual check (the matrix was not symmetric after
-    all), so that the caller falls back to the fixed point.
+    all), so that the caller falls back to the fixed point. With ``one_norm`` (one column
+    only), stop instead once the 1-norm of the symmetric system's residual is at most
+    ``one_norm`` and return without the check: the caller checks its own residual.
     """
     free, lam, degree = system.free, system.lam, system.degree
     all_free = bool(free.all())
@@ -405,9 +407,14 @@ def _conjugate_gradients(system, s, x0, *, tol, scale, max_iter):
     q = np.empty_like(r)  # A p, rewritten every iteration
     near = threshold * math.sqrt(system.n)
     for _ in range(budget):
-        # |rho_i| <= precond_i |r_i| <= sqrt(max(precond) * r.z): a free certificate; the
-        # exact infinity norm (three passes) is only taken once it is within sqrt(n).
-        bound = np.sqrt(max_precond * np.maximum(rz, 0.0))
+        if one_norm is not None:
+            if np.abs(r).sum() <= one_norm:
+                break
+            bound = np.inf  # skip the infinity-norm rules below
+        else:
+            # |rho_i| <= precond_i |r_i| <= sqrt(max(precond) * r.z): a free certificate;
+            # the exact infinity norm (three passes) is only taken once within sqrt(n).
+            bound = np.sqrt(max_precond * np.maximum(rz, 0.0))
         if np.all(bound <= threshold):
             break
         if np.all(bound <= near) and np.all(np.abs(to_original * r).max(axis=0) <= threshold):
@@ -422,6 +429,8 @@ def _conjugate_gradients(system, s, x0, *, tol, scale, max_iter):
         p *= np.divide(rz_new, rz, out=np.zeros_like(rz), where=rz > 0)
         p += z
         rz = rz_new
+    if one_norm is not None:
+        return x
     lam_c = _column(lam, s)
     residual = lam_c * system.mean_of_ties(x) + (1.0 - lam_c) * s - x
     residual = np.where(free_c, residual, 0.0)
@@ -451,7 +460,7 @@ _DECOMPOSE_METHODS = ("auto", "exact", "probing")
 # Largest society "auto" decomposes exactly (n / batch_size block solves).
 _EXACT_UP_TO = 20_000
 # Probes are solved to this accuracy at least; the stated bound includes it.
-_PROBE_TOL = 1e-6
+_PROBE_TOL = 1e-5
 
 
 def decompose(
@@ -462,7 +471,7 @@ def decompose(
     weight="weight",
     method="auto",
     tol=1e-10,
-    probes=64,
+    probes=32,
     batch_size=256,
     rng=None,
     progress=False,
@@ -484,8 +493,8 @@ def decompose(
         per-citizen error bound (see Notes); ``"auto"`` is exact up to 20,000 citizens.
     tol : float, default 1e-10
         Absolute accuracy of each solve (of each ``M_ii`` for the exact method; probes are
-        solved to ``max(tol, 1e-6)``, which the probing bound includes).
-    probes : int, default 64
+        solved to ``max(tol, 1e-5)``, which the probing bound includes).
+    probes : int, default 32
         Probe groups (solves) for ``method="probing"``; more make the bound tighter.
     batch_size : int, default 256
         Columns solved together by the exact method.
@@ -617,7 +626,7 @@ def _require_below_one(system):
         )
 
 
-def contributions(G, own, citizen, *, alpha=0.3, weight="weight", tol=1e-10, max_iter=10_000, top=None):
+def contributions(G, own, citizen, *, alpha=0.3, weight="weight", tol=1e-8, max_iter=10_000, top=None):
     """Who contributes how much to one citizen's displayed score.
 
     Returns :math:`c_j = M_{ij} s_j` for every citizen ``j`` (row ``i`` of
@@ -630,8 +639,8 @@ def contributions(G, own, citizen, *, alpha=0.3, weight="weight", tol=1e-10, max
         As in :func:`propagate`; every ``alpha`` must be below 1.
     citizen : node label
         Whose score to explain.
-    tol : float, default 1e-10
-        The contributions sum to ``x_i`` within ``tol * max |s|``.
+    tol : float, default 1e-8
+        The contributions sum to ``x_i`` within ``tol * max |s|`` (as ``propagate``).
     max_iter : int, default 10000
         Iteration limit.
     top : int, optional
@@ -689,11 +698,12 @@ def _row_of_inverse(system, i, *, tol, max_iter):
         # with D Lambda^-1 (1 - Lambda) s = e_i
         s = np.zeros(n)
         s[i] = lam[i] / (degree[i] * (1.0 - lam[i]))
-        u = _conjugate_gradients(system, s, s, tol=tol, scale=s[i], max_iter=max_iter)
-        if u is not None:
-            start = np.where(system.free, degree * np.divide(u, lam, out=np.zeros(n),
-                                                             where=system.free),
-                             system.product(u)) + np.where(system.free, 0.0, unit)
+        # its residual is that of the transposed system, whose 1-norm bounds the error
+        u = _conjugate_gradients(system, s, s, tol=tol, scale=s[i], max_iter=max_iter,
+                                 one_norm=tol * (1 - system.lam_max) / 2)
+        start = np.where(system.free, degree * np.divide(u, lam, out=np.zeros(n),
+                                                         where=system.free),
+                         system.product(u)) + np.where(system.free, 0.0, unit)
     return _transposed_fixed_point(system, unit, y0=start, tol=tol * (1 - system.lam_max),
                                    max_iter=max_iter)
 

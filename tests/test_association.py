@@ -259,6 +259,23 @@ def test_probing_bound_tightens_with_more_groups_and_auto_is_exact_when_small():
     pd.testing.assert_frame_equal(again, many)
 
 
+def test_own_column_product_is_the_full_product_read_per_row():
+    from scorelab._probing import _own_column_product
+    from scorelab.association import _build_system
+
+    rng = np.random.default_rng(14)
+    A = sp.csr_array(random_weighted_graph(90, 0.07, rng, directed=True))
+    lam = rng.uniform(0, 0.9, 90)
+    lam[5:9] = 0.0
+    system = _build_system(A, lam, "weight")
+    values = rng.normal(size=(90, 4))
+    full = system.lam[:, None] * system.mean_of_ties(values)
+    rows = rng.choice(90, 50, replace=False)
+    column = rng.integers(4, size=50)
+    np.testing.assert_allclose(_own_column_product(system, values, rows, column),
+                               full[rows, column], rtol=1e-13, atol=1e-15)
+
+
 def test_probe_groups_separate_ties():
     from scorelab._probing import probe_groups
     from scorelab.society import erdos_renyi
@@ -278,9 +295,11 @@ def test_contributions_sum_to_displayed_and_match_dense_row():
     A = random_weighted_graph(50, 0.1, rng, directed=True)
     s = rng.uniform(350, 950, 50)
     M = dense_equilibrium_matrix(A, np.full(50, 0.6))
-    c = contributions(sp.csr_array(A), s, 10, alpha=0.6)
+    c = contributions(sp.csr_array(A), s, 10, alpha=0.6, tol=1e-10)
     np.testing.assert_allclose(c.sort_index().to_numpy(), M[10] * s, atol=1e-7)
     assert c.sum() == pytest.approx((M @ s)[10], abs=1e-7)
+    default = contributions(sp.csr_array(A), s, 10, alpha=0.6)  # tol 1e-8 of max |s|
+    assert default.sum() == pytest.approx((M @ s)[10], abs=1e-8 * s.max())
     top = contributions(sp.csr_array(A), s, 10, alpha=0.6, top=3)
     assert len(top) == 3 and list(top.index) == list(c.index[:3])
 
