@@ -130,32 +130,33 @@ def _networkx_to_csr(G, *, weight, name):
     columns = np.fromiter(
         (index[v] for u in nodes for v in adjacency[u]), dtype=np.int64, count=nnz
     )
-    if weight is None:
+    multigraph = G.is_multigraph()
+    if multigraph:  # {key: attributes} per pair: parallel ties add up (weight 1 each)
+        entries = (sum(e.get(weight, np.nan) for e in d.values()) if weight is not None
+                   else len(d) for u in nodes for d in adjacency[u].values())
+    elif weight is None:
+        entries = None
+    else:
+        entries = (d.get(weight, np.nan) for u in nodes for d in adjacency[u].values())
+    if entries is None:
         values = np.ones(nnz)
     else:
-        # A multigraph holds {key: attributes} per pair: its parallel ties' weights add up.
-        ties = ((lambda d: d.values()) if G.is_multigraph() else (lambda d: (d,)))
-        lacking = sum(weight not in e
-                      for u in nodes for d in adjacency[u].values() for e in ties(d))
-        total = sum(len(ties(d)) for u in nodes for d in adjacency[u].values())
-        # No tie weighted under the default name: an unweighted graph, every tie weight 1.
-        # Any other gap (a misspelled name, weights on some ties only) would silently
-        # count those ties as weight 1.
-        if lacking and not (lacking == total and weight == "weight"):
-            # counted again per tie (the adjacency lists an undirected tie from both ends)
-            lacking = sum(value is None for *_, value in G.edges(data=weight, default=None))
+        try:
+            values = np.fromiter(entries, dtype=np.float64, count=nnz)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name}: edge attribute {weight!r} must be numeric ({exc})") from None
+    if weight is not None and np.isnan(values).any():
+        # A missing weight (NaN above) would silently count as weight 1. Only a graph none
+        # of whose ties has a weight under the default name is read as unweighted.
+        lacking = sum(value is None for *_, value in G.edges(data=weight, default=None))
+        if lacking == G.number_of_edges() and weight == "weight":
+            values = (np.fromiter((len(d) for u in nodes for d in adjacency[u].values()),
+                                  dtype=np.float64, count=nnz) if multigraph else np.ones(nnz))
+        elif lacking:
             raise ValueError(
                 f"{name}: {lacking} of {G.number_of_edges()} ties lack the weight attribute "
                 f"{weight!r}; give every tie a weight, or pass weight=None to weigh every tie 1"
             )
-        try:
-            values = np.fromiter(
-                (sum(float(e.get(weight, 1.0)) for e in ties(d))
-                 for u in nodes for d in adjacency[u].values()),
-                dtype=np.float64, count=nnz,
-            )
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"{name}: edge attribute {weight!r} must be numeric ({exc})") from None
     indptr = np.concatenate([[0], np.cumsum(counts)])
     n = len(nodes)
     matrix = sp.csr_array((values, columns, indptr), shape=(n, n))
