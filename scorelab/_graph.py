@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import numbers
-import operator
 import os
 import warnings
 from collections.abc import Mapping
@@ -146,32 +145,37 @@ def _networkx_to_csr(G, *, weight, name):
             columns = nodes.get_indexer(columns)
     else:
         columns = nodes.get_indexer(list(neighbours))
-    if weight is None:
+
+    def pairs():  # one attribute dict per stored entry, in CSR order
+        return chain.from_iterable(map(dict.values, adjacency.values()))
+
+    multigraph = G.is_multigraph()
+    if multigraph:  # {key: attributes} per pair: parallel ties add up (weight 1 each)
+        entries = (sum(e.get(weight, np.nan) for e in d.values()) if weight is not None
+                   else len(d) for d in pairs())
+    elif weight is None:
+        entries = None
+    else:
+        entries = map(dict.get, pairs(), repeat(weight), repeat(np.nan))
+    if entries is None:
         values = np.ones(nnz)
     else:
-        # A multigraph holds {key: attributes} per pair: its parallel ties' weights add up.
-        pairs = list(chain.from_iterable(map(dict.values, adjacency.values())))
-        if G.is_multigraph():
-            ties = list(chain.from_iterable(map(dict.values, pairs)))
-            weights = (sum(float(e.get(weight, 1.0)) for e in d.values()) for d in pairs)
-        else:
-            ties = pairs
-            weights = map(dict.get, pairs, repeat(weight), repeat(1.0))
-        lacking = len(ties) - sum(map(operator.contains, ties, repeat(weight)))
-        # No tie weighted under the default name: an unweighted graph, every tie weight 1.
-        # Any other gap (a misspelled name, weights on some ties only) would silently
-        # count those ties as weight 1.
-        if lacking and not (lacking == len(ties) and weight == "weight"):
-            # counted again per tie (the adjacency lists an undirected tie from both ends)
-            lacking = sum(value is None for *_, value in G.edges(data=weight, default=None))
+        try:
+            values = np.fromiter(entries, dtype=np.float64, count=nnz)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name}: edge attribute {weight!r} must be numeric ({exc})") from None
+    if weight is not None and np.isnan(values).any():
+        # A missing weight (NaN above) would silently count as weight 1. Only a graph none
+        # of whose ties has a weight under the default name is read as unweighted.
+        lacking = sum(value is None for *_, value in G.edges(data=weight, default=None))
+        if lacking == G.number_of_edges() and weight == "weight":
+            values = (np.fromiter(map(len, pairs()), dtype=np.float64, count=nnz)
+                      if multigraph else np.ones(nnz))
+        elif lacking:
             raise ValueError(
                 f"{name}: {lacking} of {G.number_of_edges()} ties lack the weight attribute "
                 f"{weight!r}; give every tie a weight, or pass weight=None to weigh every tie 1"
             )
-        try:
-            values = np.fromiter(weights, dtype=np.float64, count=nnz)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"{name}: edge attribute {weight!r} must be numeric ({exc})") from None
     indptr = np.concatenate([[0], np.cumsum(counts)])
     matrix = sp.csr_array((values, columns, indptr), shape=(n, n))
     matrix.sort_indices()

@@ -187,7 +187,6 @@ def sensitivity(
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"method must be one of {sorted(METHODS)}, got {method!r}")
     problem = _problem(bounds)
-    n_parameters = problem["num_vars"]
     n = _check_n(method, n)
     if fixed is not None and not isinstance(fixed, Mapping):
         raise TypeError(
