@@ -24,7 +24,7 @@ from scorelab.dating import (
 from scorelab.dynamics import GameConfig, SimulationResult, load, simulate
 from scorelab.experiments import confidence_intervals, sweep
 from scorelab.explorer import explore
-from scorelab.sensitivity import sensitivity
+from scorelab.global_sensitivity import sensitivity
 from scorelab import fairness, findings, metrics
 from scorelab.lending import (
     RULES,
@@ -50,7 +50,7 @@ from scorelab.association import (
     propagate,
     worst_neighbour,
 )
-from scorelab.tie_effects import tie_effects
+from scorelab.unfriending import tie_effects
 
 try:
     # The installed distribution's version, which setuptools-scm derives from git tags.

@@ -699,11 +699,16 @@ def _row_of_inverse(system, i, *, tol, max_iter):
         s = np.zeros(n)
         s[i] = lam[i] / (degree[i] * (1.0 - lam[i]))
         # its residual is that of the transposed system, whose 1-norm bounds the error
-        u = _conjugate_gradients(system, s, s, tol=tol, scale=s[i], max_iter=max_iter,
-                                 one_norm=tol * (1 - system.lam_max) / 2)
-        start = np.where(system.free, degree * np.divide(u, lam, out=np.zeros(n),
-                                                         where=system.free),
-                         system.product(u)) + np.where(system.free, 0.0, unit)
+        with np.errstate(over="ignore", invalid="ignore"):
+            u = _conjugate_gradients(system, s, s, tol=tol, scale=s[i], max_iter=max_iter,
+                                     one_norm=tol * (1 - system.lam_max) / 2)
+            start = np.where(system.free, degree * np.divide(u, lam, out=np.zeros(n),
+                                                             where=system.free),
+                             system.product(u)) + np.where(system.free, 0.0, unit)
+        if not np.all(np.isfinite(start)):
+            # a susceptibility so small that D / lambda overflows (subnormal lambda): the
+            # CG warm start is unusable, the fixed point below still converges from e_i
+            start = unit
     return _transposed_fixed_point(system, unit, y0=start, tol=tol * (1 - system.lam_max),
                                    max_iter=max_iter)
 

@@ -136,7 +136,7 @@ def finding(
         The notebook's default size, or the full-scale run of ``make full``.
     rests_on : str or sequence of str, default ()
         Assumptions (parameter names) that move the finding most, from
-        :func:`scorelab.sensitivity` via :func:`scorelab.sensitivity.influential`.
+        :func:`scorelab.sensitivity` via :func:`scorelab.global_sensitivity.influential`.
     interval : {"t", "bootstrap"}, default "t"
         ``"t"``: Student-t interval of the mean. ``"bootstrap"``: percentile bootstrap of
         the mean with 9,999 resamples of the replicates (of the pairs, when paired).

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import scorelab
-from scorelab.sensitivity import influential, sensitivity
+from scorelab.global_sensitivity import influential, sensitivity
 
 # Functions run in other processes (n_jobs > 1, Dask) are module-level so that they pickle.
 ISHIGAMI_BOUNDS = {name: (-math.pi, math.pi) for name in ("x1", "x2", "x3")}

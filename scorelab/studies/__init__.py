@@ -4,7 +4,7 @@ Notebooks hold no model logic: each scenario builds a society, runs the model an
 the numbers a notebook plots, so that it can be swept, replicated and tested.
 """
 
-from scorelab.studies._society import GROUPS, two_group_society
+from scorelab.studies.common import GROUPS, two_group_society
 from scorelab.studies.censorship import censorship_run
 from scorelab.studies.credit import credit_gap, lending_rounds
 from scorelab.studies.dating import (

@@ -22,7 +22,7 @@ import numpy as np
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.dynamics import GameConfig, simulate
 from scorelab.society import GroupProfile
-from scorelab.studies._society import GROUPS, two_group_society
+from scorelab.studies.common import GROUPS, two_group_society
 
 __all__ = ["GROUPS", "censorship_key_numbers", "censorship_run", "hidden_share_fit"]
 

@@ -20,7 +20,7 @@ import pandas as pd
 from scorelab import metrics
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.dynamics import GameConfig, simulate
-from scorelab.studies._society import two_group_society
+from scorelab.studies.common import two_group_society
 
 __all__ = [
     "END_METRICS",

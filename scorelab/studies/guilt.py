@@ -13,7 +13,7 @@ from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.association import decompose, one_hop_mean, propagate
 from scorelab.scoring import ScoringPolicy, draw_acts, own_score
 from scorelab.society import GroupProfile
-from scorelab.studies._society import two_group_society
+from scorelab.studies.common import two_group_society
 
 __all__ = [
     "decomposition_by_citizen",

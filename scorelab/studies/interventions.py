@@ -49,7 +49,7 @@ from scorelab.dating import dating_exposure
 from scorelab.dynamics import GATES, GameConfig, simulate
 from scorelab.scoring import DOMAINS
 from scorelab.society import GroupProfile
-from scorelab.studies._society import two_group_society
+from scorelab.studies.common import two_group_society
 
 __all__ = [
     "INTERVENTIONS",

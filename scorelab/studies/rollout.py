@@ -26,7 +26,7 @@ import pandas as pd
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.dynamics import GATES, GameConfig, simulate
 from scorelab.society import GroupProfile
-from scorelab.studies._society import two_group_society
+from scorelab.studies.common import two_group_society
 
 __all__ = ["COHORTS", "SCENARIOS", "cohort_shares", "rollout_key_numbers", "rollout_run",
            "rollout_summary"]

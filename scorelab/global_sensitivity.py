@@ -173,7 +173,7 @@ def sensitivity(
     --------
     A linear model ``y = 3 a + b`` on unit ranges: ``a`` explains 9/10 of the variance.
 
-    >>> from scorelab.sensitivity import sensitivity
+    >>> from scorelab.global_sensitivity import sensitivity
     >>> def linear(a, b, rng):
     ...     return {"y": 3.0 * a + b}
     >>> frame = sensitivity(linear, {"a": (0, 1), "b": (0, 1)}, n=256, rng=1)

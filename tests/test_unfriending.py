@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from scorelab import propagate, tie_effects
-from scorelab.tie_effects import choose_cuts, cut_gain, gate_value
+from scorelab.unfriending import choose_cuts, cut_gain, gate_value
 from scorelab.society import homophilous_sbm
 
 TIGHT = 1e-13
