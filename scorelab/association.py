@@ -34,8 +34,10 @@ References
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -244,7 +246,11 @@ def propagate(
     the consensus each connected component reaches, the degree-weighted mean of its own
     scores (the influence weights are the left unit eigenvector of ``W``, proportional to
     weighted degree for undirected ties [J08]_); for directed ties it runs DeGroot's
-    process ``x <- W x``, which converges on aperiodic graphs.
+    process ``x <- W x``, which converges on aperiodic graphs. Citizens at ``alpha = 1``
+    whose ties lead only to one another (a closed group, such as the participants of a
+    rollout when only they associate) likewise end at their group's consensus, which the
+    others then take as given. Citizens at ``alpha = 1`` whose ties lead to citizens below
+    1 are refused: no bound would guarantee ``tol`` for them.
 
     Checked in ``tests/test_association.py`` against a dense ``numpy.linalg.solve`` of the
     closed form on random graphs, the four-agent example of Friedkin and Johnsen (1999) as
@@ -274,9 +280,20 @@ def _solve(system, s, x0, *, method, tol, max_iter):
     _require_bound(system)
     if method == "exact":
         connected = system.degree > 0
+        at_one = (lam == 1) & connected
         if connected.any() and np.all(lam[connected] == 1):
             if system.symmetric:
                 return _finite(_consensus(system, s), system, s)
+        elif at_one.any():
+            consensus = _closed_consensus(system, s, at_one)
+            if consensus is not None:
+                # Closed groups at lambda = 1 end at their consensus; the others take it as
+                # given (lambda 0 there), which leaves a system with max lambda < 1.
+                fixed = _column(at_one, s)
+                rest = dataclasses.replace(system, lam=np.where(at_one, 0.0, lam),
+                                           free=system.free & ~at_one)
+                return _solve(rest, np.where(fixed, consensus, s), np.where(fixed, consensus, x0),
+                              method=method, tol=tol, max_iter=max_iter)
         elif system.lam_max < 1 and system.symmetric:
             x = _conjugate_gradients(system, s, x0, tol=tol, scale=scale, max_iter=max_iter)
             if x is not None:
@@ -284,6 +301,26 @@ def _solve(system, s, x0, *, method, tol, max_iter):
             x0 = s
     return _finite(_fixed_point(system, s, x0, tol=tol, scale=scale, max_iter=max_iter),
                    system, s)
+
+
+def _closed_consensus(system, s, at_one):
+    """Each closed group of citizens at ``lambda = 1`` at its DeGroot consensus.
+
+    ``_require_bound`` has checked that their ties lead only to one another. Where the
+    ties among them are symmetric each connected group ends at the degree-weighted mean
+    of its own scores, as at ``alpha = 1`` for all (:func:`_consensus`); returns the
+    scores with those values in place, or None when the ties are not symmetric.
+    """
+    sub = system.wm.matrix[at_one][:, at_one]
+    difference = (sub - sub.T).tocsr()
+    difference.eliminate_zeros()
+    if difference.nnz:
+        return None
+    closed = SimpleNamespace(wm=SimpleNamespace(matrix=sub),
+                             degree=np.asarray(sub.sum(axis=1)).ravel())
+    values = s.copy()
+    values[at_one] = _consensus(closed, s[at_one])
+    return values
 
 
 def _overflow(system, s):
@@ -317,10 +354,11 @@ def _require_bound(system):
     n = system.n
     sources = np.flatnonzero(~at_one)
     matrix = system.wm.matrix
-    reverse = sp.csr_array((np.ones(matrix.nnz + len(sources)),
-                            (np.concatenate([matrix.indices, np.full(len(sources), n)]),
-                             np.concatenate([np.repeat(np.arange(n), np.diff(matrix.indptr)),
-                                             sources]))),
+    rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
+    tied = matrix.data > 0  # stored zeros (a masked matrix keeps them) are no ties
+    reverse = sp.csr_array((np.ones(int(tied.sum()) + len(sources)),
+                            (np.concatenate([matrix.indices[tied], np.full(len(sources), n)]),
+                             np.concatenate([rows[tied], sources]))),
                            shape=(n + 1, n + 1))
     reached = breadth_first_order(reverse, n, directed=True, return_predecessors=False)
     mixed = np.zeros(n + 1, dtype=bool)

@@ -307,6 +307,18 @@ def test_a_game_near_association_weight_one_with_rollout_converges():
     assert history["mean_displayed"].notna().all()
 
 
+def test_a_game_at_association_weight_one_with_rollout_reaches_the_limit():
+    # during the rollout only participants associate, in closed groups at alpha = 1 (some
+    # of them pairs, whose DeGroot process oscillates): each ends at its consensus, the
+    # limit of association weights approaching 1
+    society = homophilous_sbm(200, rng=1)
+    at_one, near = (simulate(society, GameConfig(policy=ScoringPolicy(association_weight=w),
+                                                 mandatory_step=3), n_steps=3, rng=1, record=[2])
+                    for w in (1.0, 0.999))
+    gap = (at_one.panel["displayed"] - near.panel["displayed"]).abs()
+    assert 0 < gap.max() < 1.0  # points on the 350-950 scale, shrinking with 1 - weight
+
+
 def test_a_too_small_iteration_limit_names_the_setting():
     society = homophilous_sbm(200, rng=1)
     config = GameConfig(policy=ScoringPolicy(association_weight=0.99), mandatory_step=3,
@@ -387,10 +399,14 @@ def test_alpha_one_beside_alpha_below_one_is_refused_not_answered_loosely():
     alpha[0] = 0.5
     with pytest.raises(ValueError, match="alpha is 1 for 399 citizen"):
         propagate(nx.path_graph(400), np.linspace(350, 950, 400), alpha=alpha, max_iter=10**6)
-    # closed groups at alpha = 1 (a consensus each) are answered
-    G = nx.disjoint_union(nx.path_graph(3), nx.path_graph(3))
-    x = propagate(G, [1.0, 2.0, 3.0, 10.0, 20.0, 30.0], alpha=[1, 1, 1, 0.5, 0.5, 0.5])
-    assert np.allclose(x[:3], 2.0)
+    # a closed group at alpha = 1 ends at its consensus, which others then take as given:
+    # the limit of alpha -> 1 for the group
+    G = nx.DiGraph([(0, 1), (1, 0), (1, 2), (2, 1), (3, 0), (3, 4), (4, 3), (5, 4)])
+    own = [1.0, 2.0, 3.0, 10.0, 20.0, 30.0]
+    x = propagate(G, own, alpha=[1, 1, 1, 0.5, 0.5, 0.5])
+    near = propagate(G, own, alpha=[1 - 1e-9] * 3 + [0.5] * 3, tol=1e-14, max_iter=10**6)
+    assert np.allclose(x[:3], 2.0)  # degree-weighted mean of 1, 2, 3 (degrees 1, 2, 1)
+    np.testing.assert_allclose(x.to_numpy(), near.to_numpy(), atol=1e-6)
 
 
 def test_personalised_pagerank_conserves_the_total_with_sinks():
