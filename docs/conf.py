@@ -10,6 +10,7 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(DOCS / "_ext"))
 
 import scorelab  # noqa: E402
 
@@ -22,7 +23,7 @@ version = release
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.mathjax",
+    "mathml",
     "numpydoc",
     "myst_nb",
 ]
@@ -63,6 +64,10 @@ suppress_warnings = [
     "ref.citation",
 ]
 
+# Math as MathML written at build time (docs/_ext/mathml.py): the pages need no script and
+# no network to show the equations.
+html_math_renderer = "mathml"
+
 # -- HTML: pydata-sphinx-theme (the NumPy, SciPy, pandas, NetworkX look) ------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"scorelab {release}"
@@ -71,7 +76,8 @@ html_theme_options = {
     "show_toc_level": 2,
     "secondary_sidebar_items": ["page-toc"],
 }
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["mathml.css"]
 html_last_updated_fmt = None
 
 # -- References shared within a module ----------------------------------------------------
