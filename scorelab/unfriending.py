@@ -31,7 +31,7 @@ from scorelab._graph import align_to_nodes
 from scorelab._validation import check_finite_array, check_integer, check_real
 from scorelab.association import _build_system, _require_below_one, _solve
 
-__all__ = ["tie_effects", "gate_value", "cut_gain", "choose_cuts"]
+__all__ = ["tie_effects", "gate_value", "cut_gain", "tie_values", "choose_cuts"]
 
 _METHODS = ("exact", "first_order")
 
@@ -61,10 +61,12 @@ def tie_effects(
         no row.
     method : {"exact", "first_order"}, default "exact"
         ``"exact"``: the equilibrium after removal, from the resolvent entries found by
-        batched solves (one per citizen; practical up to ~10^4 citizens).
+        batched solves (one per citizen; ~1 minute at 10^4 citizens and 10^5 stored ties
+        on 2 cores, growing as the square of the size).
         ``"first_order"``: the same update with the resolvent entries approximated from
-        each citizen's neighbourhood; linear in the number of ties (see Notes for its
-        error).
+        each citizen's neighbourhood; linear in the number of ties, a few seconds at
+        10^6 citizens and 2 * 10^7 stored ties (``benchmarks/tie_effects.py``; see Notes
+        for its error).
     displayed : pandas.Series, mapping or array_like, optional
         The current equilibrium ``x`` if already known (e.g. the game's displayed scores);
         default: solved with the exact solver of :func:`scorelab.propagate`.
@@ -450,6 +452,53 @@ def cut_gain(displayed, citizen, effect, *, thresholds, stakes, softness):
     before = displayed[citizen]
     values = gate_value(np.stack([before + effect, before]), thresholds, stakes, softness)
     return np.where(effect == 0, 0.0, values[0] - values[1])
+
+
+def tie_values(kind, kind_values, *, noise=0.0, rng=None):
+    """What keeping each tie is worth to the citizen: a value by kind, plus noise.
+
+    Parameters
+    ----------
+    kind : array_like of str or pandas.Categorical, shape (m,)
+        Each tie's kind (e.g. the society's ``ties["kind"]``).
+    kind_values : mapping
+        Value of a tie of each kind (>= 0), e.g. family > friend > neighbour > colleague.
+    noise : float, default 0.0
+        Standard deviation of a normal term added to each tie's value (>= 0): how much ties
+        of one kind differ.
+    rng : None, int, numpy.random.Generator or SeedSequence, optional
+        Source of randomness (SPEC 7): one standard normal draw per tie when
+        ``noise > 0``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``kind_values[kind] + noise * N(0, 1)`` per tie.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A kind without a value, a negative value or noise.
+
+    Examples
+    --------
+    >>> tie_values(["family", "colleague"], {"family": 3.0, "colleague": 0.5}).tolist()
+    [3.0, 0.5]
+    """
+    noise = check_real("noise", noise, minimum=0.0)
+    kinds = pd.Categorical(np.asarray(kind, dtype=object) if not isinstance(kind, pd.Categorical)
+                           else kind)
+    missing = sorted(set(map(str, kinds.categories)) - set(map(str, kind_values)))
+    if missing:
+        raise ValueError(f"kind_values has no value for the tie kind(s) {missing}")
+    values = np.array([check_real(f"kind_values[{c!r}]", kind_values[c], minimum=0.0)
+                       for c in kinds.categories] + [np.nan])
+    out = values[kinds.codes]  # code -1 (missing kind) reads the NaN
+    if np.isnan(out).any():
+        raise ValueError(f"kind has {int(np.isnan(out).sum())} missing value(s)")
+    if noise > 0:
+        out = out + noise * np.random.default_rng(rng).standard_normal(len(out))
+    return out
 
 
 def choose_cuts(citizen, gain, tie_value, *, rationality, cap, rng=None):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from scorelab import propagate, tie_effects
-from scorelab.unfriending import choose_cuts, cut_gain, gate_value
+from scorelab.unfriending import choose_cuts, cut_gain, gate_value, tie_values
 from scorelab.society import homophilous_sbm
 
 TIGHT = 1e-13
@@ -272,3 +272,22 @@ def test_choose_cuts_validation():
         choose_cuts([0.5], [1.0], [1.0], rationality=1.0, cap=1)
     with pytest.raises(ValueError, match="gain must be finite"):
         choose_cuts([0], [np.nan], [1.0], rationality=1.0, cap=1)
+
+
+def test_tie_values_by_kind():
+    society = homophilous_sbm(300, mean_degree=6.0, rng=25)
+    kinds = society.ties["kind"]
+    worth = {"family": 4.0, "friend": 2.0, "neighbour": 1.0, "colleague": 0.5}
+    exact = tie_values(kinds, worth)
+    np.testing.assert_array_equal(exact, kinds.astype(str).map(worth).to_numpy())
+    noisy = tie_values(kinds, worth, noise=0.3, rng=26)
+    residual = noisy - exact
+    assert abs(residual.mean()) < 4 * 0.3 / np.sqrt(len(residual))
+    assert residual.std() == pytest.approx(0.3, rel=0.1)
+    np.testing.assert_array_equal(noisy, tie_values(kinds, worth, noise=0.3, rng=26))
+    with pytest.raises(ValueError, match="no value for the tie kind"):
+        tie_values(["family", "enemy"], worth)
+    with pytest.raises(ValueError, match="noise must be >= 0"):
+        tie_values(["family"], worth, noise=-1.0)
+    with pytest.raises(ValueError, match="must be >= 0"):
+        tie_values(["family"], {"family": -1.0})
