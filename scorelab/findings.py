@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -52,6 +53,7 @@ __all__ = [
     "finding",
     "findings_frame",
     "validate_findings",
+    "findings_dir",
     "save_findings",
     "load_findings",
     "check_provenance",
@@ -427,6 +429,34 @@ def validate_findings(frame, *, previous=None):
 def _is_integer_at_least(value, minimum):
     return (isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
             and value >= minimum)
+
+
+def findings_dir(notebook):
+    """Where a notebook saves its findings register: one folder per notebook.
+
+    ``$SCORELAB_FINDINGS_DIR/<notebook>`` when that variable is set (``make full`` sets it
+    to ``results/``, so full-scale registers land in ``results/<notebook>/findings.csv``),
+    else ``reports/findings/<notebook>`` (``$SCORELAB_REPORTS`` moves ``reports/``), which
+    ``make report`` gathers into ``reports/findings.csv``. Created if missing.
+
+    Parameters
+    ----------
+    notebook : str
+        The notebook's file stem, e.g. ``"01-guilt-by-association"``.
+
+    Examples
+    --------
+    >>> findings_dir("01-guilt-by-association").name
+    '01-guilt-by-association'
+    """
+    if not isinstance(notebook, str) or not re.fullmatch(r"\d\d-[a-z0-9-]+", notebook):
+        raise ValueError(f"notebook must be a notebook's file stem such as "
+                         f"'01-guilt-by-association', got {notebook!r}")
+    configured = os.environ.get("SCORELAB_FINDINGS_DIR")
+    base = Path(configured) if configured else reports_dir("findings")
+    folder = base / notebook
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def save_findings(frame, directory=None, *, parameters=None, seed=None, wall_time=None):
