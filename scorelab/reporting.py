@@ -15,13 +15,14 @@ import math
 import os
 import platform
 import re
-import subprocess
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from scorelab._provenance import git_state
 
 _PACKAGES = ("scorelab", "numpy", "pandas", "scipy", "networkx", "matplotlib", "seaborn")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -67,26 +68,6 @@ def _versions():
 def versions():
     """Python and package versions, for the last cell of every notebook and every result."""
     return dict(_versions())
-
-
-def git_state(folder=None):
-    """The git commit of the checkout holding ``folder`` and whether its tree is dirty.
-
-    Returns ``{"commit": <40 hex digits>, "dirty": bool}``, or ``{"commit": None,
-    "dirty": None}`` outside a git checkout or without git. "Dirty" means tracked files
-    differ from the commit: a result saved from a dirty tree cannot be regenerated from
-    the commit alone.
-    """
-    folder = Path(folder) if folder is not None else project_root()
-    try:
-        commit = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"],
-                                capture_output=True, text=True, timeout=10, check=True)
-        status = subprocess.run(["git", "-C", str(folder), "status", "--porcelain",
-                                 "--untracked-files=no"],
-                                capture_output=True, text=True, timeout=10, check=True)
-    except (OSError, subprocess.SubprocessError):
-        return {"commit": None, "dirty": None}
-    return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
 
 
 def provenance():
