@@ -382,6 +382,11 @@ class SimulationResult:
         write_json(folder / "metadata.json", metadata)
         return folder
 
+    @classmethod
+    def load(cls, folder):
+        """Read a run saved by :meth:`save`; the same as :func:`scorelab.load`."""
+        return load(folder)
+
     def replay(self, *, progress=False):
         """Run the same game again from the saved start and seed: the same frames.
 

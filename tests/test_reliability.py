@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from scorelab import (
     GameConfig,
+    SimulationResult,
     confidence_intervals,
     contributions,
     decompose,
@@ -264,6 +265,7 @@ def test_a_saved_run_replays_exactly(rng, tmp_path):
     text = (tmp_path / "metadata.json").read_text()
     json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in metadata.json"))
     saved = load(tmp_path)
+    pd.testing.assert_frame_equal(SimulationResult.load(tmp_path).history, saved.history)
     pd.testing.assert_frame_equal(saved.history, result.history)
     pd.testing.assert_frame_equal(saved.panel, result.panel)
     pd.testing.assert_frame_equal(saved.start.citizens, society.citizens)
