@@ -186,6 +186,20 @@ def test_a_corrupt_run_file_is_named_with_the_way_out(tmp_path):
 # --------------------------------------------------------------------------- killed sweeps
 
 
+GRID = [float(k) for k in range(10)]
+
+
+def _children(pid):
+    """The processes ``pid`` started (empty where /proc does not list them)."""
+    found = set()
+    for path in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found |= {int(child) for child in path.read_text().split()}
+        except OSError:
+            pass
+    return found
+
+
 def _alive(pid):
     try:
         os.kill(pid, 0)
@@ -208,7 +222,7 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_frame(n_jobs, tmp_path):
         sys.path.insert(0, {str(tmp_path)!r})
         from {name} import job
         from scorelab import sweep
-        sweep(job, {{"mean": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]}},
+        sweep(job, {{"mean": {GRID!r}}},
               fixed={{"log": {str(log)!r}}}, rng=7, n_jobs={n_jobs},
               checkpoint={str(store)!r})
     """)
@@ -220,6 +234,7 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_frame(n_jobs, tmp_path):
             assert child.poll() is None, "the sweep ended before it could be killed"
             assert time.monotonic() < deadline
             time.sleep(0.02)
+        children = _children(child.pid)
         child.send_signal(signal.SIGKILL)
         child.wait()
     finally:
@@ -227,8 +242,8 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_frame(n_jobs, tmp_path):
             child.kill()
             child.wait()
     saved = len(list(store.glob("run-*.parquet")))
-    assert 2 <= saved < 6
-    workers = {int(path.name.split("-")[0]) for path in log.iterdir()} - {child.pid}
+    assert 2 <= saved < len(GRID)
+    workers = ({int(path.name.split("-")[0]) for path in log.iterdir()} | children) - {child.pid}
     assert len(workers) == (0 if n_jobs == 1 else 2)
     deadline = time.monotonic() + 5
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
@@ -240,11 +255,10 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_frame(n_jobs, tmp_path):
         job = importlib.import_module(name).job
     finally:
         sys.path.remove(str(tmp_path))
-    arguments = {"func": job, "grid": {"mean": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]},
-                 "fixed": {"log": str(log)}, "rng": 7}
+    arguments = {"func": job, "grid": {"mean": GRID}, "fixed": {"log": str(log)}, "rng": 7}
     before = len(list(log.iterdir()))
     resumed = sweep(**arguments, checkpoint=store)
-    assert len(list(log.iterdir())) - before == 6 - saved  # only the missing runs ran
+    assert len(list(log.iterdir())) - before == len(GRID) - saved  # only the missing ran
     pd.testing.assert_frame_equal(resumed, sweep(**arguments))
 
 
