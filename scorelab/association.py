@@ -637,7 +637,7 @@ def contributions(G, own, citizen, *, alpha=0.3, weight="weight", tol=1e-10, max
     nodes = system.wm.nodes
     s = align_to_nodes(own, nodes, name="own")
     if citizen not in nodes:
-        raise ValueError(f"citizen {citizen!r} is not in G")
+        raise ValueError(f"citizen {plain(citizen)!r} is not in G")
     if top is not None:
         top = check_integer("top", top, minimum=1)
     unit = np.zeros(system.n)
