@@ -138,7 +138,8 @@ CASES = [
     ("policy-weight", lambda: ScoringPolicy(association_weight=np.float64(1.5)), ValueError,
      "association_weight"),
     # sweeps
-    ("sweep-grid-scalar", lambda: sweep(draw, {"mean": 5}), ValueError, "grid['mean']"),
+    ("sweep-grid-scalar", lambda: sweep(draw, {"mean": np.float64(5)}), ValueError,
+     "grid['mean']"),
     ("sweep-grid-replicate", lambda: sweep(draw, {"replicate": [0, 1]}), ValueError,
      "replicate"),
     ("sweep-returns-grid-key", lambda: sweep(returns_grid_key, {"mean": [0.0]}), ValueError,
