@@ -482,7 +482,7 @@ def _code_fingerprint(func, name):
         return {"method": _code_fingerprint(func.__func__, name),
                 "self": _fingerprint(func.__self__, f"{name}.__self__")}
     if not isinstance(func, types.FunctionType):
-        call = getattr(type(func), "__call__", None)
+        call = inspect.getattr_static(type(func), "__call__", None)
         code = (_code_fingerprint(call, name) if isinstance(call, types.FunctionType)
                 else f"{type(func).__module__}.{type(func).__qualname__}")
         if isinstance(func, type) or not isinstance(call, types.FunctionType):

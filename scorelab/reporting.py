@@ -100,8 +100,9 @@ def json_ready(value):
     NumPy scalars become Python numbers and arrays nested lists; a non-finite float becomes
     the string ``"nan"``, ``"inf"`` or ``"-inf"`` (JSON has no NaN); dataclasses their
     fields; a mapping's keys strings; a ``SeedSequence`` its entropy and spawn key, a
-    ``Generator`` the state of its bit generator (both replayable). Arrays are never shortened (NumPy's ``str`` writes
-    ``"[0 1 2 ... 1999]"``); an object of another type is recorded as its type and repr.
+    ``Generator`` the state of its bit generator (both replayable). Arrays are never
+    shortened (NumPy's ``str`` writes ``"[0 1 2 ... 1999]"``); an object of another type
+    is recorded as its type and repr.
     """
     if isinstance(value, np.generic):
         value = value.item()

@@ -5,6 +5,7 @@ resume it and compare with an uninterrupted run; stale-result tests edit a sweep
 function and rerun into the same checkpoint; replay tests save, load and rerun a game.
 """
 
+import contextlib
 import copy
 import importlib
 import json
@@ -193,10 +194,8 @@ def _children(pid):
     """The processes ``pid`` started (empty where /proc does not list them)."""
     found = set()
     for path in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
+        with contextlib.suppress(OSError):
             found |= {int(child) for child in path.read_text().split()}
-        except OSError:
-            pass
     return found
 
 
