@@ -409,11 +409,28 @@ def test_missing_weights_raise_with_the_attribute_and_a_count():
     pd.testing.assert_series_equal(unweighted, ones)
 
 
-def test_alpha_one_beside_alpha_below_one_is_refused_not_answered_loosely():
-    alpha = np.ones(400)
-    alpha[0] = 0.5
-    with pytest.raises(ValueError, match="alpha is 1 for 399 citizen"):
-        propagate(nx.path_graph(400), np.linspace(350, 950, 400), alpha=alpha, max_iter=10**6)
+@pytest.mark.parametrize("graph", ["path", "sbm"])
+def test_alpha_one_beside_alpha_below_one_keeps_the_tolerance(graph):
+    rng = np.random.default_rng(0)
+    if graph == "path":  # the slowest case for the fixed point: ~n^2 steps
+        G, n = nx.path_graph(400), 400
+        alpha = np.ones(n)
+        alpha[0] = 0.5
+    else:
+        n = 600
+        G = homophilous_sbm(n, rng=1)
+        alpha = np.where(rng.random(n) < 0.5, 1.0, 0.8)
+    own = rng.uniform(350, 950, n)
+    adjacency = nx.to_numpy_array(G) if graph == "path" else G.adjacency().toarray()
+    W = adjacency / adjacency.sum(axis=1, keepdims=True)
+    exact = np.linalg.solve(np.eye(n) - alpha[:, None] * W, (1 - alpha) * own)
+    x = propagate(G, own, alpha=alpha, tol=1e-8)
+    assert np.abs(x.to_numpy() - exact).max() <= 1e-8 * np.abs(own).max()
+    with pytest.raises(ValueError, match=f"alpha is 1 for {int((alpha == 1).sum())} citizen"):
+        propagate(G, own, alpha=alpha, method="iterate", max_iter=10**6)
+
+
+def test_a_closed_group_at_alpha_one_ends_at_its_consensus():
     # a closed group at alpha = 1 ends at its consensus, which others then take as given:
     # the limit of alpha -> 1 for the group
     G = nx.DiGraph([(0, 1), (1, 0), (1, 2), (2, 1), (3, 0), (3, 4), (4, 3), (5, 4)])
