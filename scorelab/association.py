@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order, connected_components
+from scipy.sparse.linalg import splu
 from tqdm import tqdm
 
 from scorelab._graph import (
@@ -214,8 +215,8 @@ def propagate(
     ValueError
         Empty graph, non-square matrix, negative or non-finite weights, NaN/inf, missing,
         repeated or unknown citizens' scores, ``alpha`` outside [0, 1], unknown method;
-        ``alpha = 1`` for citizens whose ties lead to citizens with ``alpha < 1`` (no
-        bound guarantees ``tol`` there: use ``alpha`` below 1 for them, or 1 for all).
+        with ``method="iterate"``, ``alpha = 1`` for citizens whose ties lead to citizens
+        with ``alpha < 1`` (no bound guarantees ``tol`` for the fixed point there).
     OverflowError
         Scores times weights exceed float64 (e.g. own scores of 1e308).
     scorelab.ConvergenceError
@@ -249,8 +250,11 @@ def propagate(
     process ``x <- W x``, which converges on aperiodic graphs. Citizens at ``alpha = 1``
     whose ties lead only to one another (a closed group, such as the participants of a
     rollout when only they associate) likewise end at their group's consensus, which the
-    others then take as given. Citizens at ``alpha = 1`` whose ties lead to citizens below
-    1 are refused: no bound would guarantee ``tol`` for them.
+    others then take as given. Where citizens at ``alpha = 1`` have ties leading to
+    citizens below 1, the fixed point converges too slowly (about ``n^2`` steps on a path)
+    and ``1 / (1 - max lambda)`` bounds nothing; the exact method then factorises the
+    system (sparse LU) and bounds the error by ``||M||_inf * ||r||_inf``, with
+    ``||M||_inf = max(M 1)`` from one more solve, refining until ``tol`` is guaranteed.
 
     Checked in ``tests/test_association.py`` against a dense ``numpy.linalg.solve`` of the
     closed form on random graphs, the four-agent example of Friedkin and Johnsen (1999) as
@@ -277,23 +281,40 @@ def _solve(system, s, x0, *, method, tol, max_iter):
     """Solve ``x = Lambda W x + (I - Lambda) s`` for one or several columns ``s``."""
     scale = _scale(s)
     lam = system.lam
-    _require_bound(system)
+    connected = system.degree > 0
+    at_one = (lam == 1) & connected
+    mixed = _leading_below_one(system, at_one)
+    if mixed.any() and method != "exact":
+        first = int(np.flatnonzero(mixed)[0])
+        raise ValueError(
+            f"alpha is 1 for {int(mixed.sum())} citizen(s) (e.g. citizen "
+            f"{plain(system.wm.nodes[first])!r}) whose ties lead to citizens with alpha < 1: "
+            f"the fixed point converges too slowly there for the tolerance to be guaranteed; "
+            f"use method='exact'"
+        )
     if method == "exact":
-        connected = system.degree > 0
-        at_one = (lam == 1) & connected
         if connected.any() and np.all(lam[connected] == 1):
             if system.symmetric:
                 return _finite(_consensus(system, s), system, s)
         elif at_one.any():
-            consensus = _closed_consensus(system, s, at_one)
+            closed = at_one & ~mixed
+            consensus = _closed_consensus(system, s, closed) if closed.any() else None
             if consensus is not None:
                 # Closed groups at lambda = 1 end at their consensus; the others take it as
-                # given (lambda 0 there), which leaves a system with max lambda < 1.
-                fixed = _column(at_one, s)
-                rest = dataclasses.replace(system, lam=np.where(at_one, 0.0, lam),
-                                           free=system.free & ~at_one)
+                # given (lambda 0 there).
+                fixed = _column(closed, s)
+                rest = dataclasses.replace(system, lam=np.where(closed, 0.0, lam),
+                                           free=system.free & ~closed)
                 return _solve(rest, np.where(fixed, consensus, s), np.where(fixed, consensus, x0),
                               method=method, tol=tol, max_iter=max_iter)
+            if mixed.any() and not closed.any():
+                return _finite(_direct(system, s, tol=tol, scale=scale), system, s)
+            if mixed.any():
+                raise ValueError(
+                    "alpha is 1 both for citizens whose ties lead to citizens below 1 and for "
+                    "closed groups with asymmetric ties; no solver here handles both: use "
+                    "alpha below 1 for one of them"
+                )
         elif system.lam_max < 1 and system.symmetric:
             x = _conjugate_gradients(system, s, x0, tol=tol, scale=scale, max_iter=max_iter)
             if x is not None:
@@ -301,6 +322,58 @@ def _solve(system, s, x0, *, method, tol, max_iter):
             x0 = s
     return _finite(_fixed_point(system, s, x0, tol=tol, scale=scale, max_iter=max_iter),
                    system, s)
+
+
+def _direct(system, s, *, tol, scale, refinements=3):
+    """Sparse LU on the citizens with ``lambda > 0`` when some are at ``lambda = 1``.
+
+    There ``1 / (1 - max lambda)`` bounds nothing, but ``(I - Lambda W)`` restricted to
+    them is still invertible (each citizen at 1 leads to one below 1) with a non-negative
+    inverse ``M``, so ``||M||_inf = max(M 1)`` is one more solve with the same factors,
+    and ``max |x - x*| <= ||M||_inf * max |r|`` is a guaranteed bound, checked after the
+    solve and after each step of iterative refinement.
+    """
+    free = system.free
+    lam, degree = system.lam, system.degree
+    scaled = sp.diags_array(np.divide(lam, degree, out=np.zeros_like(lam), where=free))
+    rows = (scaled @ system.wm.matrix).tocsr()[free]
+    block = (sp.eye_array(int(free.sum())) - rows[:, free]).tocsc()
+    solver = splu(block)
+    x = np.array(s, dtype=float)
+    x[free] = solver.solve(np.asarray(_column(1.0 - lam, s)[free] * s[free]
+                                      + rows[:, ~free] @ s[~free]))
+    bound = float(solver.solve(np.ones(block.shape[0])).max())
+    lam_c = _column(lam, s)
+    for step in range(refinements + 1):
+        residual = (lam_c * system.mean_of_ties(x) + (1.0 - lam_c) * s - x)[free]
+        if np.all(bound * np.abs(residual).max(axis=0) <= tol * scale):
+            return x
+        if step < refinements:
+            x[free] += solver.solve(residual)
+    raise ConvergenceError(
+        f"association at alpha = 1 for some citizens did not reach its tolerance: error "
+        f"bound {bound * float(np.abs(residual).max()):.3g}, "
+        f"needed {tol * float(np.min(scale)):.3g}"
+    )
+
+
+def _leading_below_one(system, at_one):
+    """Citizens at ``lambda = 1`` whose ties lead (in any number of steps) to one below 1."""
+    n, degree = system.n, system.degree
+    if not at_one.any() or at_one[degree > 0].all():
+        return np.zeros(n, dtype=bool)
+    sources = np.flatnonzero(~at_one)
+    matrix = system.wm.matrix
+    rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
+    tied = matrix.data > 0  # stored zeros (a masked matrix keeps them) are no ties
+    # i counts j: walk j -> i from every citizen below 1 (through one extra start node n)
+    reverse = sp.csr_array((np.ones(int(tied.sum()) + len(sources)),
+                            (np.concatenate([matrix.indices[tied], np.full(len(sources), n)]),
+                             np.concatenate([rows[tied], sources]))),
+                           shape=(n + 1, n + 1))
+    reached = np.zeros(n + 1, dtype=bool)
+    reached[breadth_first_order(reverse, n, directed=True, return_predecessors=False)] = True
+    return reached[:n] & at_one
 
 
 def _closed_consensus(system, s, at_one):
@@ -335,43 +408,6 @@ def _finite(x, system, s):
     if not np.all(np.isfinite(x)):
         raise _overflow(system, s)
     return x
-
-
-def _require_bound(system):
-    """Refuse ``lambda = 1`` for citizens whose ties lead to citizens with ``lambda < 1``.
-
-    Such citizens converge to their answer, but no computable bound tells how close an
-    iterate is (the bound ``||r|| / (1 - max lambda)`` is infinite), and the convergence
-    can be slow enough (a path of 400 citizens needs ~10^6 steps) that a small change per
-    step is still far off. Citizens at ``lambda = 1`` whose ties lead only to others at 1
-    (every citizen at 1, or closed groups of them) reach a consensus and are allowed.
-    """
-    lam, degree = system.lam, system.degree
-    at_one = (lam == 1) & (degree > 0)
-    if not at_one.any() or at_one[degree > 0].all():
-        return
-    # Who can reach a citizen with lambda < 1 by following ties (i -> j: i counts j)?
-    n = system.n
-    sources = np.flatnonzero(~at_one)
-    matrix = system.wm.matrix
-    rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
-    tied = matrix.data > 0  # stored zeros (a masked matrix keeps them) are no ties
-    reverse = sp.csr_array((np.ones(int(tied.sum()) + len(sources)),
-                            (np.concatenate([matrix.indices[tied], np.full(len(sources), n)]),
-                             np.concatenate([rows[tied], sources]))),
-                           shape=(n + 1, n + 1))
-    reached = breadth_first_order(reverse, n, directed=True, return_predecessors=False)
-    mixed = np.zeros(n + 1, dtype=bool)
-    mixed[reached] = True
-    mixed = mixed[:n] & at_one
-    if mixed.any():
-        first = int(np.flatnonzero(mixed)[0])
-        raise ValueError(
-            f"alpha is 1 for {int(mixed.sum())} citizen(s) (e.g. citizen "
-            f"{plain(system.wm.nodes[first])!r}) whose ties lead to citizens with alpha < 1: "
-            f"their scores converge too slowly for the tolerance to be guaranteed; use alpha "
-            f"below 1 for them (e.g. 0.999), or alpha = 1 for every citizen"
-        )
 
 
 def _stop_threshold(system, tol, scale):
@@ -715,7 +751,7 @@ def contributions(G, own, citizen, *, alpha=0.3, weight="weight", tol=1e-8, max_
     nodes = system.wm.nodes
     s = align_to_nodes(own, nodes, name="own", ndim=1)
     if citizen not in nodes:
-        raise ValueError(f"citizen {citizen!r} is not in G")
+        raise ValueError(f"citizen {plain(citizen)!r} is not in G")
     if top is not None:
         top = check_integer("top", top, minimum=1)
     y = _row_of_inverse(system, nodes.get_loc(citizen), tol=tol, max_iter=max_iter)

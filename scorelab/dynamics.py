@@ -392,6 +392,11 @@ class SimulationResult:
         write_json(folder / "metadata.json", metadata)
         return folder
 
+    @classmethod
+    def load(cls, folder):
+        """Read a run saved by :meth:`save`; the same as :func:`scorelab.load`."""
+        return load(folder)
+
     def replay(self, *, measures=None, progress=False):
         """Run the same game again from the saved start and seed: the same frames.
 
@@ -491,13 +496,9 @@ def _seed_record(rng):
     """The generator a run draws from and a JSON record from which to rebuild it exactly."""
     if isinstance(rng, np.random.Generator | np.random.BitGenerator):
         generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-        bit_generator = generator.bit_generator
-        return generator, {"bit_generator": type(bit_generator).__name__,
-                           "state": json_ready(bit_generator.state)}
+        return generator, json_ready(generator)
     seed = rng if isinstance(rng, np.random.SeedSequence) else np.random.SeedSequence(rng)
-    return np.random.default_rng(seed), {"entropy": json_ready(seed.entropy),
-                                         "spawn_key": list(seed.spawn_key),
-                                         "pool_size": seed.pool_size}
+    return np.random.default_rng(seed), json_ready(seed)
 
 
 def _generator_from(record):

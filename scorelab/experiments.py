@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import stats
 from tqdm import tqdm
 
-from scorelab._validation import check_integer, check_real, check_rng, plain
+from scorelab._validation import check_integer, check_real, check_rng, plain, shown
 from scorelab.reporting import git_state, versions, write_atomically
 
 __all__ = ["sweep", "confidence_intervals"]
@@ -189,8 +189,8 @@ def sweep(
         if (isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__len__")
                 or not hasattr(values, "__iter__")):
             raise ValueError(
-                f"grid[{name!r}] must be a non-empty sequence of values (e.g. [{values!r}]), "
-                f"got {values!r} ({type(values).__name__})"
+                f"grid[{name!r}] must be a non-empty sequence of values (e.g. [{shown(values)}]), "
+                f"got {shown(values)} ({type(values).__name__})"
             )
         if len(values) == 0:
             raise ValueError(
@@ -482,7 +482,7 @@ def _code_fingerprint(func, name):
         return {"method": _code_fingerprint(func.__func__, name),
                 "self": _fingerprint(func.__self__, f"{name}.__self__")}
     if not isinstance(func, types.FunctionType):
-        call = getattr(type(func), "__call__", None)
+        call = inspect.getattr_static(type(func), "__call__", None)
         code = (_code_fingerprint(call, name) if isinstance(call, types.FunctionType)
                 else f"{type(func).__module__}.{type(func).__qualname__}")
         if isinstance(func, type) or not isinstance(call, types.FunctionType):

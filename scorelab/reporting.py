@@ -80,8 +80,10 @@ def json_ready(value):
 
     NumPy scalars become Python numbers and arrays nested lists; a non-finite float becomes
     the string ``"nan"``, ``"inf"`` or ``"-inf"`` (JSON has no NaN); dataclasses their
-    fields; a mapping's keys strings. Arrays are never shortened (NumPy's ``str`` writes
-    ``"[0 1 2 ... 1999]"``); an object of another type is recorded as its type and repr.
+    fields; a mapping's keys strings; a ``SeedSequence`` its entropy and spawn key, a
+    ``Generator`` the state of its bit generator (both replayable). Arrays are never
+    shortened (NumPy's ``str`` writes ``"[0 1 2 ... 1999]"``); an object of another type
+    is recorded as its type and repr.
     """
     if isinstance(value, np.generic):
         value = value.item()
@@ -103,7 +105,13 @@ def json_ready(value):
         to_dict = getattr(value, "to_dict", None)
         return json_ready(to_dict() if callable(to_dict) else dataclasses.asdict(value))
     if isinstance(value, np.random.SeedSequence):
-        return {"entropy": json_ready(value.entropy), "spawn_key": list(value.spawn_key)}
+        return {"entropy": json_ready(value.entropy), "spawn_key": list(value.spawn_key),
+                "pool_size": value.pool_size}
+    if isinstance(value, np.random.Generator | np.random.BitGenerator):
+        # its state now, from which it can be rebuilt to draw the same numbers
+        bit_generator = value.bit_generator if isinstance(value, np.random.Generator) else value
+        return {"bit_generator": type(bit_generator).__name__,
+                "state": json_ready(bit_generator.state)}
     # Anything else is recorded as what it is, its type named beside its repr, so that
     # the sidecar never passes a lossy string off as the value.
     return {"type": f"{type(value).__module__}.{type(value).__qualname__}", "repr": repr(value)}

@@ -5,6 +5,7 @@ resume it and compare with an uninterrupted run; stale-result tests edit a sweep
 function and rerun into the same checkpoint; replay tests save, load and rerun a game.
 """
 
+import contextlib
 import copy
 import importlib
 import json
@@ -28,6 +29,7 @@ from hypothesis import strategies as st
 
 from scorelab import (
     GameConfig,
+    SimulationResult,
     confidence_intervals,
     contributions,
     decompose,
@@ -185,6 +187,18 @@ def test_a_corrupt_run_file_is_named_with_the_way_out(tmp_path):
 # --------------------------------------------------------------------------- killed sweeps
 
 
+GRID = [float(k) for k in range(10)]
+
+
+def _children(pid):
+    """The processes ``pid`` started (empty where /proc does not list them)."""
+    found = set()
+    for path in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            found |= {int(child) for child in path.read_text().split()}
+    return found
+
+
 def _alive(pid):
     try:
         os.kill(pid, 0)
@@ -207,7 +221,7 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_frame(n_jobs, tmp_path):
         sys.path.insert(0, {str(tmp_path)!r})
         from {name} import job
         from scorelab import sweep
-        sweep(job, {{"mean": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]}},
+        sweep(job, {{"mean": {GRID!r}}},
               fixed={{"log": {str(log)!r}}}, rng=7, n_jobs={n_jobs},
               checkpoint={str(store)!r})
     """)
@@ -219,6 +233,7 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_frame(n_jobs, tmp_path):
             assert child.poll() is None, "the sweep ended before it could be killed"
             assert time.monotonic() < deadline
             time.sleep(0.02)
+        children = _children(child.pid)
         child.send_signal(signal.SIGKILL)
         child.wait()
     finally:
@@ -226,8 +241,8 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_frame(n_jobs, tmp_path):
             child.kill()
             child.wait()
     saved = len(list(store.glob("run-*.parquet")))
-    assert 2 <= saved < 6
-    workers = {int(path.name.split("-")[0]) for path in log.iterdir()} - {child.pid}
+    assert 2 <= saved < len(GRID)
+    workers = ({int(path.name.split("-")[0]) for path in log.iterdir()} | children) - {child.pid}
     assert len(workers) == (0 if n_jobs == 1 else 2)
     deadline = time.monotonic() + 5
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
@@ -239,11 +254,10 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_frame(n_jobs, tmp_path):
         job = importlib.import_module(name).job
     finally:
         sys.path.remove(str(tmp_path))
-    arguments = {"func": job, "grid": {"mean": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]},
-                 "fixed": {"log": str(log)}, "rng": 7}
+    arguments = {"func": job, "grid": {"mean": GRID}, "fixed": {"log": str(log)}, "rng": 7}
     before = len(list(log.iterdir()))
     resumed = sweep(**arguments, checkpoint=store)
-    assert len(list(log.iterdir())) - before == 6 - saved  # only the missing runs ran
+    assert len(list(log.iterdir())) - before == len(GRID) - saved  # only the missing ran
     pd.testing.assert_frame_equal(resumed, sweep(**arguments))
 
 
@@ -264,6 +278,7 @@ def test_a_saved_run_replays_exactly(rng, tmp_path):
     text = (tmp_path / "metadata.json").read_text()
     json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in metadata.json"))
     saved = load(tmp_path)
+    pd.testing.assert_frame_equal(SimulationResult.load(tmp_path).history, saved.history)
     pd.testing.assert_frame_equal(saved.history, result.history)
     pd.testing.assert_frame_equal(saved.panel, result.panel)
     pd.testing.assert_frame_equal(saved.start.citizens, society.citizens)
@@ -394,11 +409,28 @@ def test_missing_weights_raise_with_the_attribute_and_a_count():
     pd.testing.assert_series_equal(unweighted, ones)
 
 
-def test_alpha_one_beside_alpha_below_one_is_refused_not_answered_loosely():
-    alpha = np.ones(400)
-    alpha[0] = 0.5
-    with pytest.raises(ValueError, match="alpha is 1 for 399 citizen"):
-        propagate(nx.path_graph(400), np.linspace(350, 950, 400), alpha=alpha, max_iter=10**6)
+@pytest.mark.parametrize("graph", ["path", "sbm"])
+def test_alpha_one_beside_alpha_below_one_keeps_the_tolerance(graph):
+    rng = np.random.default_rng(0)
+    if graph == "path":  # the slowest case for the fixed point: ~n^2 steps
+        G, n = nx.path_graph(400), 400
+        alpha = np.ones(n)
+        alpha[0] = 0.5
+    else:
+        n = 600
+        G = homophilous_sbm(n, rng=1)
+        alpha = np.where(rng.random(n) < 0.5, 1.0, 0.8)
+    own = rng.uniform(350, 950, n)
+    adjacency = nx.to_numpy_array(G) if graph == "path" else G.adjacency().toarray()
+    W = adjacency / adjacency.sum(axis=1, keepdims=True)
+    exact = np.linalg.solve(np.eye(n) - alpha[:, None] * W, (1 - alpha) * own)
+    x = propagate(G, own, alpha=alpha, tol=1e-8)
+    assert np.abs(x.to_numpy() - exact).max() <= 1e-8 * np.abs(own).max()
+    with pytest.raises(ValueError, match=f"alpha is 1 for {int((alpha == 1).sum())} citizen"):
+        propagate(G, own, alpha=alpha, method="iterate", max_iter=10**6)
+
+
+def test_a_closed_group_at_alpha_one_ends_at_its_consensus():
     # a closed group at alpha = 1 ends at its consensus, which others then take as given:
     # the limit of alpha -> 1 for the group
     G = nx.DiGraph([(0, 1), (1, 0), (1, 2), (2, 1), (3, 0), (3, 4), (4, 3), (5, 4)])
