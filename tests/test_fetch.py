@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
-import scorelab._fetch as fetch
-import scorelab.lending as lending
+from scorelab import _fetch as fetch
+from scorelab import lending
 from scorelab.lending import DataUnavailableError, fetch_fico, fico_dir, load_fico
 
 

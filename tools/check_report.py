@@ -43,16 +43,16 @@ def page_problems(page, url):
     # links to files: the target must exist (fragments: the anchor must exist)
     for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
         target = urlparse(href)
-        if target.scheme == "file":
-            if not Path(unquote(target.path)).exists():
-                problems.append(f"broken link: {href}")
-            elif target.fragment and unquote(target.path) == urlparse(url).path:
+        # references to the web are not followed offline
+        if target.scheme != "file":
+            continue
+        if not Path(unquote(target.path)).exists():
+            problems.append(f"broken link: {href}")
+        elif target.fragment and unquote(target.path) == urlparse(url).path and not (
                 # as a browser does: the fragment as written, then percent-decoded
-                if not page.evaluate("ids => ids.some(id => document.getElementById(id))",
-                                     [target.fragment, unquote(target.fragment)]):
-                    problems.append(f"broken anchor: #{target.fragment}")
-        elif target.scheme in ("http", "https"):
-            continue  # references to the web are not followed offline
+                page.evaluate("ids => ids.some(id => document.getElementById(id))",
+                              [target.fragment, unquote(target.fragment)])):
+            problems.append(f"broken anchor: #{target.fragment}")
     broken = page.eval_on_selector_all(
         "img", "els => els.filter(e => !e.complete || e.naturalWidth === 0).map(e => e.src)")
     problems.extend(f"broken image: {src[:120]}" for src in broken)

@@ -285,7 +285,7 @@ def number(value):
         value = float(value)
     except (TypeError, ValueError):
         return html.escape(str(value))
-    return "" if value != value else f"{value:.3g}"
+    return "" if pd.isna(value) else f"{value:.3g}"
 
 
 def findings_html(findings):
@@ -299,7 +299,7 @@ def findings_html(findings):
         resolved = row.get("resolved")
         if isinstance(resolved, str):
             resolved = resolved.strip().lower() == "true"
-        verdict = ("" if resolved is None or resolved != resolved
+        verdict = ("" if resolved is None or pd.isna(resolved)
                    else "resolved" if resolved else "unresolved: the interval includes the null")
         rows.append(
             f"<tr><td>{markdown_html(str(row['statement']))}</td>"
