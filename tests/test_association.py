@@ -425,3 +425,13 @@ def test_inputs_are_not_mutated():
     propagate(A, own, alpha=0.5)
     assert (A != before).nnz == 0
     assert own.tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"method": "fast"}, "method must be one of"),
+    ({"method": "probing", "probes": 0}, "probes"),
+    ({"method": "exact", "batch_size": 0}, "batch_size"),
+])
+def test_decompose_bad_options(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        decompose(nx.path_graph(4), [1.0, 2.0, 3.0, 4.0], alpha=0.5, **kwargs)
