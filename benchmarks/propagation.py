@@ -33,8 +33,8 @@ import numpy as np
 import scipy.sparse as sp
 
 import scorelab
-from scorelab.reporting import versions
 from scorelab._graph import ParallelProduct
+from scorelab.reporting import versions
 from scorelab.society import barabasi_albert, erdos_renyi
 
 TOL = 1e-8
@@ -149,7 +149,6 @@ def one_case(name, A, s, alpha, repeat, per_product):
     reference = scorelab.propagate(A, s, alpha=alpha, tol=1e-13).to_numpy()
     mem_prop = peak_memory(lambda: scorelab.propagate(A, s, alpha=alpha, tol=TOL))
     mem_power = peak_memory(lambda: power_iteration(W, s, alpha))
-    del W
     row = {
         "graph": name,
         "n": n,

@@ -42,6 +42,9 @@ References
 J. M. Tang and Y. Saad (2012), "A probing method for computing the diagonal of a matrix
 inverse", Numerical Linear Algebra with Applications 19(3):485-501.
 https://doi.org/10.1002/nla.779
+
+M. T. Jones and P. E. Plassmann (1993), "A parallel graph coloring heuristic", SIAM
+Journal on Scientific Computing 14(3):654-669. https://doi.org/10.1137/0914041
 """
 
 from __future__ import annotations

@@ -259,6 +259,19 @@ def test_probing_bound_tightens_with_more_groups_and_auto_is_exact_when_small():
     pd.testing.assert_frame_equal(again, many)
 
 
+def test_auto_decomposition_probes_large_societies(monkeypatch):
+    from scorelab import association
+
+    rng = np.random.default_rng(15)
+    A = sp.csr_array(random_weighted_graph(300, 0.03, rng))
+    s = rng.uniform(350, 950, 300)
+    monkeypatch.setattr(association, "_EXACT_UP_TO", 299)
+    auto = decompose(A, s, alpha=0.5, rng=2)
+    probing = decompose(A, s, alpha=0.5, method="probing", rng=2)
+    pd.testing.assert_frame_equal(auto, probing)
+    assert (auto["self_weight_error"] > 1e-10).all()
+
+
 def test_own_column_product_is_the_full_product_read_per_row():
     from scorelab._probing import _own_column_product
     from scorelab.association import _build_system
@@ -412,3 +425,13 @@ def test_inputs_are_not_mutated():
     propagate(A, own, alpha=0.5)
     assert (A != before).nnz == 0
     assert own.tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"method": "fast"}, "method must be one of"),
+    ({"method": "probing", "probes": 0}, "probes"),
+    ({"method": "exact", "batch_size": 0}, "batch_size"),
+])
+def test_decompose_bad_options(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        decompose(nx.path_graph(4), [1.0, 2.0, 3.0, 4.0], alpha=0.5, **kwargs)
