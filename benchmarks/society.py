@@ -4,7 +4,7 @@ Every generator builds a society of mean degree 20 (at 10^6 citizens, ~10^7 ties
 time includes drawing the citizens' attributes and the tie kinds and building both tables;
 NetworkX's time is the bare graph. At 10^5 citizens the NetworkX generator runs in the
 same process and the ratio NetworkX / scorelab is printed (NetworkX takes a minute or
-more per generator at 10^6, see PERFORMANCE.md, so it is not run there).
+more per generator at 10^6, see docs/performance.md, so it is not run there).
 
 Time is one wall-clock run without tracing; peak memory is the tracemalloc peak of a
 second run (NumPy, SciPy and pandas report their buffers to tracemalloc).
