@@ -28,7 +28,7 @@ import scipy.sparse as sp
 from tqdm import tqdm
 
 from scorelab._graph import align_to_nodes
-from scorelab._validation import check_finite_array, check_integer, check_real
+from scorelab._validation import check_finite_array, check_integer, check_real, check_rng
 from scorelab.association import _build_system, _require_below_one, _solve
 
 __all__ = ["tie_effects", "gate_value", "cut_gain", "tie_values", "choose_cuts"]
@@ -497,7 +497,7 @@ def tie_values(kind, kind_values, *, noise=0.0, rng=None):
     if np.isnan(out).any():
         raise ValueError(f"kind has {int(np.isnan(out).sum())} missing value(s)")
     if noise > 0:
-        out = out + noise * np.random.default_rng(rng).standard_normal(len(out))
+        out = out + noise * np.random.default_rng(check_rng(rng)).standard_normal(len(out))
     return out
 
 
@@ -568,7 +568,7 @@ def choose_cuts(citizen, gain, tie_value, *, rationality, cap, rng=None):
     if np.isinf(rationality):
         urge = net
     else:
-        urge = rationality * net + np.random.default_rng(rng).logistic(size=len(net))
+        urge = rationality * net + np.random.default_rng(check_rng(rng)).logistic(size=len(net))
     candidate = urge > 0
     # rank each citizen's candidates by urge: citizen, then candidates first, then urge
     order = np.lexsort((-urge, ~candidate, citizen))

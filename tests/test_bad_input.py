@@ -25,12 +25,14 @@ from scorelab import (
     sweep,
     worst_neighbour,
 )
+from scorelab.dating import draw_slates, simulate_generations
 from scorelab.fairness import replicate_intervals
 from scorelab.lending import CreditPopulation, draw_borrowers, load_fico
 from scorelab.metrics import gini, score_assortativity
 from scorelab.models import holme_newman, voter_model
 from scorelab.scoring import ScoringPolicy
 from scorelab.society import barabasi_albert, draw_citizens, erdos_renyi, homophilous_sbm
+from scorelab.unfriending import tie_values
 
 NUMPY_REPR = re.compile(r"\bnp\.[a-z_]+[0-9]*\(|numpy\.[a-z]+[0-9]*\(")
 
@@ -171,6 +173,11 @@ CASES = [
     # lending
     ("population-extra-group", lambda: CreditPopulation.from_cdf(
         *_population(), {"a": 1.0, "b": 1.0, "c": 1.0}), ValueError, "sizes"),
+    ("generations-rng", lambda: simulate_generations(50, generations=1, ranking="score",
+                                                     heritability=0.5, rng="abc"), TypeError, "rng"),
+    ("slates-rng", lambda: draw_slates(pd.Series([1.0, 2.0, 3.0]), 2, rng=1.5), TypeError, "rng"),
+    ("tie-values-rng", lambda: tie_values(np.array(["friend"]), {"friend": 1.0}, noise=1.0,
+                                          rng=True), TypeError, "rng"),
     ("borrowers-rng", lambda: draw_borrowers(CreditPopulation.from_cdf(
         *_population(), {"a": 1.0, "b": 1.0}), 10, rng="x"), TypeError, "rng"),
 ]

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from scorelab._validation import check_integer, check_probability, check_real
+from scorelab._validation import check_integer, check_probability, check_real, check_rng
 from scorelab.association import propagate
 from scorelab.dating.market import match_market
 from scorelab.dating.rankings import _check_market, _check_ranking_name, _check_visible_fraction
@@ -301,7 +301,7 @@ def simulate_generations(
     n_acts = check_integer("n_acts", n_acts, minimum=1)
     if isinstance(founders, numbers.Integral) and not isinstance(founders, bool):
         founders = Founders(founders)
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_rng(rng))
 
     if isinstance(founders, Founders):
         society = founders.society(rng)

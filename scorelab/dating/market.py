@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from scorelab._graph import in_sorted
+from scorelab._validation import check_rng
 from scorelab.dating.exposure import position_weights
 from scorelab.dating.rankings import (
     _check_market,
@@ -168,7 +169,7 @@ def match_market(profiles, *, ranking="score", visible_fraction=1.0, market=None
     """
     market = _check_market(market)
     visible_fraction = _check_visible_fraction(visible_fraction)
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_rng(rng))
     prof = _prepare(profiles, ranking, market)
     salt = np.uint64(rng.integers(2**63))
     members = [np.flatnonzero(prof.side == code) for code in (0, 1)]

@@ -25,7 +25,13 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, ndtri
 
-from scorelab._validation import check_finite_array, check_integer, check_probability, check_real
+from scorelab._validation import (
+    check_finite_array,
+    check_integer,
+    check_probability,
+    check_real,
+    check_rng,
+)
 from scorelab.dating.exposure import _check_position_bias, position_weights
 
 __all__ = ["RANKING_POLICIES", "DatingMarket", "draw_slates"]
@@ -533,7 +539,7 @@ def draw_slates(candidates, n_searchers, *, ranking="score", visible_fraction=1.
     market = _check_market(market)
     n_searchers = check_integer("n_searchers", n_searchers, minimum=0)
     visible_fraction = _check_visible_fraction(visible_fraction)
-    rng = np.random.default_rng(rng)
+    rng = np.random.default_rng(check_rng(rng))
     prof = _prepare(candidates, ranking, market, sides_required=False, name="candidates")
     salt = np.uint64(rng.integers(2**63))
     # the searchers are outside the candidates: their taste is hashed from row numbers
