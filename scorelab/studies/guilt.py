@@ -11,10 +11,10 @@ import pandas as pd
 
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.association import decompose, one_hop_mean, propagate
-from scorelab.findings import finding, findings_frame
+from scorelab.findings import findings_frame
 from scorelab.scoring import ScoringPolicy, draw_acts, own_score
 from scorelab.society import GroupProfile
-from scorelab.studies.common import two_group_society
+from scorelab.studies.common import finding_maker, two_group_society
 
 __all__ = [
     "NOTEBOOK",
@@ -414,12 +414,7 @@ def findings(runs, *, alpha, homophily, n_citizens, seed, scale="default"):
     True
     """
     point = _at(runs, alpha=alpha, homophily=homophily)
-    common = dict(notebook=NOTEBOOK, n_citizens=n_citizens, seed=seed, scale=scale)
-
-    def row(id, values, statement, **extra):
-        return finding(id, values, statement=statement, rests_on=RESTS_ON[id], **common,
-                       **extra)
-
+    row = finding_maker(NOTEBOOK, RESTS_ON, n_citizens=n_citizens, seed=seed, scale=scale)
     where = f"(alpha {alpha}, homophily {homophily})"
     return findings_frame([
         row("guilt.minority-gap-change", point["displayed_gap"],
