@@ -90,7 +90,7 @@ def test_run_reports_every_documented_number():
     row = feedback_run(**SMALL, ostracism=0.2, rng=8)
     extra = {"ties_cut_total", "ties_cut_share", "components_initial",
              "largest_component_share_initial", "isolated_share", "association_effect",
-             "expressed_behaviour_diversity", "regime"}
+             "expressed_behaviour_diversity", "ties_added_total", "unreplaced_share", "regime"}
     assert set(row) == set(END_METRICS) | extra
     assert row["regime"] in REGIMES
     assert all(isinstance(value, float) for key, value in row.items() if key != "regime")

@@ -9,10 +9,10 @@ from scorelab.association import propagate
 from scorelab.experiments import sweep
 from scorelab.findings import validate_findings
 from scorelab.studies.guilt import (
+    RESTS_ON,
     decomposition_by_citizen,
     decomposition_by_group,
     decomposition_checks,
-    RESTS_ON,
     findings,
     guilt_by_association,
     homophily_slopes,
