@@ -90,7 +90,7 @@ def test_run_reports_every_documented_number():
     row = feedback_run(**SMALL, ostracism=0.2, rng=8)
     extra = {"ties_cut_total", "ties_cut_share", "components_initial",
              "largest_component_share_initial", "isolated_share", "association_effect",
-             "expressed_behaviour_diversity", "regime"}
+             "expressed_behaviour_diversity", "ties_added_total", "unreplaced_share", "regime"}
     assert set(row) == set(END_METRICS) | extra
     assert row["regime"] in REGIMES
     assert all(isinstance(value, float) for key, value in row.items() if key != "regime")
@@ -221,3 +221,56 @@ def test_baselines_and_key_numbers_of_a_small_phase_diagram(phase_runs):
     assert mean[0.0, 1.0, "score_assortativity"] > mean[0.0, 0.0, "score_assortativity"]
     assert mean[0.0, 1.0, "isolation_low_scorers"] > mean[0.0, 1.0, "isolated_share"]
     assert mean[0.6, 0.0, "gini_wealth"] < mean[0.0, 0.0, "gini_wealth"]
+
+
+def test_gap_scale_and_unreplaced_cuts_are_reported():
+    narrow = feedback_run(**SMALL, ostracism=0.5, gap_scale=20.0, rng=3)
+    wide = feedback_run(**SMALL, ostracism=0.5, gap_scale=2000.0, rng=3)
+    # a larger gap scale makes cutting less likely at every score gap
+    assert wide["ties_cut_total"] < narrow["ties_cut_total"]
+    for row in (narrow, wide):
+        assert row["unreplaced_share"] == pytest.approx(
+            1 - row["ties_added_total"] / row["ties_cut_total"])
+        assert 0 <= row["unreplaced_share"] <= 1
+    assert np.isnan(feedback_run(**SMALL, ostracism=0.0, rng=3)["unreplaced_share"])
+    with pytest.raises(ValueError, match="gap_scale"):
+        feedback_run(**SMALL, gap_scale=0.0, rng=3)
+
+
+def test_findings_register_of_a_small_phase_diagram(phase_runs):
+    from scorelab.findings import validate_findings
+    from scorelab.studies.feedback import RESTS_ON, findings
+
+    gaps = sweep(feedback_run, {"gap_scale": [50.0, 200.0]}, n_replicates=3, rng=8,
+                 fixed=dict(SMALL, association_weight=0.3, ostracism=1.0))
+    register = findings(phase_runs, gaps, gap_association_weight=0.3, gap_ostracism=1.0,
+                        n_citizens=300, seed=7)
+    validate_findings(register)
+    assert register.id.tolist() == list(RESTS_ON)
+    assert (register.notebook == "02-feedback-loops").all()
+    assert (register.resolved == ((register.ci_low > 0) | (register.ci_high < 0))).all()
+    table = register.set_index("id")
+    top = phase_runs[(phase_runs.association_weight == 0) & (phase_runs.ostracism == 1.0)]
+    none = phase_runs[(phase_runs.association_weight == 0) & (phase_runs.ostracism == 0.0)]
+    assert table.estimate["feedback.ostracism-fragments"] == pytest.approx(
+        top.largest_component_share.mean() - none.largest_component_share.mean())
+    assert table.resolved["feedback.ostracism-fragments"]
+    assert table.estimate["feedback.ostracism-fragments"] < 0
+    assert table.resolved["feedback.association-compresses-scores"]
+    assert table.estimate["feedback.association-compresses-scores"] < 0
+
+
+def test_findings_come_out_otherwise_with_no_association_in_the_grid(phase_runs):
+    from scorelab.studies.feedback import findings
+
+    # a grid whose largest association weight is 0: association is its own baseline, so
+    # its findings vanish (estimate 0, unresolved) while ostracism's remain
+    no_association = phase_runs[phase_runs.association_weight == 0.0]
+    top = no_association[no_association.ostracism == 1.0]
+    gaps = pd.concat([top.assign(gap_scale=50.0), top.assign(gap_scale=200.0)])
+    table = findings(no_association, gaps, gap_association_weight=0.0, gap_ostracism=1.0,
+                     n_citizens=300, seed=7).set_index("id")
+    for name in ("feedback.association-holds-network", "feedback.association-compresses-scores",
+                 "feedback.fragmentation-vs-gap-scale"):
+        assert not table.resolved[name] and table.estimate[name] == 0, name
+    assert table.resolved["feedback.ostracism-fragments"]

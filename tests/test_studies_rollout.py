@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from scorelab.dynamics import GameConfig, simulate
 from scorelab.society import GroupProfile, homophilous_sbm
@@ -305,3 +306,51 @@ def test_cohort_shares_split_each_group_at_the_switch(frame):
         early["n"] / (early["n"] + late["n"]))
     assert cohorts.loc[("all", "late"), "disposition"] == pytest.approx(
         _rows(frame, "rollout", "late").loc[switch, "disposition"])
+
+
+@pytest.fixture(scope="module")
+def inertia_runs():
+    from scorelab.experiments import sweep
+    from scorelab.studies.rollout import rollout_summary
+
+    kwargs = dict(n_citizens=500, mandatory_step=5, after=2, join_rate=0.15)
+    return pd.concat([sweep(rollout_summary, {"standard_inertia": [inertia]}, n_replicates=4,
+                            rng=31, fixed=kwargs) for inertia in (0.0, 0.9)],
+                     ignore_index=True)
+
+
+def test_findings_register_pairs_the_standards_by_seed(inertia_runs):
+    from scorelab.findings import validate_findings
+    from scorelab.studies.rollout import RESTS_ON, findings
+
+    register = findings(inertia_runs, sticky_inertia=0.9, n_citizens=500, seed=31)
+    validate_findings(register)
+    assert register.id.tolist() == list(RESTS_ON)
+    assert (register.notebook == "03-rollout").all()
+    assert (register.resolved == ((register.ci_low > 0) | (register.ci_high < 0))).all()
+    estimate = register.set_index("id").estimate
+    remeasured = inertia_runs[inertia_runs.standard_inertia == 0.0].set_index("replicate")
+    sticky = inertia_runs[inertia_runs.standard_inertia == 0.9].set_index("replicate")
+    paired = sticky.late_own_effect_switch - remeasured.late_own_effect_switch
+    assert estimate["rollout.sticky-vs-remeasured-deficit"] == pytest.approx(paired.mean())
+    # the paired interval is the t interval of the per-seed differences
+    row = register.set_index("id").loc["rollout.sticky-vs-remeasured-deficit"]
+    half = stats.t.ppf(0.975, len(paired) - 1) * paired.std(ddof=1) / np.sqrt(len(paired))
+    assert row.ci_high - row.estimate == pytest.approx(half)
+    resolved = register.set_index("id").resolved
+    assert resolved["rollout.sticky-vs-remeasured-deficit"] and paired.mean() < 0
+    assert resolved["rollout.self-selection"] and estimate["rollout.self-selection"] > 0
+
+
+def test_findings_come_out_otherwise_without_a_sticky_standard(inertia_runs):
+    from scorelab.studies.rollout import findings, inertia_contrasts
+
+    # "sticky" at inertia 0 is the re-measured standard: no difference, unresolved
+    same = findings(inertia_runs, sticky_inertia=0.0, n_citizens=500, seed=31).set_index("id")
+    assert not same.resolved["rollout.sticky-vs-remeasured-deficit"]
+    assert same.estimate["rollout.sticky-vs-remeasured-deficit"] == 0
+    contrasts = inertia_contrasts(inertia_runs)
+    assert (contrasts[contrasts.standard_inertia == 0.0].drop(
+        columns=["standard_inertia", "replicate"]) == 0).all().all()
+    with pytest.raises(ValueError, match="standard_inertia = 0.5"):
+        findings(inertia_runs, sticky_inertia=0.5, n_citizens=500, seed=31)

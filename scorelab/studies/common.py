@@ -1,7 +1,9 @@
-"""The two-group society the studies share: a majority and a minority with homophilous ties."""
+"""What the studies share: the two-group society (a majority and a minority with homophilous
+ties) and a maker of findings rows."""
 
 from __future__ import annotations
 
+from scorelab.findings import finding
 from scorelab.society import homophilous_sbm
 
 GROUPS = ("majority", "minority")
@@ -53,3 +55,25 @@ def two_group_society(n_citizens, *, minority_share=0.2, homophily=0.5, mean_deg
         n_citizens, group_shares=(1 - minority_share, minority_share), group_names=GROUPS,
         mean_degree=mean_degree, homophily=homophily, profiles=profiles, rng=rng,
     )
+
+
+def finding_maker(notebook, rests_on, *, n_citizens, seed, scale="default"):
+    """:func:`scorelab.findings.finding` with a notebook's common columns filled in.
+
+    Returns ``row(id, values, statement, **extra)``, which passes ``notebook``,
+    ``n_citizens``, ``seed``, ``scale`` and ``rests_on[id]`` (a study's ``RESTS_ON``) to
+    :func:`~scorelab.findings.finding` with ``extra`` (``counterfactual=``, ``null=``, ...).
+
+    Examples
+    --------
+    >>> row = finding_maker("01-guilt-by-association", {"guilt.demo": ("alpha",)},
+    ...                     n_citizens=10, seed=1)
+    >>> row("guilt.demo", [1.0, 1.2, 0.9], "A demo.")["rests_on"]
+    'alpha'
+    """
+    def row(id, values, statement, **extra):
+        return finding(id, values, statement=statement, notebook=notebook,
+                       rests_on=rests_on[id], n_citizens=n_citizens, seed=seed, scale=scale,
+                       **extra)
+
+    return row

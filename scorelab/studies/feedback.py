@@ -20,19 +20,42 @@ import pandas as pd
 from scorelab import metrics
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.dynamics import GameConfig, simulate
-from scorelab.studies.common import two_group_society
+from scorelab.findings import findings_frame
+from scorelab.studies.common import finding_maker, two_group_society
 
 __all__ = [
     "END_METRICS",
+    "NOTEBOOK",
     "REGIMES",
+    "RESTS_ON",
     "classify_regime",
     "feedback_game",
     "feedback_run",
     "feedback_baselines",
     "feedback_key_numbers",
     "feedback_trajectory",
+    "findings",
     "regimes_by_point",
 ]
+
+NOTEBOOK = "02-feedback-loops"
+
+#: The assumptions each finding rests on. Provisional: the author's reading of the model
+#: (which parameters enter the mechanism), not yet from the sensitivity analysis, which
+#: will replace it.
+RESTS_ON = {
+    "feedback.ostracism-fragments": ("ostracism", "gap_scale", "n_steps", "triadic_share"),
+    "feedback.association-holds-network": ("association_weight", "ostracism", "gap_scale"),
+    "feedback.ostracism-isolates-low-scorers": ("ostracism", "gap_scale", "n_steps"),
+    "feedback.ostracism-sorts-scores": ("ostracism", "gap_scale", "homophily"),
+    "feedback.association-sorts-scores": ("association_weight", "homophily", "mean_degree"),
+    "feedback.association-compresses-scores": ("association_weight", "mean_degree"),
+    "feedback.association-compresses-wealth": ("association_weight", "thresholds",
+                                               "credit_return"),
+    "feedback.ostracism-diversifies-behaviour": ("ostracism", "peer_pressure", "gap_scale"),
+    "feedback.unreplaced-cuts": ("triadic_share", "mean_degree"),
+    "feedback.fragmentation-vs-gap-scale": ("gap_scale", "ostracism"),
+}
 
 #: The regimes of :func:`classify_regime`, in the order of increasing damage.
 REGIMES = ("converged", "polarised", "collapsed")
@@ -124,7 +147,8 @@ def classify_regime(largest_component_share, score_assortativity, *, collapse_be
     return str(regime) if regime.ndim == 0 else regime
 
 
-def _check_scenario(n_citizens, association_weight, ostracism, association, n_steps, config):
+def _check_scenario(n_citizens, association_weight, ostracism, association, n_steps, config,
+                    gap_scale=None):
     check_integer("n_citizens", n_citizens, minimum=2)
     check_probability("association_weight", association_weight)
     check_probability("ostracism", ostracism)
@@ -135,6 +159,8 @@ def _check_scenario(n_citizens, association_weight, ostracism, association, n_st
     if not isinstance(config, GameConfig):
         raise TypeError(f"config must be a GameConfig or None, got {type(config).__name__}")
     policy = dataclasses.replace(config.policy, association_weight=association_weight)
+    if gap_scale is not None:
+        config = dataclasses.replace(config, gap_scale=gap_scale)  # validated by GameConfig
     return dataclasses.replace(config, policy=policy, ostracism=ostracism, association=association)
 
 
@@ -149,6 +175,7 @@ def feedback_game(
     mean_degree=8.0,
     config=None,
     record=(),
+    gap_scale=None,
     rng=None,
 ):
     """Build a two-group society and run the citizen game on it.
@@ -175,6 +202,9 @@ def feedback_game(
         weight, ``ostracism`` and ``association`` are replaced by the arguments above.
     record : sequence of int or "all", default ()
         Steps at which to keep every citizen's state (:func:`scorelab.dynamics.simulate`).
+    gap_scale : float, optional
+        Replaces ``config.gap_scale`` (default 100 points): the score gap over which the
+        chance to cut a tie approaches its maximum, ``1 - exp(-gap / gap_scale)``.
     rng : None, int or numpy.random.Generator
         Source of randomness (SPEC 7); split by ``spawn`` into the society's stream and
         the game's.
@@ -198,7 +228,7 @@ def feedback_game(
     (0, True)
     """
     game = _check_scenario(n_citizens, association_weight, ostracism, association, n_steps,
-                           config)
+                           config, gap_scale)
     society_rng, game_rng = np.random.default_rng(rng).spawn(2)
     society = two_group_society(n_citizens, homophily=homophily, mean_degree=mean_degree,
                                 rng=society_rng)
@@ -216,6 +246,7 @@ def feedback_run(
     mean_degree=8.0,
     tail=5,
     config=None,
+    gap_scale=None,
     rng=None,
 ):
     """The state a run of the citizen game ends in, and its regime: one replicate's numbers.
@@ -243,6 +274,10 @@ def feedback_run(
 
     - ``ties_cut_total``: ties cut by ostracism over the run, and ``ties_cut_share``, the
       same over the initial number of ties;
+    - ``ties_added_total``: ties formed by rewiring over the run, and ``unreplaced_share``,
+      ``1 - ties_added_total / ties_cut_total``, the share of cut ties the engine does not
+      replace (a partner drawn as a friend of a friend who is the seeker or already a tie
+      is dropped, not redrawn); NaN when no tie was cut;
     - ``components_initial``, ``largest_component_share_initial``: the initial society's
       fragmentation (:func:`scorelab.metrics.fragmentation`);
     - ``isolated_share``: share of all citizens without ties at the end (to compare with
@@ -256,7 +291,7 @@ def feedback_run(
     ----------
     n_citizens, association_weight, ostracism, association, n_steps
         As in :func:`feedback_game`.
-    homophily, mean_degree, config, rng
+    homophily, mean_degree, config, gap_scale, rng
         As in :func:`feedback_game`.
     tail : int, default 5
         Steps at the end of the run to average over, in ``1..n_steps``.
@@ -309,7 +344,7 @@ def feedback_run(
         n_citizens, association_weight=association_weight, ostracism=ostracism,
         association=association, n_steps=n_steps, homophily=homophily,
         mean_degree=mean_degree, config=config, record=range(n_steps - tail, n_steps),
-        rng=rng,
+        gap_scale=gap_scale, rng=rng,
     )
     history = result.history
     row = history[list(END_METRICS)].tail(tail).mean().to_dict()
@@ -319,6 +354,9 @@ def feedback_run(
     row.update(
         ties_cut_total=history["ties_cut"].sum(),
         ties_cut_share=history["ties_cut"].sum() / max(society.n_ties, 1),
+        ties_added_total=history["ties_added"].sum(),
+        unreplaced_share=(1 - history["ties_added"].sum() / history["ties_cut"].sum()
+                          if history["ties_cut"].sum() > 0 else np.nan),
         components_initial=initial.n_components,
         largest_component_share_initial=initial.largest_share,
         isolated_share=metrics.fragmentation(result.society).isolated_share,
@@ -462,3 +500,117 @@ def feedback_key_numbers(summary, *, association_grid, ostracism_grid):
     ]
     table = summary.set_index(["association_weight", "ostracism", "metric"])
     return table.loc[cited, ["mean", "low", "high"]]
+
+
+def _point(runs, **point):
+    """One grid point's values of the runs, in replicate order."""
+    chosen = runs
+    for name, value in point.items():
+        chosen = chosen[np.isclose(chosen[name], value)]
+    if chosen.empty:
+        raise ValueError(f"runs hold no grid point {point}")
+    return chosen.sort_values("replicate")
+
+
+def findings(runs, gap_runs, *, gap_association_weight, gap_ostracism, n_citizens, seed,
+             scale="default"):
+    """Notebook 02's findings register: corners of the phase diagram against their baselines.
+
+    Grid points of a :func:`scorelab.experiments.sweep` are independent societies, so a
+    comparison of two points is unpaired (Welch's interval); a comparison within a run
+    (low scorers' isolation against everyone's) is paired.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        A sweep of :func:`feedback_run` over ``association_weight`` and ``ostracism``, both
+        grids including 0, at least 2 replicates per point.
+    gap_runs : pandas.DataFrame
+        A sweep of :func:`feedback_run` over ``gap_scale`` (at least 2 values) at
+        association weight ``gap_association_weight`` and ostracism ``gap_ostracism``.
+    gap_association_weight, gap_ostracism : float
+        Where ``gap_runs`` ran (named in the finding's statement).
+    n_citizens, seed : int
+        Citizens per replicate and the root seed of ``runs``.
+    scale : {"default", "full"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        The validated register, one row per id of :data:`RESTS_ON`, with ``a`` the largest
+        association weight and ``o`` the largest ostracism rate of the grid:
+
+        - ``ostracism-fragments``: largest-component share at (0, o) minus at (0, 0);
+        - ``association-holds-network``: the same at (a, o) minus at (0, o);
+        - ``ostracism-isolates-low-scorers``: at (0, o), the share of the lowest 10 % of
+          scores without ties minus the share of all citizens without ties (paired);
+        - ``ostracism-sorts-scores``: score assortativity at (0, o) minus at (0, 0);
+        - ``association-sorts-scores``: the same at (a, 0) minus at (0, 0);
+        - ``association-compresses-scores`` / ``-wealth``: Gini of displayed scores / of
+          wealth at (a, 0) minus at (0, 0);
+        - ``ostracism-diversifies-behaviour``: diversity of expressed behaviour at (0, o)
+          minus at (0, 0);
+        - ``unreplaced-cuts``: share of cut ties not replaced at (0, o);
+        - ``fragmentation-vs-gap-scale``: in ``gap_runs``, largest-component share at the
+          largest ``gap_scale`` minus at the smallest.
+
+    Examples
+    --------
+    >>> from scorelab.experiments import sweep
+    >>> kw = dict(n_citizens=150, n_steps=3, tail=1)
+    >>> runs = sweep(feedback_run, {"association_weight": [0.0, 0.6], "ostracism": [0.0, 1.0]},
+    ...              n_replicates=2, rng=1, fixed=kw)
+    >>> gaps = sweep(feedback_run, {"gap_scale": [50.0, 200.0]}, n_replicates=2, rng=2,
+    ...              fixed=dict(kw, ostracism=1.0))
+    >>> register = findings(runs, gaps, gap_association_weight=0.3, gap_ostracism=1.0,
+    ...                     n_citizens=150, seed=1)
+    >>> register.id.tolist() == list(RESTS_ON)
+    True
+    """
+    top_a, top_o = runs["association_weight"].max(), runs["ostracism"].max()
+    base = _point(runs, association_weight=0.0, ostracism=0.0)
+    ostracised = _point(runs, association_weight=0.0, ostracism=top_o)
+    associated = _point(runs, association_weight=top_a, ostracism=0.0)
+    both = _point(runs, association_weight=top_a, ostracism=top_o)
+    gaps = sorted(gap_runs["gap_scale"].unique())
+    if len(gaps) < 2:
+        raise ValueError(f"gap_runs must hold at least 2 gap_scale values, got {gaps}")
+    wide, narrow = _point(gap_runs, gap_scale=gaps[-1]), _point(gap_runs, gap_scale=gaps[0])
+    row = finding_maker(NOTEBOOK, RESTS_ON, n_citizens=n_citizens, seed=seed, scale=scale)
+    welch = dict(paired=False)
+    o, a = f"ostracism {top_o:g}", f"association weight {top_a:g}"
+    return findings_frame([
+        row("feedback.ostracism-fragments", ostracised["largest_component_share"],
+            f"Share of citizens in the largest component, {o} minus none (no association).",
+            counterfactual=base["largest_component_share"], **welch),
+        row("feedback.association-holds-network", both["largest_component_share"],
+            f"Share in the largest component at {o}, {a} minus no association.",
+            counterfactual=ostracised["largest_component_share"], **welch),
+        row("feedback.ostracism-isolates-low-scorers", ostracised["isolation_low_scorers"],
+            f"At {o} (no association), share of the lowest 10 % of scores without ties "
+            f"minus the share of all citizens without ties (paired within runs).",
+            counterfactual=ostracised["isolated_share"]),
+        row("feedback.ostracism-sorts-scores", ostracised["score_assortativity"],
+            f"Score assortativity, {o} minus none (no association).",
+            counterfactual=base["score_assortativity"], **welch),
+        row("feedback.association-sorts-scores", associated["score_assortativity"],
+            f"Score assortativity, {a} minus none (no ostracism).",
+            counterfactual=base["score_assortativity"], **welch),
+        row("feedback.association-compresses-scores", associated["gini_displayed"],
+            f"Gini of displayed scores, {a} minus none (no ostracism).",
+            counterfactual=base["gini_displayed"], **welch),
+        row("feedback.association-compresses-wealth", associated["gini_wealth"],
+            f"Gini of wealth, {a} minus none (no ostracism).",
+            counterfactual=base["gini_wealth"], **welch),
+        row("feedback.ostracism-diversifies-behaviour",
+            ostracised["expressed_behaviour_diversity"],
+            f"Diversity of expressed behaviour (bits), {o} minus none (no association).",
+            counterfactual=base["expressed_behaviour_diversity"], **welch),
+        row("feedback.unreplaced-cuts", ostracised["unreplaced_share"],
+            f"Share of the ties cut over a run that the engine does not replace ({o}, no "
+            f"association)."),
+        row("feedback.fragmentation-vs-gap-scale", wide["largest_component_share"],
+            f"Share in the largest component, gap_scale {gaps[-1]:g} minus {gaps[0]:g} "
+            f"points (association weight {gap_association_weight:g}, ostracism "
+            f"{gap_ostracism:g}).", counterfactual=narrow["largest_component_share"], **welch),
+    ])

@@ -11,20 +11,39 @@ import pandas as pd
 
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.association import decompose, one_hop_mean, propagate
+from scorelab.findings import findings_frame
 from scorelab.scoring import ScoringPolicy, draw_acts, own_score
 from scorelab.society import GroupProfile
-from scorelab.studies.common import two_group_society
+from scorelab.studies.common import finding_maker, two_group_society
 
 __all__ = [
+    "NOTEBOOK",
+    "RESTS_ON",
     "decomposition_by_citizen",
     "decomposition_by_group",
     "decomposition_checks",
+    "findings",
     "guilt_by_association",
-    "guilt_key_numbers",
+    "homophily_slopes",
     "minority_status_penalty",
     "scored_society",
+    "tie_slope",
     "well_behaved_by_ties",
 ]
+
+NOTEBOOK = "01-guilt-by-association"
+
+#: The assumptions each finding rests on. Provisional: the author's reading of the model
+#: (which parameters enter the mechanism), not yet from the sensitivity analysis, which
+#: will replace it.
+RESTS_ON = {
+    "guilt.minority-gap-change": ("alpha", "homophily", "minority_wealth", "minority_share"),
+    "guilt.minority-mean-change": ("alpha", "homophily", "minority_wealth", "minority_share"),
+    "guilt.association-penalty": ("alpha", "homophily", "minority_wealth"),
+    "guilt.penalty-vs-homophily": ("alpha", "minority_wealth"),
+    "guilt.well-behaved-minority-loss": ("alpha", "homophily", "n_acts"),
+    "guilt.loss-vs-ties-to-minority": ("alpha", "homophily", "minority_wealth"),
+}
 
 
 def scored_society(
@@ -109,6 +128,32 @@ def minority_status_penalty(displayed, own, groups, *, group="minority"):
     return -coef[2]
 
 
+def tie_slope(effect, own, ties_to_minority, well_behaved):
+    """Points of association effect per unit share of ties to the minority, at equal own score.
+
+    The coefficient of ``ties_to_minority`` in the least-squares fit
+    ``effect ~ 1 + own + ties_to_minority`` among the ``well_behaved`` citizens: negative
+    when well-behaved citizens whose ties lead into the (poorer) minority lose more than
+    those with the same own score whose ties do not. ``nan`` when fewer than 4 citizens are
+    well-behaved or their ties do not vary.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ties = np.array([0.0, 0.5, 1.0, 0.2, 0.8])
+    >>> own = np.array([600.0, 620.0, 640.0, 610.0, 650.0])
+    >>> float(round(tie_slope(-30 * ties + 0.1 * own, own, ties, np.ones(5, bool)), 6))
+    -30.0
+    """
+    well = np.asarray(well_behaved, bool)
+    ties = np.asarray(ties_to_minority, float)[well]
+    if well.sum() < 4 or np.ptp(ties) == 0:
+        return np.nan
+    design = np.column_stack([np.ones(len(ties)), np.asarray(own, float)[well], ties])
+    coef, *_ = np.linalg.lstsq(design, np.asarray(effect, float)[well], rcond=None)
+    return coef[2]
+
+
 def guilt_by_association(
     n_citizens=2000,
     *,
@@ -132,9 +177,14 @@ def guilt_by_association(
     - ``effect_well_behaved_<group>``: the same among citizens whose disposition is above
       the population median (who behave well and are still pulled down, or up);
     - ``hurt_share_<group>``: share losing more than 10 points;
-    - ``own_displayed_correlation``: how much of the displayed ranking is still one's own.
+    - ``own_displayed_correlation``: how much of the displayed ranking is still one's own;
+    - ``gap_change``: ``displayed_gap - own_gap`` (negative: association narrows the gap;
+      equal to ``effect_majority - effect_minority``);
+    - ``loss_vs_ties_slope``: :func:`tie_slope` of the association effect on the share of
+      one's ties to the minority among well-behaved citizens, at equal own score.
 
-    With ``alpha = 0`` every effect and the penalty are 0: the no-association baseline.
+    With ``alpha = 0`` every effect, the gap change, the slope and the penalty are 0: the
+    no-association baseline, paired with the same society (the own scores).
 
     Examples
     --------
@@ -160,7 +210,11 @@ def guilt_by_association(
         "displayed_gap": means.loc["majority", "displayed"] - means.loc["minority", "displayed"],
         "minority_penalty": minority_status_penalty(displayed, own, groups),
         "own_displayed_correlation": float(np.corrcoef(own, displayed)[0, 1]),
+        "loss_vs_ties_slope": tie_slope(
+            effect, own, one_hop_mean(society, (groups == "minority").astype(float), alpha=1.0),
+            well_behaved),
     }
+    row["gap_change"] = row["displayed_gap"] - row["own_gap"]
     for group in ("majority", "minority"):
         member = groups == group
         row[f"effect_{group}"] = effect[member].mean()
@@ -170,7 +224,20 @@ def guilt_by_association(
 
 
 def decomposition_by_citizen(society, own, *, alpha):
-    """Each citizen's displayed score split into their own record and their ties'.
+    """Each citizen's displayed score split into their own record and their ties', in points.
+
+    With :math:`M = (I - \\alpha W)^{-1}(1 - \\alpha)` (rows sum to 1) and :math:`\\bar s`
+    the mean own score, the displayed score's deviation from :math:`\\bar s` splits as
+
+    .. math:: x_i - \\bar s = \\underbrace{M_{ii}(s_i - \\bar s)}_{\\text{own part}}
+              + \\underbrace{\\textstyle\\sum_{j \\ne i} M_{ij}(s_j - \\bar s)}_{\\text{others' part}}
+
+    and the association effect :math:`x_i - s_i = \\sum_{j \\ne i} M_{ij}(s_j - s_i)`.
+    Both parts are in points and do not move when the scale's zero moves (adding a constant
+    to every own score leaves them unchanged), unlike ``from_own / displayed``, which depends
+    on where the 350-950 scale starts. The own weight :math:`M_{ii}` is about
+    :math:`1 - \\alpha` plus what echoes back through one's ties: it follows from the
+    formula, by assumption, and is not a finding.
 
     Parameters
     ----------
@@ -186,21 +253,25 @@ def decomposition_by_citizen(society, own, *, alpha):
     pandas.DataFrame
         The columns of :func:`scorelab.decompose` (``own_score``, ``displayed``,
         ``from_own``, ``from_others``, ``association_effect``, ...) and ``group``,
-        ``own_record_share`` (``from_own / displayed``), ``well_behaved`` (disposition at
-        least the median) and ``ties_to_minority`` (share of one's tie weight to minority
-        members, :func:`scorelab.one_hop_mean` of membership).
+        ``own_weight`` (:math:`M_{ii}`), ``own_part`` and ``others_part`` (above, points),
+        ``well_behaved`` (disposition at least the median) and ``ties_to_minority`` (share
+        of one's tie weight to minority members, :func:`scorelab.one_hop_mean` of
+        membership).
 
     Examples
     --------
     >>> society, own = scored_society(200, rng=1)
     >>> parts = decomposition_by_citizen(society, own, alpha=0.0)
-    >>> float(parts.own_record_share.min()), float(parts.association_effect.abs().max())
+    >>> float(parts.own_weight.min()), float(parts.others_part.abs().max())
     (1.0, 0.0)
     """
     citizens = society.citizens
     parts = decompose(society, own, alpha=alpha)
     parts["group"] = citizens["group"]
-    parts["own_record_share"] = parts["from_own"] / parts["displayed"]
+    centre = parts["own_score"].mean()
+    parts["own_weight"] = parts["from_own"] / parts["own_score"]
+    parts["own_part"] = parts["own_weight"] * (parts["own_score"] - centre)
+    parts["others_part"] = parts["displayed"] - centre - parts["own_part"]
     parts["well_behaved"] = citizens["disposition"] >= citizens["disposition"].median()
     parts["ties_to_minority"] = one_hop_mean(
         society, (citizens["group"] == "minority").astype(float), alpha=1.0)
@@ -208,17 +279,18 @@ def decomposition_by_citizen(society, own, *, alpha):
 
 
 def decomposition_by_group(parts):
-    """Group means of the scores and their decomposition (see :func:`decomposition_by_citizen`).
+    """Group means of the scores and their decomposition in points (:func:`decomposition_by_citizen`).
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by group: mean ``own_score``, ``displayed``, ``from_own``, ``from_others``,
-        ``association_effect`` and ``own_record_share``.
+        Indexed by group: mean ``own_score``, ``displayed``, ``association_effect``,
+        ``own_part``, ``others_part`` (points, relative to the mean own score) and
+        ``own_weight``.
     """
     return parts.groupby("group", observed=True)[
-        ["own_score", "displayed", "from_own", "from_others", "association_effect",
-         "own_record_share"]
+        ["own_score", "displayed", "association_effect", "own_part", "others_part",
+         "own_weight"]
     ].mean()
 
 
@@ -245,57 +317,120 @@ def well_behaved_by_ties(parts, bins=(-0.01, 0.2, 0.4, 0.6, 0.8, 1.0)):
 
 
 def decomposition_checks(parts):
-    """Numbers that show the decomposition: its residual, own shares, who loses.
+    """Numbers that show the decomposition: its residual, the own weight, who loses.
 
     Returns
     -------
     dict
         ``residual`` (largest ``|from_own + from_others - displayed|``, zero up to
-        rounding), ``median_own_record_share`` and ``hurt_share`` (share of citizens
-        losing more than 10 points to association).
+        rounding), ``median_own_weight`` (median :math:`M_{ii}`, about ``1 - alpha`` by
+        assumption), ``own_variance_share`` (share of the variance of displayed scores
+        carried by the own parts, :math:`\\mathrm{cov}(\\text{own part}, x)/\\mathrm{var}(x)`;
+        the others' parts carry the rest; unchanged when the scale's zero moves),
+        ``mean_abs_effect`` (mean ``|displayed - own|``, points) and ``hurt_share`` (share
+        of citizens losing more than 10 points to association).
     """
+    deviation = parts.displayed - parts.displayed.mean()
     return {
         "residual": (parts.from_own + parts.from_others - parts.displayed).abs().max(),
-        "median_own_record_share": parts.own_record_share.median(),
+        "median_own_weight": parts.own_weight.median(),
+        "own_variance_share": float((parts.own_part - parts.own_part.mean()) @ deviation
+                                    / (deviation @ deviation)),
+        "mean_abs_effect": parts.association_effect.abs().mean(),
         "hurt_share": (parts.association_effect < -10).mean(),
     }
 
 
-def guilt_key_numbers(parts, runs, summary, *, alpha_grid, homophily_grid):
-    """The numbers notebook 01 cites, from one society and a sweep of replicates.
+def _at(runs, **point):
+    """The runs of one grid point, in replicate order."""
+    chosen = runs
+    for name, value in point.items():
+        chosen = chosen[np.isclose(chosen[name], value)]
+    if chosen.empty:
+        raise ValueError(f"runs hold no grid point {point}")
+    return chosen.sort_values("replicate")
+
+
+def homophily_slopes(runs, *, alpha):
+    """Per replicate, the slope of the minority penalty on homophily at association ``alpha``.
+
+    Replicate ``r`` of every grid point of a :func:`scorelab.experiments.sweep` is an
+    independent society, so the slopes of the replicates are independent estimates of
+    the same slope (points of penalty per unit of homophily).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> runs = pd.DataFrame({"alpha": 0.3, "homophily": [0.0, 1.0, 0.0, 1.0],
+    ...                      "replicate": [0, 0, 1, 1], "minority_penalty": [0, 10, 1, 9]})
+    >>> homophily_slopes(runs, alpha=0.3).round(6).tolist()
+    [10.0, 8.0]
+    """
+    chosen = runs[np.isclose(runs["alpha"], alpha)]
+    if chosen["homophily"].nunique() < 2:
+        raise ValueError(f"runs at alpha = {alpha} must hold at least 2 homophily values")
+    return np.array([np.polyfit(rows["homophily"], rows["minority_penalty"], 1)[0]
+                     for _, rows in chosen.groupby("replicate")])
+
+
+def findings(runs, *, alpha, homophily, n_citizens, seed, scale="default"):
+    """Notebook 01's findings register from a sweep of :func:`guilt_by_association`.
 
     Parameters
     ----------
-    parts : pandas.DataFrame
-        From :func:`decomposition_by_citizen`.
     runs : pandas.DataFrame
-        A sweep of :func:`guilt_by_association` over ``homophily`` and ``alpha``
-        (including ``alpha = 0``).
-    summary : pandas.DataFrame
-        ``confidence_intervals(runs, ["alpha", "homophily"], metrics)`` including
-        ``minority_penalty``.
-    alpha_grid, homophily_grid : sequence of float
-        The swept values.
+        ``sweep(guilt_by_association, {"homophily": [...], "alpha": [...]}, ...)`` with at
+        least 2 replicates per point, 2 homophily values, and ``alpha`` among the alphas.
+    alpha, homophily : float
+        The grid point the group-level findings are read at.
+    n_citizens, seed : int
+        Citizens per replicate and the root seed of the sweep.
+    scale : {"default", "full"}
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by description, columns ``mean``, ``low`` and ``high``: the median
-        own-record share of the displayed score and the largest minority penalty without
-        association (0: the baseline), both without an interval; the penalty at the
-        strongest association in the most mixed and in the most segregated society, with
-        its 95 % interval across replicates.
+        The validated register (:func:`scorelab.findings.findings_frame`), one row per id of
+        :data:`RESTS_ON`:
+
+        - ``guilt.minority-gap-change``: displayed gap minus own gap (majority mean minus
+          minority mean), paired with the own gap of the same society, which is the
+          no-association counterfactual (negative: association narrows the gap);
+        - ``guilt.minority-mean-change``: the minority's mean ``displayed - own``;
+        - ``guilt.association-penalty``: the conditional penalty at equal own score
+          (:func:`minority_status_penalty`; 0 without association);
+        - ``guilt.penalty-vs-homophily``: :func:`homophily_slopes` at ``alpha``;
+        - ``guilt.well-behaved-minority-loss``: mean ``displayed - own`` of well-behaved
+          minority members;
+        - ``guilt.loss-vs-ties-to-minority``: :func:`tie_slope` (at equal own score).
+
+    Examples
+    --------
+    >>> from scorelab.experiments import sweep
+    >>> runs = sweep(guilt_by_association, {"homophily": [0.2, 0.9], "alpha": [0.3]},
+    ...              n_replicates=3, rng=1, fixed=dict(n_citizens=400))
+    >>> register = findings(runs, alpha=0.3, homophily=0.9, n_citizens=400, seed=1)
+    >>> register.id.tolist() == list(RESTS_ON)
+    True
     """
-    top_a = max(alpha_grid)
-    penalty = summary[(summary.metric == "minority_penalty") & (summary.alpha == top_a)]
-    columns = ["mean", "low", "high"]
-    rows = {
-        "median own-record share of displayed score":
-            (parts.own_record_share.median(), np.nan, np.nan),
-        "minority penalty, no association (baseline)":
-            (runs[runs.alpha == 0.0].minority_penalty.abs().max(), np.nan, np.nan),
-    }
-    for homophily in (min(homophily_grid), max(homophily_grid)):
-        rows[f"minority penalty, alpha={top_a}, homophily={homophily}"] = tuple(
-            penalty.loc[penalty.homophily == homophily, columns].iloc[0])
-    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    point = _at(runs, alpha=alpha, homophily=homophily)
+    row = finding_maker(NOTEBOOK, RESTS_ON, n_citizens=n_citizens, seed=seed, scale=scale)
+    where = f"(alpha {alpha}, homophily {homophily})"
+    return findings_frame([
+        row("guilt.minority-gap-change", point["displayed_gap"],
+            f"Displayed minus own group gap, majority minus minority mean, points {where}.",
+            counterfactual=point["own_gap"]),
+        row("guilt.minority-mean-change", point["effect_minority"],
+            f"The minority's mean change from association, displayed minus own, points {where}."),
+        row("guilt.association-penalty", point["minority_penalty"],
+            f"Points a minority member displays below a majority member with the same own "
+            f"score {where}; 0 without association."),
+        row("guilt.penalty-vs-homophily", homophily_slopes(runs, alpha=alpha),
+            f"Slope of that penalty on homophily, points per unit homophily (alpha {alpha})."),
+        row("guilt.well-behaved-minority-loss", point["effect_well_behaved_minority"],
+            f"Mean change, displayed minus own, of minority members with disposition above "
+            f"the median, points {where}."),
+        row("guilt.loss-vs-ties-to-minority", point["loss_vs_ties_slope"],
+            f"Among well-behaved citizens at equal own score, change in the association "
+            f"effect per unit share of ties to the minority, points {where}."),
+    ])

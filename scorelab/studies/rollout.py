@@ -25,11 +25,28 @@ import pandas as pd
 
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.dynamics import GATES, GameConfig, simulate
+from scorelab.findings import findings_frame
 from scorelab.society import GroupProfile
-from scorelab.studies.common import two_group_society
+from scorelab.studies.common import finding_maker, two_group_society
 
-__all__ = ["COHORTS", "SCENARIOS", "cohort_shares", "rollout_key_numbers", "rollout_run",
-           "rollout_summary"]
+__all__ = ["COHORTS", "NOTEBOOK", "RESTS_ON", "SCENARIOS", "cohort_shares", "findings",
+           "inertia_contrasts", "rollout_key_numbers", "rollout_run", "rollout_summary"]
+
+NOTEBOOK = "03-rollout"
+
+#: The assumptions each finding rests on. Provisional: the author's reading of the model
+#: (which parameters enter the mechanism), not yet from the sensitivity analysis, which
+#: will replace it.
+RESTS_ON = {
+    "rollout.self-selection": ("selectivity", "join_rate", "mandatory_step"),
+    "rollout.early-joiner-penalty": ("selectivity", "join_rate", "mandatory_step"),
+    "rollout.late-entry-deficit": ("mandatory_step", "memory", "standard_inertia"),
+    "rollout.late-entry-deficit-sticky": ("standard_inertia", "mandatory_step", "memory"),
+    "rollout.sticky-vs-remeasured-deficit": ("standard_inertia", "selectivity", "memory"),
+    "rollout.sticky-vs-remeasured-credit": ("standard_inertia", "thresholds", "selectivity"),
+    "rollout.sticky-deficit-after": ("standard_inertia", "memory"),
+    "rollout.sticky-standard-at-switch": ("standard_inertia", "selectivity"),
+}
 
 COHORTS = ("early", "late", "everyone", "reference")
 """Cohorts followed by :func:`rollout_run`, in the order of its frame."""
@@ -500,3 +517,113 @@ def cohort_shares(runs, *, mandatory_step):
     cohorts = at_switch.groupby(["group", "cohort"])[["n", "disposition"]].mean()
     cohorts["share of group"] = cohorts["n"] / cohorts.groupby(level="group")["n"].transform("sum")
     return cohorts
+
+
+def _paired(runs, inertia):
+    """The :func:`rollout_summary` rows at one inertia, indexed by replicate."""
+    chosen = runs[np.isclose(runs["standard_inertia"], inertia)]
+    if chosen.empty:
+        raise ValueError(f"runs hold no standard_inertia = {inertia}")
+    return chosen.set_index("replicate").sort_index()
+
+
+def inertia_contrasts(runs, metrics=("late_own_effect_switch", "late_own_effect_after",
+                                     "late_credit_effect_switch", "standard_effect_switch")):
+    """Each inertia against the re-measured standard (inertia 0), paired by replicate.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        :func:`rollout_summary` rows with ``standard_inertia`` (including 0) and
+        ``replicate`` columns, replicate ``r`` of every inertia run on the same seed (one
+        :func:`scorelab.experiments.sweep` per inertia with the same integer ``rng``).
+    metrics : sequence of str
+        Columns of :func:`rollout_summary` to contrast.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``standard_inertia``, ``replicate`` and, per metric, the value at that inertia
+        minus the value at inertia 0 for the same replicate (0 at inertia 0).
+
+    Examples
+    --------
+    >>> runs = pd.DataFrame({"standard_inertia": [0.0, 0.0, 0.9, 0.9], "replicate": [0, 1, 0, 1],
+    ...                      "late_own_effect_switch": [-10.0, -12.0, -100.0, -130.0]})
+    >>> inertia_contrasts(runs, ["late_own_effect_switch"]).late_own_effect_switch.tolist()
+    [0.0, 0.0, -90.0, -118.0]
+    """
+    base = _paired(runs, 0.0)[list(metrics)]
+    parts = []
+    for inertia in sorted(runs["standard_inertia"].unique()):
+        chosen = _paired(runs, inertia)[list(metrics)]
+        if not chosen.index.equals(base.index):
+            raise ValueError(f"runs at standard_inertia = {inertia} do not hold the same "
+                             f"replicates as at 0")
+        parts.append((chosen - base).assign(standard_inertia=inertia).reset_index())
+    return pd.concat(parts, ignore_index=True)[["standard_inertia", "replicate", *metrics]]
+
+
+def findings(runs, *, sticky_inertia, n_citizens, seed, scale="default"):
+    """Notebook 03's findings register from paired :func:`rollout_summary` replicates.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        As for :func:`inertia_contrasts`: replicates of :func:`rollout_summary` at
+        ``standard_inertia`` 0 (re-measured) and ``sticky_inertia``, on the same seeds.
+    sticky_inertia : float
+        The sticky standard's inertia.
+    n_citizens, seed : int
+        Citizens per replicate and the integer seed of the sweeps.
+    scale : {"default", "full"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        The validated register, one row per id of :data:`RESTS_ON`. Every "effect" is
+        rollout minus the same citizens in the system mandatory from the start, a paired
+        difference within each run; the sticky-vs-re-measured rows pair the two standards
+        by replicate.
+
+    Examples
+    --------
+    >>> from scorelab.experiments import sweep
+    >>> runs = pd.concat([sweep(rollout_summary, {"standard_inertia": [s]}, n_replicates=3,
+    ...                         rng=1, fixed=dict(n_citizens=300, mandatory_step=4, after=2))
+    ...                   for s in (0.0, 0.9)], ignore_index=True)
+    >>> register = findings(runs, sticky_inertia=0.9, n_citizens=300, seed=1)
+    >>> register.id.tolist() == list(RESTS_ON)
+    True
+    """
+    remeasured, sticky = _paired(runs, 0.0), _paired(runs, sticky_inertia)
+    if not sticky.index.equals(remeasured.index):
+        raise ValueError("runs must hold the same replicates at both inertias")
+    row = finding_maker(NOTEBOOK, RESTS_ON, n_citizens=n_citizens, seed=seed, scale=scale)
+    named = f"sticky standard, inertia {sticky_inertia}"
+    return findings_frame([
+        row("rollout.self-selection", remeasured["disposition_early"],
+            "Mean disposition of early (opt-in) minus late joiners.",
+            counterfactual=remeasured["disposition_late"]),
+        row("rollout.early-joiner-penalty", remeasured["early_own_effect"],
+            "Early joiners' own score on the last opt-in step, rollout minus the same "
+            "citizens mandatory from the start (points, re-measured standard)."),
+        row("rollout.late-entry-deficit", remeasured["late_own_effect_switch"],
+            "Late joiners' own score at the switch, rollout minus mandatory from the start "
+            "(points, re-measured standard)."),
+        row("rollout.late-entry-deficit-sticky", sticky["late_own_effect_switch"],
+            f"The same with the {named} (points)."),
+        row("rollout.sticky-vs-remeasured-deficit", sticky["late_own_effect_switch"],
+            f"Late joiners' entry deficit at the switch, {named} minus re-measured "
+            f"(points, paired by seed).", counterfactual=remeasured["late_own_effect_switch"]),
+        row("rollout.sticky-vs-remeasured-credit", sticky["late_credit_effect_switch"],
+            f"Late joiners' credit-access effect at the switch, {named} minus re-measured "
+            f"(share, paired by seed).",
+            counterfactual=remeasured["late_credit_effect_switch"]),
+        row("rollout.sticky-deficit-after", sticky["late_own_effect_after"],
+            f"Late joiners' own score some steps after the switch, rollout minus mandatory "
+            f"(points, {named})."),
+        row("rollout.sticky-standard-at-switch", sticky["standard_effect_switch"],
+            f"The standard's mean approval rate at the switch, rollout minus mandatory "
+            f"({named})."),
+    ])
