@@ -165,3 +165,15 @@ def test_the_browser_check_finds_broken_pages(report, tmp_path):
                      "no rendered equation", "broken anchor: #nowhere"):
         assert expected in problems
     assert "C3%97" not in problems
+
+
+def test_offline_pages_drop_the_widget_loader_and_remote_scripts():
+    page = (
+        "<html><head><script src=\"https://cdn.example/require.js\"></script></head><body>"
+        "<script>var widgetRendererSrc = 'https://unpkg.com/@jupyter-widgets/html-manager@*/"
+        "dist/embed-amd.js';</script><script>var local = 1;</script>"
+        "<img src=\"data:image/png;base64,AAAA\"></body></html>"
+    )
+    out = make_report.offline(page)
+    assert "https://" not in out
+    assert "var local = 1;" in out and "data:image/png" in out

@@ -44,6 +44,9 @@ REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>"
 REMOTE_LINK = re.compile(r"<link[^>]*\bhref=[\"']https?://[^>]*>", re.I)
 # the MathJax configuration nbconvert writes for the renderer it would load from a CDN
 MATHJAX_CONFIG = re.compile(r"<script type=\"text/x-mathjax-config\">.*?</script>", re.S)
+# the loader nbconvert writes for notebooks with widget outputs: it fetches the widget
+# manager from a CDN at view time (a static page shows the outputs' image or text instead)
+WIDGET_LOADER = re.compile(r"<script>(?:(?!</script>).)*?widgetRendererSrc.*?</script>", re.S)
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 # fenced code and inline code spans hold dollars that are not math
 CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
@@ -72,6 +75,7 @@ class Outcome:
 
 def offline(page):
     """Drop scripts and stylesheets that would be fetched from the network."""
+    page = WIDGET_LOADER.sub("", page)
     return MATHJAX_CONFIG.sub("", REMOTE_LINK.sub("", REMOTE_SCRIPT.sub("", page)))
 
 
