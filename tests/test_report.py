@@ -177,3 +177,15 @@ def test_offline_pages_drop_the_widget_loader_and_remote_scripts():
     out = make_report.offline(page)
     assert "https://" not in out
     assert "var local = 1;" in out and "data:image/png" in out
+
+
+def test_links_to_the_model_pages_point_at_offline_copies(tmp_path):
+    wanted = set()
+    page = make_report.link_model_pages(
+        '<a href="../docs/odd.md">ODD</a> <a href="../docs/odd.md#parameters">x</a>', wanted)
+    assert page == '<a href="../docs/odd.html">ODD</a> <a href="../docs/odd.html#parameters">x</a>'
+    assert wanted == {"odd"}
+    make_report.write_model_pages(tmp_path, wanted)
+    odd = (tmp_path / "docs" / "odd.html").read_text()
+    assert "{include}" not in odd  # the generated parameter tables are pasted in
+    assert "association_weight" in odd and "<table>" in odd

@@ -73,6 +73,37 @@ class Outcome:
         return self.path.stem
 
 
+DOCS_LINK = re.compile(r'href="\.\./docs/([a-z0-9-]+)\.md(#[^"]*)?"')
+MYST_INCLUDE = re.compile(r"```\{include\} (\S+)\n(?::[^\n]*\n)*```")
+
+
+def link_model_pages(page, wanted):
+    """Point the notebooks' links to ``../docs/<name>.md`` at the report's HTML copies."""
+    def to_html(match):
+        wanted.add(match.group(1))
+        return f'href="../docs/{match.group(1)}.html{match.group(2) or ""}"'
+    return DOCS_LINK.sub(to_html, page)
+
+
+def write_model_pages(out, wanted, docs=ROOT / "docs"):
+    """The model pages the notebooks link to (e.g. the ODD description), as offline HTML in
+    ``reports/docs/``; a page the repository lacks is reported, never linked dead."""
+    (out / "docs").mkdir(exist_ok=True)
+    for name in sorted(wanted):
+        source = docs / f"{name}.md"
+        if not source.is_file():
+            print(f"a notebook links to docs/{name}.md, which does not exist", file=sys.stderr)
+            continue
+        text = MYST_INCLUDE.sub(lambda m: (docs / m.group(1)).read_text(), source.read_text())
+        body = markdown_html(text)
+        (out / "docs" / f"{name}.html").write_text(
+            f"<!DOCTYPE html><html><head><meta charset=utf-8><title>{html.escape(name)}</title>"
+            f"<style>body{{max-width:60em;margin:2em auto;font-family:sans-serif;line-height:1.45}}"
+            f"table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:0.2em 0.4em}}"
+            f"</style></head><body>{body}<p><a href=\"../index.html\">back to the report</a>"
+            f"</p></body></html>")
+
+
 def offline(page):
     """Drop scripts and stylesheets that would be fetched from the network."""
     page = WIDGET_LOADER.sub("", page)
@@ -408,12 +439,13 @@ def main(argv=None):
         return 1
     exporter = HTMLExporter(template_name="lab")
     since = time.time_ns() - 10**9  # file times come from a coarser clock
-    outcomes, leads = [], {}
+    outcomes, leads, model_pages = [], {}, set()
     for path in paths:
         print(f"running {path.name} ...", flush=True)
         notebook, outcome = run_notebook(path, out, timeout=args.timeout)
         leads[outcome.name] = title_and_lead(notebook, outcome.name)[1]
-        (out / "notebooks" / f"{path.stem}.html").write_text(notebook_page(notebook, exporter))
+        (out / "notebooks" / f"{path.stem}.html").write_text(
+            link_model_pages(notebook_page(notebook, exporter), model_pages))
         outcomes.append(outcome)
         print(f"  {outcome.status} in {outcome.seconds:.0f} s"
               + (f": {outcome.message}" if outcome.message else ""), flush=True)
@@ -421,6 +453,7 @@ def main(argv=None):
     findings = read_findings(out, since, owners)
     if not findings.empty:
         findings.to_csv(out / "findings.csv", index=False)
+    write_model_pages(out, model_pages)
     write_index(out, outcomes, leads, findings)
     print(f"report written to {out / 'index.html'}")
     skipped = [o.path.name for o in outcomes if o.status == "skipped"]
