@@ -575,3 +575,34 @@ def test_founders_config_round_trips_and_draws_the_same_society_as_by_hand():
         Founders(600, profiles=["minority"])
     with pytest.raises(ValueError, match="founders.homophily must be <= 1"):
         Founders(600, homophily=1.5)
+
+
+def test_site_share_pairs_the_rest_off_at_random():
+    from scorelab.dating import simulate_generations
+
+    options = dict(generations=3, ranking="score", heritability=0.8, rng=4)
+    default = simulate_generations(600, **options)
+    # all couples through the site draws nothing more: the same frame as before
+    pd.testing.assert_frame_equal(default, simulate_generations(600, site_share=1.0, **options))
+    shifts = {}
+    for share in (1.0, 0.05):
+        frame = simulate_generations(600, site_share=share, **options)
+        means = frame.query("measure == 'disposition_mean' and by == 'all'")["value"]
+        shifts[share] = means.iloc[-1] - means.iloc[0]
+        assert frame.query("measure == 'size'")["value"].eq(600).all()
+    # when nearly every couple forms at random, the score ranking hardly selects
+    assert shifts[0.05] < 0.5 * shifts[1.0]
+    with pytest.raises(ValueError, match="site_share"):
+        simulate_generations(600, site_share=0.0, **options)
+
+
+def test_random_couples_avoid_the_kept_ones_and_join_the_two_sides():
+    from scorelab.dating.generations import _mix_in_random_couples
+
+    rng = np.random.default_rng(3)
+    sides = np.repeat([0, 1], 50)
+    couples = np.column_stack((np.arange(20), 50 + np.arange(20)))
+    mixed = _mix_in_random_couples(couples, sides, 0.5, rng)
+    assert len(mixed) == 20
+    assert len(np.unique(mixed.ravel())) == 40  # nobody in two couples
+    assert (sides[mixed[:, 0]] == 0).all() and (sides[mixed[:, 1]] == 1).all()

@@ -181,3 +181,49 @@ def test_expressed_share_per_group_is_one_minus_the_hidden_share():
     row = run(censorship=0.8, visibility=1.0)
     for group in GROUPS:
         assert row[f"expressed_share_{group}"] == 1.0 - row[f"hidden_share_{group}"]
+
+
+def effects_at(n_replicates=4, **options):
+    from scorelab.studies.censorship import hiding_effects
+
+    return sweep(hiding_effects, {"censorship": [options.pop("censorship", 1.0)]},
+                 n_replicates=n_replicates, rng=3,
+                 fixed=dict(n_citizens=N, n_steps=STEPS, **options))
+
+
+def test_hiding_effects_are_paired_against_no_hiding():
+    from scorelab.studies.censorship import hiding_effects
+
+    row = hiding_effects(N, n_steps=STEPS, rng=5)
+    assert row == hiding_effects(N, n_steps=STEPS, rng=5)
+    # the counterfactual arm is censorship_run at censorship 0 on the same seed
+    assert row["own_gap_counterfactual"] == pytest.approx(
+        row["own_score_majority_counterfactual"] - row["own_score_minority_counterfactual"])
+    none = hiding_effects(N, censorship=0.0, n_steps=STEPS, rng=5)
+    assert all(none[m] == none[f"{m}_counterfactual"] for m in
+               ("own_gap", "credit_gap", "score_disposition_correlation"))
+
+
+def test_findings_register_is_valid_and_can_come_out_otherwise():
+    from scorelab.findings import validate_findings
+    from scorelab.studies.censorship import FINDINGS, RESTS_ON, findings
+
+    effects = effects_at()
+    register = findings(effects, n_citizens=N, seed=3)
+    validate_findings(register)
+    assert register["id"].tolist() == list(FINDINGS) and set(RESTS_ON) == set(FINDINGS)
+    assert (register["resolved"] == ((register.ci_low > 0) | (register.ci_high < 0))).all()
+    by_id = register.set_index("id")
+    gap = effects["own_gap"] - effects["own_gap_counterfactual"]
+    assert by_id.loc["censorship.score-gap-change", "estimate"] == pytest.approx(gap.mean())
+    # undetected hiding lets the dissenting minority look better: its scores rise
+    assert by_id.loc["censorship.minority-score-change", "estimate"] > 0
+    assert by_id.loc["censorship.score-tracks-disposition", "estimate"] < 0
+    # without hiding nothing changes: every finding is exactly 0 and unresolved
+    none = findings(effects_at(n_replicates=2, censorship=0.0), n_citizens=N, seed=3)
+    assert (none["estimate"] == 0).all() and not none["resolved"].any()
+    # with full detection the authority sees every act: the minority's gain and the
+    # score's loss of accuracy shrink
+    seen = findings(effects_at(detection=1.0), n_citizens=N, seed=3).set_index("id")
+    for finding_id in ("censorship.minority-score-change", "censorship.score-tracks-disposition"):
+        assert abs(seen.loc[finding_id, "estimate"]) < 0.5 * abs(by_id.loc[finding_id, "estimate"])

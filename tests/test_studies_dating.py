@@ -142,3 +142,52 @@ def test_score_ranking_sees_the_top_and_selects_random_ranking_does_not():
     shift = disposition_shift(runs, 2).loc["disposition_shift"]
     assert shift.loc["score", "mean"] > 0.05
     assert abs(shift.loc["random", "mean"]) < 0.03
+
+
+@pytest.fixture(scope="module")
+def paired_runs():
+    return generations_sweep(["score", "mixture", "appeal", "random", "fair"], n_citizens=400,
+                             n_generations=3, n_replicates=3, heritability=0.8, rng=5)
+
+
+def test_generations_sweep_pairs_the_rankings_by_seed(paired_runs):
+    founders = paired_runs[(paired_runs.generation == 0) & (paired_runs.by == "all")
+                           & (paired_runs.measure == "disposition_mean")]
+    # each replicate's founders are the same society under every ranking
+    assert founders.groupby("replicate").value.nunique().eq(1).all()
+    assert founders.value.nunique() == 3
+
+
+def test_findings_register_is_valid_and_paired(paired_runs):
+    from scorelab.findings import validate_findings
+    from scorelab.studies.dating import FINDINGS, RESTS_ON, findings, per_replicate
+
+    register = findings(paired_runs, n_generations=3, n_citizens=400, seed=5)
+    validate_findings(register)
+    assert register["id"].tolist() == list(FINDINGS) and set(RESTS_ON) == set(FINDINGS)
+    table = per_replicate(paired_runs, 3)
+    expected = (table.loc["score", "disposition_shift"]
+                - table.loc["random", "disposition_shift"]).mean()
+    by_id = register.set_index("id")
+    assert by_id.loc["dating.score-vs-random-disposition-shift", "estimate"] == \
+        pytest.approx(expected)
+    assert by_id.loc["dating.score-vs-random-disposition-shift", "estimate"] > 0
+    assert by_id.loc["dating.score-vs-random-minority-exposure", "estimate"] < 0
+
+
+def test_contrast_can_come_out_otherwise(paired_runs):
+    from scorelab.studies.dating import contrast_by_setting
+
+    # a ranking against itself: exactly 0 and unresolved at every generation
+    same = contrast_by_setting(paired_runs, n_generations=None, treated="random",
+                               control="random")
+    assert same["generation"].tolist() == [1, 2, 3]
+    assert (same["difference"] == 0).all() and not same["resolved"].any()
+    # without heritability the score ranking's selection is not passed on
+    settings = pd.concat([
+        generations_sweep(["score", "random"], n_citizens=400, n_generations=3,
+                          n_replicates=3, heritability=h2, rng=5).assign(heritability=h2)
+        for h2 in (0.0, 0.8)], ignore_index=True)
+    contrast = contrast_by_setting(settings, n_generations=3, by=["heritability"]) \
+        .set_index("heritability")
+    assert abs(contrast.loc[0.0, "difference"]) < 0.3 * contrast.loc[0.8, "difference"]

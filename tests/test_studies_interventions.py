@@ -10,8 +10,8 @@ from scorelab.studies.interventions import (
     diverse_behaviour_run,
     diverse_behaviour_ties,
     fairness_run,
+    intervention_effects,
     interventions_run,
-    rank_interventions,
 )
 
 
@@ -68,19 +68,97 @@ def test_appeals_and_decay_are_their_own_systems(interventions):
         interventions_run(300, n_steps=1, appeal=0.1, config=GameConfig(appeal=0.2))
 
 
-def test_rank_interventions_pairs_within_replicates(interventions):
-    frame = pd.concat([interventions.assign(replicate=0),
-                       interventions.assign(replicate=1)], ignore_index=True)
-    table = rank_interventions(frame)
-    assert "baseline" not in table.index
-    assert table["rank"].tolist() == list(range(1, len(INTERVENTIONS)))
-    base = interventions.set_index("intervention")
-    expected = 1 - base.loc["no association", "access_gap"] / base.loc["baseline", "access_gap"]
-    assert table.loc["no association", "access_gap_closed"] == pytest.approx(expected)
-    assert table.loc["no association", "accuracy_change"] == pytest.approx(
-        base.loc["no association", "accuracy"] - base.loc["baseline", "accuracy"])
+def test_intervention_effects_pair_within_replicates_and_never_rank(interventions):
+    second = interventions_run(300, n_steps=4, rng=8)
+    frame = pd.concat([interventions.assign(replicate=0), second.assign(replicate=1)],
+                      ignore_index=True)
+    table = intervention_effects(frame)
+    assert "baseline" not in table.index.get_level_values("intervention")
+    assert "rank" not in table.columns
+    # the register's order, not an order of the estimates
+    assert table.index.get_level_values("intervention").unique().tolist() == list(
+        INTERVENTIONS[1:])
+    first, other = (f.set_index("intervention") for f in (interventions, second))
+    expected = np.mean([f.loc["no association", "access_gap"] - f.loc["baseline", "access_gap"]
+                        for f in (first, other)])
+    row = table.loc[("no association", "access_gap")]
+    assert row["difference"] == pytest.approx(expected)
+    assert row["baseline"] == pytest.approx(np.mean([f.loc["baseline", "access_gap"]
+                                                     for f in (first, other)]))
+    assert (table["resolved"] == ((table["low"] > 0) | (table["high"] < 0))).all()
     with pytest.raises(ValueError, match="no 'baseline'"):
-        rank_interventions(frame[frame.intervention != "baseline"])
+        intervention_effects(frame[frame.intervention != "baseline"])
+
+
+def test_an_intervention_that_changes_nothing_is_unresolved(interventions):
+    # a copy of the baseline under another name: every paired difference is exactly 0
+    copy = interventions[interventions.intervention == "baseline"].assign(intervention="copy")
+    frame = pd.concat([interventions.assign(replicate=r) for r in (0, 1)]
+                      + [copy.assign(replicate=r) for r in (0, 1)], ignore_index=True)
+    table = intervention_effects(frame, ["access_gap"])
+    assert table.loc[("copy", "access_gap"), "difference"] == 0
+    assert not table.loc[("copy", "access_gap"), "resolved"]
+
+
+def test_group_aware_thresholds_are_tuned_on_held_out_seeds():
+    full = interventions_run(300, n_steps=3, rng=4).set_index("intervention")
+    few = interventions_run(300, n_steps=3, rng=4,
+                            systems=["group-aware thresholds"]).set_index("intervention")
+    # the same evaluation society and stream, whatever other systems are played
+    assert list(few.index) == ["baseline", "group-aware thresholds"]
+    pd.testing.assert_series_equal(full.loc["group-aware thresholds"],
+                                   few.loc["group-aware thresholds"])
+    # thresholds tuned on the evaluation run itself would differ from the held-out ones
+    from scorelab.studies.interventions import _equal_opportunity_config, _society
+    from scorelab.dynamics import simulate
+
+    seeds = np.random.default_rng(4).bit_generator.seed_seq.spawn(4)
+    society = _society(300, 0.2, 0.7, 0.5, seeds[0])
+    same = simulate(society, GameConfig(), n_steps=3, rng=seeds[1], record=[2])
+    in_sample = _equal_opportunity_config(GameConfig(), same, society, qualified=0.6,
+                                          gate="credit").thresholds["credit"]
+    held_out = full.loc["group-aware thresholds", ["threshold_majority", "threshold_minority"]]
+    assert (in_sample["majority"], in_sample["minority"]) != tuple(held_out)
+
+
+def test_threshold_moves_the_gate_of_every_blind_system():
+    frame = interventions_run(300, n_steps=2, threshold=600.0, rng=2,
+                              systems=["no association"]).set_index("intervention")
+    assert (frame[["threshold_majority", "threshold_minority"]] == 600).all().all()
+    with pytest.raises(ValueError, match="systems"):
+        interventions_run(300, n_steps=2, systems=["fair lending"], rng=2)
+    with pytest.raises(ValueError, match="threshold"):
+        interventions_run(300, n_steps=2, threshold=2000.0, rng=2)
+
+
+def test_findings_register_is_valid_and_stable():
+    from scorelab.experiments import sweep
+    from scorelab.findings import validate_findings
+    from scorelab.studies.interventions import FINDINGS, RESTS_ON, findings
+
+    fixed = dict(n_citizens=200, n_steps=2)
+    interventions = sweep(interventions_run, {"homophily": [0.7]}, n_replicates=2, rng=1,
+                          fixed=fixed)
+    sizes = sweep(fairness_run, {"minority_share": [0.2], "homophily": [0.0, 0.9]},
+                  n_replicates=2, rng=2, fixed=fixed)
+    diverse = sweep(diverse_behaviour_run, {"customary_share": [0.0, 0.5]}, n_replicates=2,
+                    rng=3, fixed=fixed)
+    ties = sweep(diverse_behaviour_ties, {"customary_share": [0.0]}, n_replicates=2, rng=4,
+                 fixed=fixed)
+    register = findings(interventions, sizes, diverse, ties, minority_share=0.2,
+                        customary_share=0.5, n_citizens=200, seed=1)
+    validate_findings(register)
+    assert register["id"].tolist() == list(FINDINGS) and set(RESTS_ON) == set(FINDINGS)
+    by_id = register.set_index("id")
+    base = interventions[interventions.intervention == "baseline"]
+    assert by_id.loc["interventions.ties-share-of-minority-gap", "estimate"] == pytest.approx(
+        base["from_ties_share"].mean())
+    # the customs findings come out otherwise without mis-scoring: exactly 0, unresolved
+    none = findings(interventions, sizes, diverse, ties, minority_share=0.2,
+                    customary_share=0.0, n_citizens=200, seed=1).set_index("id")
+    for finding_id in ("interventions.customs-minority-displayed-change",
+                       "interventions.customs-cross-ties"):
+        assert none.loc[finding_id, "estimate"] == 0 and not none.loc[finding_id, "resolved"]
 
 
 def test_diverse_behaviour_hits_the_minority_and_spreads_to_associates():

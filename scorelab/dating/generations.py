@@ -161,6 +161,7 @@ def simulate_generations(
     heritability,
     visible_fraction=1.0,
     cultural_transmission=0.0,
+    site_share=1.0,
     market=None,
     policy=None,
     n_acts=20,
@@ -189,6 +190,12 @@ def simulate_generations(
     cultural_transmission : float, default 0.0
         Share ``c^2`` in [0, 1 - h^2] of the liability variance passed on culturally from
         both parents.
+    site_share : float in (0, 1], default 1.0
+        Share of the couples formed through the dating site. Each of the site's couples is
+        kept with this probability; as many couples as were dropped form instead at
+        random among the citizens not in a kept couple (one from each side). The
+        generation's measures (``match_rate``, ``selection_differential``, ...) stay
+        those of the site.
     market : DatingMarket, optional
         The dating site and the like model (default ``DatingMarket()``).
     policy : scorelab.scoring.ScoringPolicy, optional
@@ -293,6 +300,7 @@ def simulate_generations(
             f"got {heritability} + {cultural_transmission}"
         )
     visible_fraction = _check_visible_fraction(visible_fraction)
+    site_share = check_real("site_share", site_share, minimum=0.0, maximum=1.0, open_min=True)
     market = _check_market(market)
     if policy is None:
         policy = ScoringPolicy()
@@ -322,7 +330,8 @@ def simulate_generations(
     parameters = {
         "n": n, "generations": generations, "ranking": ranking,
         "heritability": heritability, "visible_fraction": visible_fraction,
-        "cultural_transmission": cultural_transmission, "market": market.to_dict(),
+        "cultural_transmission": cultural_transmission, "site_share": site_share,
+        "market": market.to_dict(),
         "policy": policy.to_dict(), "n_acts": n_acts, "mean_degree": founders.mean_degree,
         "homophily": founders.homophily, "profiles": founders.to_dict()["profiles"] or {},
     }
@@ -354,6 +363,8 @@ def simulate_generations(
                     f"slate_size = {market.slate_size}) or make likes likelier "
                     f"(like_intercept = {market.like_intercept})"
                 )
+            if site_share < 1.0:
+                couples = _mix_in_random_couples(couples, sides, site_share, rng)
             lineage = lineage.children(couples, rng)
     frame = pd.DataFrame(
         [row for rows in records for row in rows],
@@ -361,6 +372,21 @@ def simulate_generations(
     )
     frame.attrs["parameters"] = parameters
     return frame
+
+
+def _mix_in_random_couples(couples, sides, site_share, rng):
+    """Keep each site couple with probability ``site_share``; pair the rest off at random.
+
+    As many couples as were dropped form at random among the citizens in no kept couple,
+    one from each side (fewer if a side runs out).
+    """
+    kept = couples[rng.random(len(couples)) < site_share]
+    free = np.ones(len(sides), dtype=bool)
+    free[kept.ravel()] = False
+    first = rng.permutation(np.flatnonzero(free & (sides == 0)))
+    second = rng.permutation(np.flatnonzero(free & (sides == 1)))
+    count = min(len(couples) - len(kept), len(first), len(second))
+    return np.concatenate((kept, np.column_stack((first[:count], second[:count]))))
 
 
 @dataclasses.dataclass

@@ -27,7 +27,7 @@ from scorelab.studies.interventions import (
     fairness_run,
     interventions_key_numbers,
     interventions_run,
-    rank_interventions,
+    intervention_effects,
 )
 from scorelab.studies.rollout import rollout_key_numbers, rollout_run, rollout_summary
 
@@ -47,7 +47,7 @@ __all__ = [
     "generations_sweep",
     "interventions_key_numbers",
     "interventions_run",
-    "rank_interventions",
+    "intervention_effects",
     "realised_response",
     "rollout_key_numbers",
     "rollout_run",

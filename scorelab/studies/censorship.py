@@ -18,15 +18,46 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.dynamics import GameConfig, simulate
+from scorelab.findings import finding, findings_frame
 from scorelab.society import GroupProfile
 from scorelab.studies.common import GROUPS, two_group_society
 
-__all__ = ["GROUPS", "censorship_key_numbers", "censorship_run", "hidden_share_fit"]
+__all__ = ["GROUPS", "FINDINGS", "RESTS_ON", "censorship_key_numbers", "censorship_run",
+           "findings", "hidden_share_fit", "hiding_effects"]
 
-#: the two groups of :func:`censorship_run`'s society, in category order
+NOTEBOOK = "04-self-censorship"
+
+#: The findings of notebook 04: id -> (measure of :func:`hiding_effects`, statement). Each
+#: is a paired difference, hiding minus no hiding, on the same society and seed.
+FINDINGS = {
+    "censorship.minority-score-change": (
+        "own_score_minority",
+        "Hiding changes the dissenting minority's mean own score (points)."),
+    "censorship.majority-score-change": (
+        "own_score_majority",
+        "Hiding changes the majority's mean own score (points)."),
+    "censorship.score-gap-change": (
+        "own_gap",
+        "Hiding changes the gap of mean own scores, majority minus minority (points)."),
+    "censorship.credit-gap-change": (
+        "credit_gap",
+        "Hiding changes the gap in credit access, majority minus minority (share)."),
+    "censorship.score-tracks-disposition": (
+        "score_disposition_correlation",
+        "Hiding changes the correlation of own score and disposition."),
+}
+
+# Best reading of the model's assumptions until the sensitivity analysis (notebook 09)
+# fills these in: the hiding rule h_i (censorship x responsiveness x visibility), the
+# detection of hidden acts, and the engine's peer pressure on expressed approval.
+RESTS_ON = {
+    finding_id: "detection; censorship; visibility; responsiveness; minority_disposition"
+    for finding_id in FINDINGS
+}
 
 
 def censorship_run(
@@ -102,7 +133,8 @@ def censorship_run(
           mean over replicates is the share of runs in which expression vanished);
         - the first four and ``expressed_share`` again per group, suffixed ``_majority``
           and ``_minority``, and
-          ``own_score_<group>``, the group's mean own score;
+          ``own_score_<group>``, the group's mean own score, and ``credit_access_<group>``,
+          the group's share above the credit threshold;
         - ``responsive_premium``: mean own score of the citizens above the median
           responsiveness (who hide more) minus that of the others; NaN if responsiveness
           does not vary;
@@ -206,6 +238,7 @@ def censorship_run(
                     ("private_disapproval", "expressed_disapproval", "expression_gap",
                      "hidden_share", "expressed_share")})
         row[f"own_score_{group}"] = panel.loc[member, "own"].mean()
+        row[f"credit_access_{group}"] = history[f"access_credit[{group}]"]
     responsive = citizens["responsiveness"] > citizens["responsiveness"].median()
     row["responsive_premium"] = (
         panel.loc[responsive, "own"].mean() - panel.loc[~responsive, "own"].mean()
@@ -320,3 +353,102 @@ def censorship_key_numbers(grid, private, detection, responsiveness):
         "private disapproval, responsiveness 1":
             by_responsiveness.private_disapproval.loc[1.0],
     }
+
+
+def hiding_effects(n_citizens=1000, *, censorship=1.0, visibility=1.0, rng=None, **options):
+    """What hiding does to the groups' scores and credit, against no hiding, paired.
+
+    Plays :func:`censorship_run` twice on the same society and seed: with the given
+    ``censorship`` and ``visibility`` and with ``censorship = 0`` (the no-censorship
+    counterfactual). The streams agree until the first hidden act, so the comparison
+    is paired by seed.
+
+    Parameters
+    ----------
+    n_citizens : int, default 1000
+    censorship, visibility : float in [0, 1], default 1.0
+        The hiding pressure of the treated run.
+    rng : None, int, numpy.random.Generator or SeedSequence
+        One stream, replayed for both runs (SPEC 7).
+    **options
+        Passed to both runs of :func:`censorship_run` (``detection``, ``public_scores``,
+        ``responsiveness``, ``minority_disposition``, ``n_steps``, ...).
+
+    Returns
+    -------
+    dict of str to float
+        For each measure ``m`` of ``own_score_minority``, ``own_score_majority``,
+        ``own_gap`` (majority minus minority), ``credit_gap`` (credit access, majority
+        minus minority) and ``score_disposition_correlation``: ``m`` (with hiding) and
+        ``m_counterfactual`` (without).
+
+    Examples
+    --------
+    >>> row = hiding_effects(200, censorship=0.0, n_steps=2, rng=1)
+    >>> row["own_gap"] == row["own_gap_counterfactual"]
+    True
+    """
+    seed = np.random.default_rng(rng).bit_generator.seed_seq.spawn(1)[0]
+    row = {}
+    for suffix, level in (("", censorship), ("_counterfactual", 0.0)):
+        # a fresh copy of the same seed each time: spawning from a SeedSequence counts
+        stream = np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key)
+        run = censorship_run(n_citizens, censorship=level, visibility=visibility, rng=stream,
+                             **options)
+        measures = {
+            "own_score_minority": run["own_score_minority"],
+            "own_score_majority": run["own_score_majority"],
+            "own_gap": run["own_score_majority"] - run["own_score_minority"],
+            "credit_gap": run["credit_access_majority"] - run["credit_access_minority"],
+            "score_disposition_correlation": run["score_disposition_correlation"],
+        }
+        row.update({f"{name}{suffix}": float(value) for name, value in measures.items()})
+    return row
+
+
+def findings(effects, *, n_citizens, seed, scale="default"):
+    """The findings register of notebook 04 from replicates of :func:`hiding_effects`.
+
+    Parameters
+    ----------
+    effects : pandas.DataFrame
+        One row per replicate of :func:`hiding_effects` (e.g. a :func:`scorelab.sweep`
+        with ``n_replicates``), all at one setting.
+    n_citizens : int
+        Citizens per replicate.
+    seed : int
+        The notebook's root seed.
+    scale : {"default", "full"}, default "default"
+
+    Returns
+    -------
+    pandas.DataFrame
+        A validated register, one row per entry of :data:`FINDINGS`: the mean paired
+        difference (hiding minus no hiding) with its 95 % Student-t interval.
+
+    Notes
+    -----
+    What is *not* here, because it follows from the hiding rule by algebra: the hidden
+    share (``censorship x visibility x`` mean responsiveness, halved with private
+    scores) and the equal hidden share of both groups. Those are assumptions of the model,
+    shown in the notebook as such.
+
+    Examples
+    --------
+    >>> from scorelab.experiments import sweep
+    >>> effects = sweep(hiding_effects, {"censorship": [1.0]}, n_replicates=2, rng=1,
+    ...                 fixed=dict(n_citizens=200, n_steps=2))
+    >>> findings(effects, n_citizens=200, seed=1)["id"].tolist() == list(FINDINGS)
+    True
+    """
+    if not isinstance(effects, pd.DataFrame):
+        raise TypeError(f"effects must be a DataFrame of hiding_effects rows, got "
+                        f"{type(effects).__name__}")
+    rows = []
+    for finding_id, (measure, statement) in FINDINGS.items():
+        rows.append(finding(
+            finding_id, effects[measure].to_numpy(float),
+            counterfactual=effects[f"{measure}_counterfactual"].to_numpy(float),
+            notebook=NOTEBOOK, statement=statement, n_citizens=n_citizens, seed=seed,
+            scale=scale, rests_on=RESTS_ON[finding_id].split("; ")))
+    return findings_frame(rows)

@@ -11,10 +11,63 @@ import numpy as np
 import pandas as pd
 
 from scorelab._validation import check_integer, check_probability, check_real
+from scorelab.findings import finding, findings_frame
 from scorelab.lending import LOOPS, CreditPopulation, draw_borrowers, load_fico, simulate_lending
 from scorelab.society import homophilous_sbm
 
-__all__ = ["lending_rounds", "credit_gap", "association_errors", "paired_effects"]
+__all__ = ["lending_rounds", "credit_gap", "association_errors", "paired_effects",
+           "reproduction_checks", "findings", "RESTS_ON", "FINDINGS"]
+
+NOTEBOOK = "06-credit-delayed-impact"
+
+#: The headline findings of notebook 06: id -> (rule, group or None for the gap, metric,
+#: statement). Each is a paired difference, with association minus without, at one alpha.
+FINDINGS = {
+    "credit.max-profit-refuses-more-black-repayers": (
+        "max_profit", "Black", "refused_repayers",
+        "Under maximum profit, association changes the share of the Black group refused "
+        "although they would repay (per round)."),
+    "credit.max-profit-refuses-fewer-white-repayers": (
+        "max_profit", "White", "refused_repayers",
+        "Under maximum profit, association changes the share of the White group refused "
+        "although they would repay (per round)."),
+    "credit.max-profit-black-profit": (
+        "max_profit", "Black", "profit",
+        "Under maximum profit, association changes the lender's profit per Black member "
+        "and round."),
+    "credit.max-profit-white-profit": (
+        "max_profit", "White", "profit",
+        "Under maximum profit, association changes the lender's profit per White member "
+        "and round."),
+    "credit.parity-approves-more-black-defaulters": (
+        "demographic_parity", "Black", "approved_defaulters",
+        "Under demographic parity, association changes the share of the Black group "
+        "approved who then default (per round)."),
+    "credit.parity-black-profit": (
+        "demographic_parity", "Black", "profit",
+        "Under demographic parity, association changes the lender's profit per Black member "
+        "and round."),
+    "credit.max-profit-gap-change": (
+        "max_profit", None, "gap",
+        "Under maximum profit, association changes the final gap of mean own scores, "
+        "White minus Black (points)."),
+    "credit.equal-opportunity-gap-change": (
+        "equal_opportunity", None, "gap",
+        "Under equal opportunity, association changes the final gap of mean own scores, "
+        "White minus Black (points)."),
+    "credit.parity-gap-change": (
+        "demographic_parity", None, "gap",
+        "Under demographic parity, association changes the final gap of mean own scores, "
+        "White minus Black (points)."),
+}
+
+# Best reading of the model's assumptions until the sensitivity analysis (notebook 09)
+# fills these in: what each finding rests on.
+RESTS_ON = {
+    finding_id: ("alpha; homophily; mean_degree; loss; the lender reads displayed scores "
+                 "through the own-score repayment curve")
+    for finding_id in FINDINGS
+}
 
 
 def _population(population):
@@ -321,3 +374,122 @@ def paired_effects(errors, *, by=("rule", "alpha"), level=0.95):
     other_rows = gap & (table.index.get_level_values("group") != reference)
     columns = ["with", "without", "difference", "low", "high", "n", "for_ties"]
     return table[~other_rows][columns].sort_index()
+
+
+def reproduction_checks(one_step, by_loss=None, *, loss=None, cautious_loss=None):
+    """Liu et al. (2018)'s one-step results, as named checks (a reproduction, not findings).
+
+    Parameters
+    ----------
+    one_step : pandas.DataFrame
+        :func:`scorelab.lending.compare_rules` on the FICO tables (groups White and
+        Black), loss/gain -4/+1.
+    by_loss : pandas.DataFrame, optional
+        The Black group's rows of :func:`scorelab.lending.compare_rules` indexed by
+        ``loss`` and ``rule``, with ``loss`` and ``cautious_loss`` among its losses.
+    loss, cautious_loss : float, optional
+        The two losses of ``by_loss``.
+
+    Returns
+    -------
+    dict of str to bool
+        Each check of the paper's one-step comparison: the constraints hold exactly
+        (parity: equal selection rates; equal opportunity: equal true-positive rates);
+        demographic parity causes active harm to the Black group while equal
+        opportunity and maximum profit improve it; with ``by_loss``, no rule harms the
+        Black group at the cautious loss. The notebook asserts every one.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from scorelab.lending import CreditPopulation, compare_rules
+    >>> pmf = pd.DataFrame({"White": [0.2, 0.8], "Black": [0.6, 0.4]}, index=[400.0, 700.0])
+    >>> repay = pd.DataFrame({"White": [0.5, 0.95], "Black": [0.5, 0.95]},
+    ...                      index=[400.0, 700.0])
+    >>> population = CreditPopulation(pmf, repay, pd.Series({"White": 5, "Black": 1}))
+    >>> checks = reproduction_checks(compare_rules(population))
+    >>> checks["demographic parity: equal selection rates"], len(checks)
+    (True, 5)
+    """
+    black = one_step.xs("Black", level="group")
+    checks = {
+        "demographic parity: equal selection rates":
+            bool(np.ptp(one_step.loc["demographic_parity", "selection_rate"]) < 1e-9),
+        "equal opportunity: equal true-positive rates":
+            bool(np.ptp(one_step.loc["equal_opportunity", "true_positive_rate"]) < 1e-9),
+        "demographic parity harms the Black group (delta mu < 0)":
+            bool(black.loc["demographic_parity", "delta_mu"] < 0),
+        "equal opportunity improves the Black group (delta mu > 0)":
+            bool(black.loc["equal_opportunity", "delta_mu"] > 0),
+        "maximum profit improves the Black group (delta mu > 0)":
+            bool(black.loc["max_profit", "delta_mu"] > 0),
+    }
+    if by_loss is not None:
+        checks[f"loss {cautious_loss}: no rule harms the Black group"] = bool(
+            (by_loss.loc[cautious_loss, "delta_mu"] > 0).all())
+        checks[f"loss {loss}: demographic parity harms the Black group"] = bool(
+            by_loss.loc[(loss, "demographic_parity"), "delta_mu"] < 0)
+    return checks
+
+
+def findings(errors, *, alpha, n_borrowers, seed, scale="default"):
+    """The findings register of notebook 06: association's effects, paired by seed.
+
+    Parameters
+    ----------
+    errors : pandas.DataFrame
+        A sweep of :func:`association_errors` over ``rule`` and ``alpha`` (column
+        ``replicate``), holding every rule of :data:`FINDINGS` at ``alpha``.
+    alpha : float
+        The association weight the findings are read at (e.g. the largest swept).
+    n_borrowers : int
+        Borrowers per replicate.
+    seed : int
+        The notebook's root seed.
+    scale : {"default", "full"}, default "default"
+
+    Returns
+    -------
+    pandas.DataFrame
+        A validated register (:func:`scorelab.findings.findings_frame`), one row per
+        entry of :data:`FINDINGS` in its order: the mean paired difference (with minus
+        without association, same society, borrowers and draws) with its 95 % Student-t
+        interval over replicates; ``rests_on`` from :data:`RESTS_ON`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from scorelab.experiments import sweep
+    >>> from scorelab.lending import CreditPopulation
+    >>> pmf = pd.DataFrame({"White": [0.3, 0.7], "Black": [0.6, 0.4]}, index=[400.0, 700.0])
+    >>> repay = pd.DataFrame({"White": [0.5, 0.9], "Black": [0.5, 0.9]}, index=[400.0, 700.0])
+    >>> population = CreditPopulation(pmf, repay, pd.Series({"White": 3, "Black": 1}))
+    >>> errors = sweep(association_errors, {"rule": ["max_profit", "demographic_parity",
+    ...                "equal_opportunity"], "alpha": [0.3]}, n_replicates=2, rng=1,
+    ...                fixed=dict(n_borrowers=200, n_rounds=2, population=population))
+    >>> register = findings(errors, alpha=0.3, n_borrowers=200, seed=1)
+    >>> register["id"].tolist() == list(FINDINGS)
+    True
+    """
+    if "replicate" not in errors.columns:
+        raise ValueError("errors must be a sweep of association_errors (column 'replicate')")
+    at = errors[np.isclose(errors["alpha"], alpha)]
+    if at.empty:
+        raise ValueError(f"errors holds no runs at alpha = {alpha}")
+    rows = []
+    for finding_id, (rule, group, metric, statement) in FINDINGS.items():
+        runs = at[at["rule"] == rule]
+        if runs.empty:
+            raise ValueError(f"errors holds no runs of rule {rule!r} at alpha = {alpha}")
+        if group is None:  # the gap's change is repeated on both rows of a replicate
+            runs = runs.drop_duplicates("replicate").sort_values("replicate")
+            values, counterfactual = runs["gap_difference"], np.zeros(len(runs))
+        else:
+            runs = runs[runs["group"] == group].sort_values("replicate")
+            values, counterfactual = runs[metric], runs[f"{metric}_counterfactual"]
+        rows.append(finding(
+            finding_id, values.to_numpy(float), counterfactual=np.asarray(counterfactual, float),
+            notebook=NOTEBOOK, statement=f"{statement} Association weight {alpha}.",
+            n_citizens=n_borrowers, seed=seed, scale=scale,
+            rests_on=RESTS_ON[finding_id].split("; ")))
+    return findings_frame(rows)

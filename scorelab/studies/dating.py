@@ -30,16 +30,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scorelab._validation import check_probability
+from scorelab._validation import check_integer, check_probability
 from scorelab.dating import DatingMarket, Founders, selection_intensity, simulate_generations
 from scorelab.experiments import confidence_intervals, sweep
+from scorelab.findings import finding, findings_frame
 from scorelab.society import GroupProfile
 
 __all__ = [
+    "FINDINGS",
+    "RESTS_ON",
     "attention_shares",
+    "contrast_by_setting",
     "disposition_shift",
     "fair_ranking_trade_off",
+    "findings",
     "generations_sweep",
+    "per_replicate",
     "match_rates",
     "overall_measures",
     "realised_response",
@@ -49,8 +55,9 @@ __all__ = [
 
 
 def generations_sweep(rankings, *, n_citizens, n_generations, n_replicates, heritability,
-                      homophily=0.5, minority_wealth=1.0, market=None, rng=None):
-    """The dating market over generations under each ranking, in independent replicates.
+                      homophily=0.5, minority_wealth=1.0, market=None,
+                      cultural_transmission=0.0, site_share=1.0, rng=None):
+    """The dating market over generations under each ranking, paired by seed.
 
     Parameters
     ----------
@@ -61,8 +68,9 @@ def generations_sweep(rankings, *, n_citizens, n_generations, n_replicates, heri
     n_generations : int
         Generations of children (statistics cover ``0..n_generations``).
     n_replicates : int
-        Independent replicates per ranking (founders, markets and inheritance each from
-        its own ``rng.spawn`` stream, see :func:`scorelab.sweep`).
+        Independent replicates (>= 1). Replicate ``r`` of every ranking starts from the
+        same stream (``rng.spawn``), so its founders are the same society: the rankings
+        are compared paired by seed.
     heritability : float
         ``h^2`` of the liability.
     homophily : float, default 0.5
@@ -71,6 +79,10 @@ def generations_sweep(rankings, *, n_citizens, n_generations, n_replicates, heri
         Median wealth of the founders' minority (20 % of citizens); the majority has 1.
     market : DatingMarket, optional
         Default ``DatingMarket()``.
+    cultural_transmission : float, default 0.0
+        ``c^2``, the share of the liability variance passed on culturally from both parents.
+    site_share : float in (0, 1], default 1.0
+        Share of couples formed through the site; the rest pair off at random.
     rng : None, int, numpy.random.Generator or SeedSequence, optional
         Root of the replicates' streams (SPEC 7).
 
@@ -82,17 +94,30 @@ def generations_sweep(rankings, *, n_citizens, n_generations, n_replicates, heri
 
     Examples
     --------
-    >>> runs = generations_sweep(["score"], n_citizens=200, n_generations=1, n_replicates=1,
-    ...                          heritability=0.5, rng=1)
-    >>> sorted(runs.generation.unique().tolist())
-    [0, 1]
+    >>> runs = generations_sweep(["score", "random"], n_citizens=200, n_generations=1,
+    ...                          n_replicates=1, heritability=0.5, rng=1)
+    >>> founders = runs[(runs.generation == 0) & (runs.measure == "disposition_mean")
+    ...                 & (runs.by == "all")]
+    >>> founders.value.nunique()  # the same founders under both rankings
+    1
     """
+    n_replicates = check_integer("n_replicates", n_replicates, minimum=1)
     founders = Founders(n_citizens, homophily=homophily,
                         profiles={"minority": GroupProfile(wealth_median=minority_wealth)})
-    return sweep(simulate_generations, {"ranking": list(rankings)}, n_replicates=n_replicates,
-                 rng=rng, fixed=dict(founders=founders, generations=n_generations,
-                                     heritability=heritability,
-                                     market=DatingMarket() if market is None else market))
+    market = DatingMarket() if market is None else market
+    frames = []
+    for replicate, seed in enumerate(np.random.default_rng(rng).bit_generator.seed_seq
+                                     .spawn(n_replicates)):
+        for ranking in rankings:
+            # a fresh copy of the same seed for every ranking (spawning from one counts)
+            stream = np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key)
+            frame = simulate_generations(
+                founders, generations=n_generations, ranking=ranking,
+                heritability=heritability, cultural_transmission=cultural_transmission,
+                site_share=site_share, market=market, rng=stream)
+            frames.append(frame.assign(ranking=ranking, replicate=replicate))
+    runs = pd.concat(frames, ignore_index=True)
+    return runs[["ranking", "replicate", "generation", "measure", "by", "level", "value"]]
 
 
 def overall_measures(runs):
@@ -188,16 +213,7 @@ def disposition_shift(runs, n_generations):
         generation) and ``minority_share_end``
         (:func:`scorelab.experiments.confidence_intervals`).
     """
-    overall = overall_measures(runs)
-    start = overall[overall.generation == 0].set_index(["ranking", "replicate"])
-    end = overall[overall.generation == n_generations].set_index(["ranking", "replicate"])
-    minority = runs[(runs.measure == "group_share") & (runs.level == "minority")
-                    & (runs.generation == n_generations)]
-    change = pd.DataFrame({
-        "disposition_shift": end.disposition_mean - start.disposition_mean,
-        "liability_shift": end.liability_mean - start.liability_mean,
-        "minority_share_end": minority.set_index(["ranking", "replicate"]).value,
-    }).reset_index()
+    change = per_replicate(runs, n_generations).reset_index()
     shift = confidence_intervals(change, "ranking", ["disposition_shift", "minority_share_end"])
     return shift.set_index(["metric", "ranking"])[["mean", "low", "high"]]
 
@@ -380,3 +396,192 @@ def fair_ranking_trade_off(summary):
         "saving": float(1 - summary.disposition_shift["fair"] / summary.disposition_shift["score"]),
         "best": str(summary.match_rate.idxmax()),
     }
+
+
+NOTEBOOK = "07-dating-visibility"
+
+#: The findings of notebook 07: id -> (measure of :func:`per_replicate`, treated ranking,
+#: control ranking, statement). Each is a paired difference, replicate by replicate.
+FINDINGS = {
+    "dating.score-vs-random-disposition-shift": (
+        "disposition_shift", "score", "random",
+        "Ranking by score instead of at random changes the shift of mean disposition over "
+        "the generations."),
+    "dating.score-vs-appeal-disposition-shift": (
+        "disposition_shift", "score", "appeal",
+        "Ranking by score instead of by appeal changes the shift of mean disposition over "
+        "the generations."),
+    "dating.mixture-vs-random-disposition-shift": (
+        "disposition_shift", "mixture", "random",
+        "Ranking by a mixture of score and appeal instead of at random changes the shift of "
+        "mean disposition over the generations."),
+    "dating.fair-vs-random-disposition-shift": (
+        "disposition_shift", "fair", "random",
+        "An exposure-fair ranking instead of a random one changes the shift of mean "
+        "disposition over the generations."),
+    "dating.score-vs-random-minority-exposure": (
+        "minority_exposure", "score", "random",
+        "Ranking by score instead of at random changes the minority's share of all attention "
+        "(founders)."),
+    "dating.score-vs-appeal-minority-exposure": (
+        "minority_exposure", "score", "appeal",
+        "Ranking by score instead of by appeal changes the minority's share of all attention "
+        "(founders)."),
+    "dating.score-vs-random-match-rate": (
+        "match_rate", "score", "random",
+        "Ranking by score instead of at random changes the match rate (mean over "
+        "generations)."),
+    "dating.score-vs-appeal-match-rate": (
+        "match_rate", "score", "appeal",
+        "Ranking by score instead of by appeal changes the match rate (mean over "
+        "generations)."),
+    "dating.score-vs-random-minority-match-gap": (
+        "minority_match_gap", "score", "random",
+        "Ranking by score instead of at random changes the gap in match rate, majority minus "
+        "minority (founders)."),
+    "dating.score-vs-random-minority-share-end": (
+        "minority_share_end", "score", "random",
+        "Ranking by score instead of at random changes the minority's share of the last "
+        "generation."),
+}
+
+# Best reading of the model's assumptions until the sensitivity analysis (notebook 09)
+# fills these in: selection acts through the ranking, so the response rests on h^2
+# (and c^2), on how many couples form through the site and on how noisy the score is.
+RESTS_ON = {finding_id: "heritability; cultural_transmission; site_share; n_acts; "
+                        "score_weight; n_generations" for finding_id in FINDINGS}
+
+
+def per_replicate(runs, n_generations):
+    """The measures the findings compare, one row per ranking and replicate.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        A frame of :func:`generations_sweep`.
+    n_generations : int
+        The last generation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``ranking``, ``replicate``): ``disposition_shift`` (mean disposition,
+        last minus founding generation), ``minority_exposure`` (the minority's share of
+        attention among the founders), ``match_rate`` (mean over generations),
+        ``minority_match_gap`` (founders' match rate, majority minus minority) and
+        ``minority_share_end`` (the minority's share of the last generation).
+    """
+    keys = ["ranking", "replicate"]
+    overall = overall_measures(runs)
+    start = overall[overall.generation == 0].set_index(keys)
+    end = overall[overall.generation == n_generations].set_index(keys)
+    founders = runs[runs.generation == 0]
+
+    def founders_minority(measure):
+        rows = founders[(founders.measure == measure) & (founders.by == "group")]
+        return rows.pivot_table(index=keys, columns="level", values="value")
+
+    matches = founders_minority("match_rate")
+    minority_end = runs[(runs.measure == "group_share") & (runs.level == "minority")
+                        & (runs.generation == n_generations)].set_index(keys)["value"]
+    return pd.DataFrame({
+        "disposition_shift": end.disposition_mean - start.disposition_mean,
+        "minority_exposure": founders_minority("exposure_share")["minority"],
+        "match_rate": overall.groupby(keys).match_rate.mean(),
+        "minority_match_gap": matches["majority"] - matches["minority"],
+        "minority_share_end": minority_end,
+    }).sort_index()
+
+
+def _contrast(table, measure, treated, control):
+    """Paired values of ``measure`` under two rankings (aligned by replicate)."""
+    values = table.loc[treated, measure]
+    counterfactual = table.loc[control, measure].reindex(values.index)
+    return values.to_numpy(float), counterfactual.to_numpy(float)
+
+
+def findings(runs, *, n_generations, n_citizens, seed, scale="default"):
+    """The findings register of notebook 07 from a paired :func:`generations_sweep`.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        A :func:`generations_sweep` over (at least) the rankings "score", "mixture",
+        "appeal", "random" and "fair".
+    n_generations : int
+        The last generation.
+    n_citizens : int
+        Citizens per generation.
+    seed : int
+        The notebook's root seed.
+    scale : {"default", "full"}, default "default"
+
+    Returns
+    -------
+    pandas.DataFrame
+        A validated register, one row per entry of :data:`FINDINGS`: the mean paired
+        difference (treated minus control ranking, replicate by replicate on the same
+        founders) with its 95 % Student-t interval.
+
+    Notes
+    -----
+    The breeder's-equation comparisons of the notebook are a reproduction check of the
+    inheritance model, not findings.
+    """
+    table = per_replicate(runs, n_generations)
+    rows = []
+    for finding_id, (measure, treated, control, statement) in FINDINGS.items():
+        values, counterfactual = _contrast(table, measure, treated, control)
+        rows.append(finding(
+            finding_id, values, counterfactual=counterfactual, notebook=NOTEBOOK,
+            statement=f"{statement} After {n_generations} generations.", n_citizens=n_citizens,
+            seed=seed, scale=scale, rests_on=RESTS_ON[finding_id].split("; ")))
+    return findings_frame(rows)
+
+
+def contrast_by_setting(runs, *, n_generations, treated="score", control="random",
+                        measure="disposition_shift", by=()):
+    """A paired contrast of two rankings at every setting of a sweep, with intervals.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        Frames of :func:`generations_sweep` concatenated with the setting columns ``by``
+        (e.g. ``heritability``) in front.
+    n_generations : int or None
+        The generation to read; ``None`` reads every generation (column ``generation``
+        in the result; the shift is then measured from the founders to that
+        generation).
+    treated, control : str, default "score" and "random"
+        The rankings compared.
+    measure : str, default "disposition_shift"
+        A column of :func:`per_replicate`.
+    by : sequence of str
+        The setting columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per setting: ``by`` columns, ``difference`` (mean paired difference),
+        ``low``, ``high`` (95 % Student-t interval), ``n`` and ``resolved``.
+    """
+    by = list(by)
+    rows = []
+    generations = ([n_generations] if n_generations is not None
+                   else sorted(runs["generation"].unique()))
+    groups = runs.groupby(by, sort=False) if by else [((), runs)]
+    for key, part in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        for generation in generations:
+            if generation == 0 and measure == "disposition_shift":
+                continue
+            table = per_replicate(part, generation)
+            values, counterfactual = _contrast(table, measure, treated, control)
+            row = finding("dating.contrast", values, counterfactual=counterfactual,
+                          notebook=NOTEBOOK, statement="contrast", n_citizens=1, seed=0)
+            rows.append({**dict(zip(by, key)),
+                         **({"generation": generation} if n_generations is None else {}),
+                         "difference": row["estimate"], "low": row["ci_low"],
+                         "high": row["ci_high"], "n": row["replicates"],
+                         "resolved": row["resolved"]})
+    return pd.DataFrame(rows)

@@ -9,7 +9,9 @@ Three scenarios, each returning tidy numbers a sweep can replicate:
   association penalty (exact decomposition) and ostracism, by group.
 - :func:`interventions_run` - the same society and the same random stream under the
   baseline system and under each intervention of :data:`INTERVENTIONS`;
-  :func:`rank_interventions` ranks them by the gaps they close and what they cost.
+  :func:`intervention_effects` sets each beside the baseline as paired differences with
+  their intervals (nothing is ranked: differences whose intervals include 0 are reported
+  as unresolved).
 - :func:`diverse_behaviour_run` and :func:`diverse_behaviour_ties` - a minority whose
   harmless customary acts the authority scores as disapproved (``GameConfig.mislabelled``),
   against fair scoring of the same society: who pays, and how fast the ties between the
@@ -28,9 +30,10 @@ loop, so access feeds back into wealth and behaviour:
 ``appeals``                 ``appeal``: that share of the recorded disapproved acts is struck
                             every step
 ``group-aware thresholds``  per-group thresholds on the measured gate
-                            (``GameConfig.thresholds[gate]`` a mapping), chosen from the
-                            baseline run's final scores so that every group's qualified would
-                            pass at the baseline's overall rate (equal opportunity)
+                            (``GameConfig.thresholds[gate]`` a mapping), tuned on a held-out
+                            society and game stream (the baseline there) so that every
+                            group's qualified would pass at its overall rate (equal
+                            opportunity), then judged on the evaluation society
 ==========================  =================================================================
 """
 
@@ -43,6 +46,8 @@ import numpy as np
 import pandas as pd
 
 from scorelab import fairness
+from scorelab.experiments import confidence_intervals
+from scorelab.findings import finding, findings_frame
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.association import decompose
 from scorelab.dating import dating_exposure
@@ -52,14 +57,17 @@ from scorelab.society import GroupProfile
 from scorelab.studies.common import two_group_society
 
 __all__ = [
+    "FINDINGS",
     "INTERVENTIONS",
+    "RESTS_ON",
     "diverse_behaviour_run",
     "diverse_behaviour_ties",
     "fairness_by_group",
     "fairness_run",
+    "findings",
+    "intervention_effects",
     "interventions_key_numbers",
     "interventions_run",
-    "rank_interventions",
 ]
 
 INTERVENTIONS = ("baseline", "association cap", "no association", "private scores", "decay",
@@ -67,6 +75,52 @@ INTERVENTIONS = ("baseline", "association cap", "no association", "private score
 """The systems :func:`interventions_run` compares, baseline first."""
 
 _COSTS = ("accuracy", "access_rate", "false_positive_rate", "mean_wealth")
+
+NOTEBOOK = "05-fairness"
+
+#: Gaps whose change under each lever is a finding, with the short name in its id.
+_LEVER_GAPS = {"access_gap": "access-gap", "equal_opportunity_gap": "opportunity-gap"}
+
+
+def _slug(name):
+    return name.replace(" ", "-").replace("group-aware-thresholds", "group-thresholds")
+
+
+#: The findings of notebook 05, id -> statement, in register order.
+FINDINGS = {
+    "interventions.ties-share-of-minority-gap":
+        "Share of the minority's displayed-score gap that comes from its ties at equal own "
+        "record (exact decomposition; the conditional association penalty).",
+    "interventions.association-displayed-gap-change":
+        "Association changes the displayed-score gap between the groups, with minus without "
+        "association on the same society and seed (points; group-level consequence).",
+    "interventions.ties-share-segregation":
+        "The share of the minority's gap from its ties, most segregated minus fully mixed "
+        "ties (independent societies).",
+    **{f"interventions.{_slug(lever)}-{short}-change":
+       f"Intervention '{lever}' changes the {gap.replace('_', ' ')} (majority minus minority), "
+       f"against the baseline on the same society and seed."
+       for lever in INTERVENTIONS[1:] for gap, short in _LEVER_GAPS.items()},
+    "interventions.customs-minority-displayed-change":
+        "Mis-scoring the minority's customs changes its mean displayed score (points).",
+    "interventions.customs-minority-credit-change":
+        "Mis-scoring the minority's customs changes its share with credit access.",
+    "interventions.customs-reaches-associates":
+        "Mis-scoring the minority's customs changes what majority members tied to it get "
+        "through their ties, minus the change for the rest of the majority (points).",
+    "interventions.customs-cross-ties":
+        "Mis-scoring the minority's customs changes the count of majority-minority ties at "
+        "the last step (share of the start), relabelled minus fair scoring.",
+}
+
+# Best reading of the model's assumptions until the sensitivity analysis (notebook 09)
+# fills these in.
+RESTS_ON = {
+    finding_id: ("homophily; minority_wealth; association_weight; credit threshold; ostracism"
+                 if "customs" not in finding_id else
+                 "customary_share; homophily; ostracism; association_weight")
+    for finding_id in FINDINGS
+}
 
 
 def _society(n_citizens, minority_share, homophily, minority_wealth, rng):
@@ -339,6 +393,8 @@ def interventions_run(
     appeal=0.2,
     qualified=0.6,
     gate="credit",
+    threshold=None,
+    systems=INTERVENTIONS,
     rng=None,
 ):
     """Every intervention of :data:`INTERVENTIONS` on the same society and random stream.
@@ -354,9 +410,15 @@ def interventions_run(
     appeal : float in [0, 1], default 0.2
         Share of the recorded disapproved acts struck every step under "appeals" (must
         exceed the baseline's).
+    threshold : float, optional
+        The ``gate``'s threshold of the baseline (and of every group-blind system);
+        default: the one ``config`` sets (650 for credit).
+    systems : sequence of str, default INTERVENTIONS
+        The systems to play, from :data:`INTERVENTIONS`; "baseline" is always played.
     rng : seed or Generator
         One society stream and one game stream, replayed for every system, so the
-        comparison is paired.
+        comparison is paired; and a held-out society and stream on which the
+        group-aware thresholds are tuned.
 
     Returns
     -------
@@ -366,10 +428,13 @@ def interventions_run(
 
     Notes
     -----
-    "group-aware thresholds" first runs the baseline, then picks per-group thresholds on
-    ``gate`` from its final displayed scores with
-    :func:`scorelab.fairness.equal_opportunity_thresholds` (target: the baseline's overall
-    true-positive rate), and plays the whole game again with them from the first step.
+    "group-aware thresholds" are tuned on held-out data: the baseline runs on a second
+    society and game stream (spawned apart from the evaluation ones), per-group thresholds
+    on ``gate`` are picked from its final displayed scores with
+    :func:`scorelab.fairness.equal_opportunity_thresholds` (target: that run's overall
+    true-positive rate), and the whole game is played with them from the first step on
+    the evaluation society, where they are judged. Tuning and judging on the same seed
+    would let the thresholds fit that run's noise.
     Access then feeds back into wealth and behaviour, so the final scores differ from the
     baseline's and equal opportunity holds only approximately at the end; the thresholds
     used are reported (``threshold_majority``, ``threshold_minority``).
@@ -395,84 +460,101 @@ def interventions_run(
         raise ValueError(f"gate must be one of {GATES}, got {gate!r}")
     qualified = check_probability("qualified", qualified)
     n_steps = check_integer("n_steps", n_steps, minimum=1)
-    society_seed, game_seed = np.random.default_rng(rng).bit_generator.seed_seq.spawn(2)
+    if isinstance(systems, str) or not all(name in INTERVENTIONS for name in systems):
+        raise ValueError(f"systems must be a sequence of names from {INTERVENTIONS}, got "
+                         f"{systems!r}")
+    systems = [name for name in INTERVENTIONS if name == "baseline" or name in systems]
+    if threshold is not None:
+        threshold = check_real("threshold", threshold, minimum=config.policy.score_min,
+                               maximum=config.policy.score_max)
+        config = dataclasses.replace(config, thresholds={**config.thresholds, gate: threshold})
+    # the first two streams are those of earlier versions; the last two are held out
+    society_seed, game_seed, tuning_society_seed, tuning_game_seed = (
+        np.random.default_rng(rng).bit_generator.seed_seq.spawn(4))
     society = _society(n_citizens, minority_share, homophily, minority_wealth, society_seed)
-    configs = _intervention_configs(config, cap, decay_memory, appeal)
+    configs = {name: cfg for name, cfg in
+               _intervention_configs(config, cap, decay_memory, appeal).items()
+               if name in systems}
+    if "group-aware thresholds" in systems:
+        tuning_society = _society(n_citizens, minority_share, homophily, minority_wealth,
+                                  tuning_society_seed)
+        tuning = simulate(tuning_society, config, n_steps=n_steps, rng=tuning_game_seed,
+                          record=[n_steps - 1])
+        configs["group-aware thresholds"] = _equal_opportunity_config(
+            config, tuning, tuning_society, qualified=qualified, gate=gate)
     results = {name: simulate(society, cfg, n_steps=n_steps, rng=game_seed,
                               record=[0, n_steps - 1])
                for name, cfg in configs.items()}
-    configs["group-aware thresholds"] = _equal_opportunity_config(
-        config, results["baseline"], society, qualified=qualified, gate=gate)
-    results["group-aware thresholds"] = simulate(
-        society, configs["group-aware thresholds"], n_steps=n_steps, rng=game_seed,
-        record=[0, n_steps - 1])
     rows = {name: _measure(society, results[name], configs[name], qualified=qualified,
-                           gate=gate) for name in INTERVENTIONS}
+                           gate=gate) for name in systems}
     frame = pd.DataFrame.from_dict(rows, orient="index").rename_axis("intervention")
     return frame.reset_index()
 
 
-def rank_interventions(frame, *, gaps=("access_gap", "equal_opportunity_gap", "displayed_gap"),
-                       costs=_COSTS):
-    """Rank interventions by the share of the baseline's gaps they close, with their costs.
+def intervention_effects(frame, metrics=("access_gap", "equal_opportunity_gap", "displayed_gap",
+                                         *_COSTS), *, level=0.95):
+    """Each intervention beside the baseline: paired differences with their intervals.
+
+    Nothing is ranked. Each difference (intervention minus baseline, replicate by
+    replicate: the same society and stream) carries its Student-t interval over the
+    replicates, and ``resolved`` says whether that interval excludes 0; an unresolved
+    difference says nothing about the direction, and two interventions whose intervals
+    overlap are not ordered.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        Rows of :func:`interventions_run`, possibly for several replicates (a
-        ``replicate`` column, as :func:`scorelab.sweep` adds). Differences are paired
-        within a replicate.
-    gaps : sequence of str
-        Gap columns; for each, ``<gap>_closed = 1 - mean(gap) / mean(baseline gap)`` (1:
-        closed, 0: unchanged, negative: widened).
-    costs : sequence of str
-        Columns whose mean paired change against the baseline is reported as
-        ``<cost>_change`` (a fall in ``accuracy`` is information lost; in ``access_rate``
-        and ``mean_wealth``, a cost to citizens; a rise in ``false_positive_rate``,
-        access to the unqualified).
+        Rows of :func:`interventions_run` over replicates (columns ``intervention`` and
+        ``replicate``, e.g. from :func:`scorelab.sweep`), at one setting.
+    metrics : sequence of str
+        Columns to compare (gaps: a negative difference narrows them; costs:
+        ``accuracy``, ``access_rate``, ``false_positive_rate``, ``mean_wealth``).
+    level : float, default 0.95
+        Confidence level.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by intervention (baseline excluded), sorted by the mean of the
-        ``_closed`` columns (best first), with a ``rank`` column.
+        Indexed by ``intervention`` (in :data:`INTERVENTIONS` order, baseline excluded)
+        and ``metric``: ``baseline`` (mean), ``value`` (mean under the intervention),
+        ``difference`` (mean paired difference), ``low``, ``high``, ``n`` (replicates)
+        and ``resolved``.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> frame = pd.DataFrame({"intervention": ["baseline", "fix"], "access_gap": [0.2, 0.05],
-    ...                       "accuracy": [0.8, 0.7]})
-    >>> rank_interventions(frame, gaps=["access_gap"], costs=["accuracy"]).round(2).to_dict("index")
-    {'fix': {'access_gap_closed': 0.75, 'accuracy_change': -0.1, 'rank': 1}}
+    >>> frame = pd.DataFrame({"intervention": ["baseline", "fix"] * 3,
+    ...                       "replicate": [0, 0, 1, 1, 2, 2],
+    ...                       "access_gap": [0.20, 0.05, 0.22, 0.06, 0.18, 0.05]})
+    >>> table = intervention_effects(frame, ["access_gap"]).round(3)
+    >>> table[["difference", "resolved"]].to_dict("index")
+    {('fix', 'access_gap'): {'difference': -0.147, 'resolved': True}}
     """
-    if not isinstance(frame, pd.DataFrame) or "intervention" not in frame.columns:
-        raise ValueError("frame must be the DataFrame of interventions_run (column "
-                         "'intervention')")
+    if not isinstance(frame, pd.DataFrame) or not {"intervention", "replicate"} <= set(
+            frame.columns):
+        raise ValueError("frame must be the DataFrame of replicated interventions_run rows "
+                         "(columns 'intervention' and 'replicate')")
     if "baseline" not in set(frame["intervention"]):
         raise ValueError("frame has no 'baseline' rows to compare against")
-    gaps, costs = list(gaps), list(costs)
-    missing = [c for c in gaps + costs if c not in frame.columns]
+    metrics = list(metrics)
+    missing = [c for c in metrics if c not in frame.columns]
     if missing:
         raise ValueError(f"columns {missing} are not in the frame")
-    keys = ["replicate"] if "replicate" in frame.columns else []
-    means = frame.groupby("intervention", sort=False)[gaps].mean()
-    table = pd.DataFrame(index=means.index.drop("baseline"))
-    for gap in gaps:
-        table[f"{gap}_closed"] = 1.0 - means[gap].drop("baseline") / means.loc["baseline", gap]
-    if keys:
-        baseline = frame[frame.intervention == "baseline"].set_index(keys)[costs]
-        paired = frame.set_index(keys)[costs] - baseline
-        change = paired.assign(intervention=frame.set_index(keys)["intervention"]).groupby(
-            "intervention", sort=False).mean()
-    else:
-        change = frame.set_index("intervention")[costs] - frame.set_index(
-            "intervention").loc["baseline", costs]
-    for cost in costs:
-        table[f"{cost}_change"] = change.loc[table.index, cost]
-    closed = table[[f"{gap}_closed" for gap in gaps]].mean(axis=1)
-    table = table.loc[closed.sort_values(ascending=False, kind="stable").index]
-    table["rank"] = np.arange(1, len(table) + 1)
-    return table.rename_axis("intervention")
+    indexed = frame.set_index(["intervention", "replicate"])[metrics]
+    baseline = indexed.xs("baseline", level="intervention")
+    others = indexed.drop(index="baseline", level="intervention")
+    differences = (others - baseline.reindex(others.index, level="replicate")).reset_index()
+    table = confidence_intervals(differences, "intervention", metrics, level=level)
+    table = table.rename(columns={"mean": "difference"}).set_index(["intervention", "metric"])
+    means = others.groupby(level="intervention").mean().stack()
+    table["value"] = means.reindex(table.index)
+    table["baseline"] = [baseline[m].mean() for m in table.index.get_level_values("metric")]
+    table["resolved"] = (table["low"] > 0) | (table["high"] < 0)
+    order = [name for name in INTERVENTIONS if name in table.index.get_level_values(0)]
+    order += [n for n in table.index.get_level_values(0).unique() if n not in order]
+    table = table.reindex(pd.MultiIndex.from_product([order, metrics],
+                                                     names=["intervention", "metric"]))
+    return table[["baseline", "value", "difference", "low", "high", "n", "resolved"]]
 
 
 # --------------------------------------------------------------------------------------
@@ -735,3 +817,76 @@ def interventions_key_numbers(sizes, diverse, ties, interventions, by_group, *, 
             interval(per_intervention, ("equal_opportunity_gap", "appeals")),
     }
     return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+
+
+def findings(interventions, sizes, diverse, ties, *, minority_share, customary_share,
+             n_citizens, seed, scale="default"):
+    """The findings register of notebook 05.
+
+    Parameters
+    ----------
+    interventions : pandas.DataFrame
+        Replicates of :func:`interventions_run` (columns ``intervention``, ``replicate``)
+        at one setting, with every system.
+    sizes : pandas.DataFrame
+        Replicates of :func:`fairness_run` swept over ``minority_share`` and
+        ``homophily``; the lowest and highest homophily at ``minority_share`` are read.
+    diverse : pandas.DataFrame
+        Replicates of :func:`diverse_behaviour_run` swept over ``customary_share``.
+    ties : pandas.DataFrame
+        Replicates of :func:`diverse_behaviour_ties` (the last step is read).
+    minority_share, customary_share : float
+        The values of the sweeps to read.
+    n_citizens : int
+        Citizens per replicate.
+    seed : int
+        The notebook's root seed.
+    scale : {"default", "full"}, default "default"
+
+    Returns
+    -------
+    pandas.DataFrame
+        A validated register, one row per entry of :data:`FINDINGS` in its order. Paired
+        differences (same society and seed) where the runs are paired; the segregation
+        finding compares independent societies (Welch's interval).
+    """
+    common = dict(notebook=NOTEBOOK, n_citizens=n_citizens, seed=seed, scale=scale)
+    rows = []
+
+    def add(finding_id, values, counterfactual=None, paired=True):
+        rows.append(finding(finding_id, np.asarray(values, float),
+                            counterfactual=None if counterfactual is None
+                            else np.asarray(counterfactual, float),
+                            paired=paired, statement=FINDINGS[finding_id],
+                            rests_on=RESTS_ON[finding_id].split("; "), **common))
+
+    by_system = interventions.set_index(["intervention", "replicate"]).sort_index()
+
+    def system(name, column):
+        return by_system.loc[name, column].sort_index().to_numpy(float)
+
+    add("interventions.ties-share-of-minority-gap", system("baseline", "from_ties_share"))
+    add("interventions.association-displayed-gap-change", system("baseline", "displayed_gap"),
+        system("no association", "displayed_gap"))
+    at_share = sizes[np.isclose(sizes["minority_share"], minority_share)]
+    low, high = at_share["homophily"].min(), at_share["homophily"].max()
+    add("interventions.ties-share-segregation",
+        at_share.loc[at_share["homophily"] == high, "from_ties_share"],
+        at_share.loc[at_share["homophily"] == low, "from_ties_share"], paired=False)
+    for lever in INTERVENTIONS[1:]:
+        for gap, short in _LEVER_GAPS.items():
+            add(f"interventions.{_slug(lever)}-{short}-change", system(lever, gap),
+                system("baseline", gap))
+    customs = diverse[np.isclose(diverse["customary_share"], customary_share)]
+    who = customs.set_index(["who", "replicate"]).sort_index()
+    add("interventions.customs-minority-displayed-change",
+        who.loc["minority", "displayed_change"])
+    add("interventions.customs-minority-credit-change", who.loc["minority", "credit_change"])
+    add("interventions.customs-reaches-associates",
+        who.loc["majority tied to minority", "from_ties_change"],
+        who.loc["majority not tied", "from_ties_change"])
+    last = ties[ties["step"] == ties["step"].max()].set_index(["scoring", "replicate"])
+    last = last.sort_index()
+    add("interventions.customs-cross-ties", last.loc["relabelled", "cross_ties"],
+        last.loc["fair", "cross_ties"])
+    return findings_frame(rows)
