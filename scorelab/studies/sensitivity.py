@@ -276,7 +276,13 @@ def few_that_matter(morris, *, at_most=4):
 
 def sobol_on(model, parameters, *, n, fixed=None, rng=None, n_jobs=1):
     """Sobol' indices of ``model`` over ``parameters`` (their boxes in :data:`MODELS`), the
-    other parameters at the defaults of the model's function; independent runs.
+    other parameters at the defaults of the model's function.
+
+    Common random numbers, as in :func:`screen`: with independent runs the run-to-run
+    noise would add its share of the variance to every total index and lift inert
+    parameters over any threshold at small sizes. The indices then describe the model for
+    one realisation of its randomness (``rng`` chooses it); rerun with another seed to see
+    how much they move.
 
     Returns
     -------
@@ -289,7 +295,8 @@ def sobol_on(model, parameters, *, n, fixed=None, rng=None, n_jobs=1):
         raise ValueError(f"parameters must be a non-empty list of {sorted(MODELS[model])}, "
                          f"got {list(parameters)!r}")
     bounds = {name: MODELS[model][name] for name in parameters}
-    frame = sensitivity(func, bounds, method="sobol", n=n, fixed=fixed, rng=rng, n_jobs=n_jobs)
+    frame = sensitivity(func, bounds, method="sobol", n=n, fixed=fixed, rng=rng, n_jobs=n_jobs,
+                        common_random_numbers=True)
     return _prefixed(frame, model)
 
 
