@@ -116,3 +116,14 @@ def test_findings_register_is_valid_stable_and_can_come_out_otherwise(population
     flat = study.findings(replicates=3, sizes=TINY, population=population, seed=1)
     row = flat.set_index("id").loc["sensitivity.credit-gap-default-change"]
     assert row["estimate"] == 0.0 and not row["resolved"]
+
+
+def test_findings_take_rests_on_from_the_table_the_notebook_computed(population):
+    table = pd.DataFrame({"output": ["game.minority_gap", "credit.gap_change"],
+                          "rests_on": ["ostracism; censorship", ""],
+                          "method": ["sobol", "morris"]})
+    register = study.findings(replicates=2, sizes=TINY, population=population, table=table)
+    by_id = register.set_index("id")["rests_on"]
+    assert by_id["sensitivity.game-gap-association-weight"] == "ostracism; censorship"
+    assert by_id["sensitivity.credit-gap-default-change"] == ""
+    assert by_id["sensitivity.dating-minority-share-visible-fraction"] == ""

@@ -379,7 +379,8 @@ FINDINGS = (
 statement)."""
 
 
-def findings(*, replicates=16, sizes=None, scale="default", seed=9, population=None):
+def findings(*, replicates=16, sizes=None, scale="default", seed=9, population=None,
+             table=None):
     """The notebook's findings register: one paired direction per model (:data:`FINDINGS`).
 
     For each replicate the other parameters of the model are drawn uniformly from their
@@ -400,11 +401,14 @@ def findings(*, replicates=16, sizes=None, scale="default", seed=9, population=N
         Root seed.
     population : CreditPopulation, optional
         For the credit loop (default the FICO tables).
+    table : pandas.DataFrame, optional
+        A :func:`rests_on_table` to fill the ``rests_on`` column from (the notebook passes
+        the one it has just computed); default the committed table (:func:`rests_on`).
 
     Returns
     -------
     pandas.DataFrame
-        The validated register; ``rests_on`` from :func:`rests_on` where it is committed.
+        The validated register.
 
     Examples
     --------
@@ -443,11 +447,14 @@ def findings(*, replicates=16, sizes=None, scale="default", seed=9, population=N
         size = kwargs.get("n_citizens", kwargs.get("n_borrowers"))
         rows.append(finding(id_, high, counterfactual=low, notebook=NOTEBOOK,
                             statement=statement, n_citizens=size, seed=seed, scale=scale,
-                            rests_on=_committed(f"{model}.{output}")))
+                            rests_on=_rests_on_from(table, f"{model}.{output}")))
     return findings_frame(rows)
 
 
-def _committed(output):
+def _rests_on_from(table, output):
+    if table is not None:
+        text = table.loc[table["output"] == output, "rests_on"]
+        return [name for name in (text.iloc[0] if len(text) else "").split("; ") if name]
     try:
         return rests_on(output)
     except (FileNotFoundError, ValueError):
