@@ -24,14 +24,17 @@ def population():
 def test_every_box_holds_the_codes_defaults():
     config = GameConfig()
     game = study.MODELS["game"]
-    for name in ("ostracism", "gap_scale", "standard_inertia", "incentive", "peer_pressure",
-                 "censorship", "detection"):
+    for name in ("ostracism", "gap_scale", "triadic_share", "standard_inertia", "incentive",
+                 "peer_pressure", "censorship", "detection"):
         low, high = game[name]
         assert low <= getattr(config, name) <= high, name
     low, high = game["association_weight"]
     assert low <= config.policy.association_weight <= high
     assert study._BASE_THRESHOLDS == dict(config.thresholds)
     assert game["threshold_shift"][0] < 0 < game["threshold_shift"][1]
+    dating = study.MODELS["dating"]
+    # h^2 + c^2 must stay a share of one variance over the whole box
+    assert dating["heritability"][1] + dating["cultural_transmission"][1] <= 1
 
 
 def test_game_outputs_respond_to_what_they_measure():

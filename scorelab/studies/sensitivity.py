@@ -62,6 +62,7 @@ MODELS = {
         "memory": (0.5, 0.95),
         "ostracism": (0.0, 0.2),
         "gap_scale": (25.0, 200.0),
+        "triadic_share": (0.0, 1.0),
         "standard_inertia": (0.0, 0.9),
         "incentive": (0.0, 0.3),
         "peer_pressure": (0.0, 0.6),
@@ -71,6 +72,7 @@ MODELS = {
     },
     "dating": {
         "heritability": (0.1, 0.8),
+        "cultural_transmission": (0.0, 0.2),
         "score_weight": (0.0, 2.0),
         "visible_fraction": (0.2, 1.0),
         "generations": (1.0, 5.0),
@@ -90,7 +92,9 @@ MODELS = {
 450) by the same number of points; ``generations`` is rounded to an integer."""
 
 NOT_IN_MODEL = {
-    "game": ["tie values by kind (GameConfig has no per-kind tie value)",
+    "game": ["strategic unfriending (cutting a tie to raise one's own displayed score; "
+             "the game's ostracism is social only: cutting lower scorers)",
+             "tie values by kind (GameConfig has no per-kind tie value)",
              "a cost of censorship (censoring is free; only detection bites)",
              "internalisation of the standard (private rates do not drift towards it)"],
     "dating": ["the share of couples formed through the site (every couple forms there)"],
@@ -114,7 +118,7 @@ OUTPUTS = {
 
 
 def game_outputs(association_weight=0.3, memory=0.8, ostracism=0.05, gap_scale=100.0,
-                 standard_inertia=0.0, incentive=0.15, peer_pressure=0.3, threshold_shift=0.0,
+                 triadic_share=0.5, standard_inertia=0.0, incentive=0.15, peer_pressure=0.3, threshold_shift=0.0,
                  censorship=0.5, detection=0.3, *, n_citizens=400, n_steps=15, rng=None):
     """The citizen game's headline outputs at one point of its parameter box.
 
@@ -145,7 +149,8 @@ def game_outputs(association_weight=0.3, memory=0.8, ostracism=0.05, gap_scale=1
                                 minority=GroupProfile(wealth_median=0.6), rng=society_rng)
     config = GameConfig(
         policy=ScoringPolicy(association_weight=association_weight, memory=memory),
-        ostracism=ostracism, gap_scale=gap_scale, standard_inertia=standard_inertia,
+        ostracism=ostracism, gap_scale=gap_scale, triadic_share=triadic_share,
+        standard_inertia=standard_inertia,
         incentive=incentive, peer_pressure=peer_pressure, censorship=censorship,
         detection=detection,
         thresholds={gate: value + threshold_shift for gate, value in _BASE_THRESHOLDS.items()},
@@ -163,11 +168,13 @@ def game_outputs(association_weight=0.3, memory=0.8, ostracism=0.05, gap_scale=1
     return {name: float(value) for name, value in outputs.items()}
 
 
-def dating_outputs(heritability=0.5, score_weight=0.0, visible_fraction=1.0, generations=3,
-                   association_weight=0.3, *, n_citizens=400, rng=None):
+def dating_outputs(heritability=0.5, cultural_transmission=0.0, score_weight=0.0,
+                   visible_fraction=1.0, generations=3, association_weight=0.3, *,
+                   n_citizens=400, rng=None):
     """The dating market's headline outputs under a score ranking at one point of its box.
 
-    :func:`scorelab.dating.simulate_generations` with ``ranking="score"`` on founders of
+    :func:`scorelab.dating.simulate_generations` with ``ranking="score"`` (heritability
+    ``h^2``, cultural transmission ``c^2``) on founders of
     ``n_citizens`` (20 % minority with median wealth 0.6), ``DatingMarket(score_weight=...)``
     and ``ScoringPolicy(association_weight=...)``; ``generations`` is rounded.
 
@@ -186,6 +193,7 @@ def dating_outputs(heritability=0.5, score_weight=0.0, visible_fraction=1.0, gen
     founders = Founders(n_citizens, profiles={"minority": GroupProfile(wealth_median=0.6)})
     frame = simulate_generations(
         founders, generations=generations, ranking="score", heritability=heritability,
+        cultural_transmission=cultural_transmission,
         visible_fraction=visible_fraction, market=DatingMarket(score_weight=score_weight),
         policy=ScoringPolicy(association_weight=association_weight), rng=rng)
     mean = frame.query("measure == 'disposition_mean' and by == 'all'").set_index("generation")
