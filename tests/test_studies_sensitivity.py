@@ -76,12 +76,12 @@ def test_screen_then_sobol_then_rests_on(population):
     assert set(table["method"]) <= {"sobol", "morris"}
 
 
-def test_rests_on_table_falls_back_on_the_screening_when_sobol_names_nothing():
+def test_rests_on_table_names_nothing_when_no_sobol_index_clears_the_threshold():
     morris = pd.DataFrame({"output": "y", "parameter": ["a", "b"], "mu_star": [1.0, 0.0],
                            "mu_star_conf": [0.1, 0.0], "sigma": [0.1, 0.0]})
     sobol = pd.DataFrame({"output": "y", "parameter": ["a"], "S1": [0.01], "S1_conf": [0.1],
                           "ST": [0.02], "ST_conf": [0.1]})
-    assert study.rests_on_table(morris, sobol).values.tolist() == [["y", "a", "morris"]]
+    assert study.rests_on_table(morris, sobol).values.tolist() == [["y", "", "sobol"]]
 
 
 def test_bad_model_or_parameters_are_named():

@@ -263,23 +263,30 @@ def screen(model, *, trajectories, fixed=None, rng=None, n_jobs=1):
 
 
 def few_that_matter(morris, *, at_most=4):
-    """The parameters to pass on to Sobol': those :func:`influential` names for any output,
-    ordered by their largest scaled ``mu_star``, at most ``at_most``.
+    """The parameters to pass on to Sobol': first the most influential parameter of every
+    output (in output order), then the others :func:`influential` names for some output,
+    by their largest ``mu_star`` scaled by its output's largest; at most ``at_most``.
 
     Examples
     --------
-    >>> frame = pd.DataFrame({"output": ["y"] * 3, "parameter": ["a", "b", "c"],
-    ...                       "mu_star": [1.0, 0.0, 0.5], "mu_star_conf": [0.1, 0.0, 0.1],
-    ...                       "sigma": [0.1, 0.0, 0.1]})
-    >>> few_that_matter(frame)
-    ['a', 'c']
+    >>> frame = pd.DataFrame({"output": ["y"] * 3 + ["z"] * 3,
+    ...                       "parameter": ["a", "b", "c"] * 2,
+    ...                       "mu_star": [1.0, 0.0, 0.5, 0.0, 0.1, 0.0],
+    ...                       "mu_star_conf": [0.1, 0.0, 0.1, 0.0, 0.01, 0.0],
+    ...                       "sigma": [0.1, 0.0, 0.1, 0.0, 0.01, 0.0]})
+    >>> few_that_matter(frame), few_that_matter(frame, at_most=2)
+    (['a', 'b', 'c'], ['a', 'b'])
     """
+    at_most = check_integer("at_most", at_most, minimum=1)
     scaled = morris.assign(share=morris["mu_star"]
                            / morris.groupby("output")["mu_star"].transform("max"))
-    chosen = {p for output in morris["output"].unique() for p in influential(morris, output)}
-    best = (scaled[scaled["parameter"].isin(chosen)].groupby("parameter", sort=False)["share"]
+    named = {output: influential(morris, output) for output in morris["output"].unique()}
+    chosen = [names[0] for names in named.values() if names]
+    others = {p for names in named.values() for p in names}
+    best = (scaled[scaled["parameter"].isin(others)].groupby("parameter", sort=False)["share"]
             .max().sort_values(ascending=False, kind="stable"))
-    return best.index[:check_integer("at_most", at_most, minimum=1)].tolist()
+    chosen += best.index.tolist()
+    return list(dict.fromkeys(chosen))[:at_most]
 
 
 def sobol_on(model, parameters, *, n, fixed=None, rng=None, n_jobs=1):
@@ -311,31 +318,33 @@ def sobol_on(model, parameters, *, n, fixed=None, rng=None, n_jobs=1):
 def rests_on_table(morris, sobol, *, threshold=0.05):
     """For each output, the parameters it rests on.
 
-    Sobol' total indices where the output has a parameter with ``ST - ST_conf`` above
-    ``threshold`` (:func:`influential`); otherwise the Morris screening's influential
-    parameters (an output whose variance no kept parameter explains beyond the noise).
+    Where the output has Sobol' indices: the parameters whose total index clears
+    ``threshold`` even at the low end of its interval, ``ST - ST_conf > threshold``
+    (:func:`influential`), possibly none. Where it has none (no parameter was passed on
+    from the screening): the Morris screening's influential parameters.
 
     Returns
     -------
     pandas.DataFrame
         One row per output: ``output``, ``rests_on`` (``"; "``-separated, most influential
-        first, empty if none) and ``method`` (``"sobol"`` or ``"morris"``).
+        first, empty if no parameter clears the threshold) and ``method`` (``"sobol"`` or
+        ``"morris"``).
 
     Examples
     --------
-    >>> morris = pd.DataFrame({"output": "y", "parameter": ["a", "b"], "mu_star": [1.0, 0.2],
-    ...                        "mu_star_conf": [0.1, 0.05], "sigma": [0.1, 0.0]})
+    >>> morris = pd.DataFrame({"output": ["y", "y", "z", "z"], "parameter": ["a", "b"] * 2,
+    ...                        "mu_star": [1.0, 0.2, 0.0, 1.0],
+    ...                        "mu_star_conf": [0.1, 0.05, 0.0, 0.1], "sigma": 0.1})
     >>> sobol = pd.DataFrame({"output": "y", "parameter": ["a"], "S1": [0.9],
     ...                       "S1_conf": [0.1], "ST": [0.9], "ST_conf": [0.1]})
     >>> rests_on_table(morris, sobol).values.tolist()
-    [['y', 'a', 'sobol']]
+    [['y', 'a', 'sobol'], ['z', 'b', 'morris']]
     """
     rows = []
     for output in morris["output"].unique():
-        names, method = [], "morris"
         if output in set(sobol["output"]):
             names, method = influential(sobol, output, threshold=threshold), "sobol"
-        if not names:
+        else:
             names, method = influential(morris, output, threshold=threshold), "morris"
         rows.append({"output": output, "rests_on": "; ".join(names), "method": method})
     return pd.DataFrame(rows, columns=["output", "rests_on", "method"])
