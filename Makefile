@@ -34,6 +34,12 @@ test: $(STAMP)
 report: $(STAMP)
 	$(BIN)/python tools/make_report.py $(if $(filter-out 0,$(STRICT)),--strict)
 
+## full: run every notebook that declares metadata.scorelab.full_parameters at full scale
+## (papermill, scale="full"); findings registers with provenance go to results/<notebook>/
+.PHONY: full
+full: $(STAMP)
+	$(BIN)/python tools/make_full.py
+
 ## report-check: open every page of the report (run make report first) in headless
 ## Chromium: console errors, links, images, equations; screenshot in reports/index.png
 report-check: $(STAMP)

@@ -295,7 +295,9 @@ def read_findings(out, since_ns, owners):
     ``owners`` maps a table's name to the notebook that wrote it, for rows that do not name
     their notebook."""
     frames = []
-    candidates = [out / "findings.csv", *sorted((out / "tables").glob("*.csv"))]
+    candidates = [out / "findings.csv", *sorted((out / "tables").glob("*.csv")),
+                  # each notebook's register: findings_dir(notebook) -> findings/<notebook>/
+                  *sorted((out / "findings").glob("*/findings.csv"))]
     for path in candidates:
         if not path.is_file() or path.stat().st_mtime_ns < since_ns:
             continue
@@ -344,6 +346,32 @@ def findings_html(findings):
     return ("<h3>Findings</h3><table class=findings><thead><tr><th>statement</th>"
             "<th>estimate</th><th>95 % interval</th><th></th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>")
+
+
+def write_findings_page(out, outcomes, findings):
+    """``findings.html``: every notebook's findings register on one page, in notebook order,
+    unresolved findings printed as unresolved and nothing ranked."""
+    parts = []
+    for outcome in outcomes:
+        mine = findings[findings["notebook"].map(lambda label: belongs_to(label, outcome.name))]
+        if not mine.empty:
+            parts.append(f'<h2><a href="index.html#{html.escape(outcome.name)}">'
+                         f"{inline_html(outcome.title)}</a></h2>"
+                         + findings_html(mine).replace("<h3>Findings</h3>", ""))
+    body = "\n".join(parts) or "<p>No notebook wrote a findings register.</p>"
+    (out / "findings.html").write_text(f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>scorelab findings</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>{STYLE}</style></head>
+<body><h1>scorelab findings</h1>
+<p>Every headline claim of the notebooks with its 95 % interval, at the notebooks' default
+(small) size; a finding whose interval includes its null is marked unresolved and claims no
+direction. The table is also <a href="findings.csv">findings.csv</a>; the full-scale
+registers are under <code>results/</code> (<code>make full</code>).
+<a href="index.html">Back to the report</a>.</p>
+{body}
+</body></html>
+""")
 
 
 def section_html(number_, outcome, lead, findings, out):
@@ -414,6 +442,7 @@ notebook found, its figures and a link to the notebook itself. Every notebook wa
 headless at its default (small) parameters on {time.strftime('%Y-%m-%d')} from commit
 {git_commit()}: {counts['done']} ran, {counts['skipped']} skipped, {counts['failed']}
 failed.</p>
+<p><a href="findings.html">All findings on one page</a> (with their intervals).</p>
 <ol>{contents}</ol>
 {sections}
 </body></html>
@@ -455,6 +484,7 @@ def main(argv=None):
         findings.to_csv(out / "findings.csv", index=False)
     write_model_pages(out, model_pages)
     write_index(out, outcomes, leads, findings)
+    write_findings_page(out, outcomes, findings)
     print(f"report written to {out / 'index.html'}")
     skipped = [o.path.name for o in outcomes if o.status == "skipped"]
     failed = [o.path.name for o in outcomes if o.status == "failed"]

@@ -1,0 +1,479 @@
+"""Notebook 09: what the headline outputs of the game, the dating market and the credit loop
+rest on.
+
+Each model is wrapped as a function of its parameters that returns its headline outputs
+(:func:`game_outputs`, :func:`dating_outputs`, :func:`credit_outputs`); :data:`MODELS`
+holds their parameter boxes. :func:`screen` runs Morris's elementary-effects screening
+over a whole box, :func:`sobol_on` Sobol' indices over the few parameters the screening
+kept (:func:`few_that_matter`), and :func:`rests_on_table` names, for each output, the
+parameters it rests on (:func:`scorelab.global_sensitivity.influential`). The table the
+notebook computes at full scale is committed as ``scorelab/studies/data/rests_on.csv`` (a
+copy of ``results/09-sensitivity/rests_on.csv``); :func:`rests_on` reads it, so the other
+studies can fill their ``RESTS_ON`` from it::
+
+    from scorelab.studies.sensitivity import rests_on
+    RESTS_ON = {"guilt.minority-gap-change": "; ".join(rests_on("game.minority_gap"))}
+
+:func:`findings` turns three pre-registered directions (one per model) into rows of the
+findings register: the paired effect of moving one parameter from the low to the high end
+of its range, the other parameters drawn uniformly from their boxes.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from scorelab._validation import check_integer
+from scorelab.dating import DatingMarket, Founders, simulate_generations
+from scorelab.dynamics import GameConfig, simulate
+from scorelab.findings import finding, findings_frame
+from scorelab.global_sensitivity import influential, sensitivity
+from scorelab.lending import LoanTerms
+from scorelab.scoring import ScoringPolicy
+from scorelab.society import GroupProfile
+from scorelab.studies.common import two_group_society
+from scorelab.studies.credit import credit_gap
+
+__all__ = [
+    "MODELS",
+    "NOT_IN_MODEL",
+    "game_outputs",
+    "dating_outputs",
+    "credit_outputs",
+    "screen",
+    "few_that_matter",
+    "sobol_on",
+    "rests_on_table",
+    "rests_on",
+    "findings",
+]
+
+NOTEBOOK = "09-sensitivity"
+_BASE_THRESHOLDS = {"credit": 650.0, "travel": 550.0, "utilities": 450.0}
+_GAME_MEASURES = ["mean_displayed[group]", "access_credit[group]", "largest_component_share",
+                  "score_assortativity", "expression_gap"]
+
+MODELS = {
+    "game": {
+        "association_weight": (0.0, 0.6),
+        "memory": (0.5, 0.95),
+        "ostracism": (0.0, 0.2),
+        "gap_scale": (25.0, 200.0),
+        "triadic_share": (0.0, 1.0),
+        "standard_inertia": (0.0, 0.9),
+        "incentive": (0.0, 0.3),
+        "peer_pressure": (0.0, 0.6),
+        "threshold_shift": (-100.0, 100.0),
+        "censorship": (0.0, 1.0),
+        "detection": (0.0, 0.6),
+    },
+    "dating": {
+        "heritability": (0.1, 0.8),
+        "cultural_transmission": (0.0, 0.2),
+        "score_weight": (0.0, 2.0),
+        "visible_fraction": (0.2, 1.0),
+        "generations": (1.0, 5.0),
+        "association_weight": (0.0, 0.6),
+    },
+    "credit": {
+        "alpha": (0.0, 0.6),
+        "gain": (0.5, 2.0),
+        "loss": (-8.0, -1.0),
+        "repay_change": (25.0, 125.0),
+        "default_change": (-250.0, -50.0),
+    },
+}
+"""Each model's parameter box ``{name: (low, high)}``; the defaults of the code lie inside.
+
+``threshold_shift`` moves all three gates of the game (credit 650, travel 550, utilities
+450) by the same number of points; ``generations`` is rounded to an integer."""
+
+NOT_IN_MODEL = {
+    "game": ["strategic unfriending (cutting a tie to raise one's own displayed score; "
+             "the game's ostracism is social only: cutting lower scorers)",
+             "tie values by kind (GameConfig has no per-kind tie value)",
+             "a cost of censorship (censoring is free; only detection bites)",
+             "internalisation of the standard (private rates do not drift towards it)"],
+    "dating": ["the share of couples formed through the site (every couple forms there)"],
+    "credit": [],
+}
+"""Parameters issue 10 asks about that the models on this branch do not have."""
+
+OUTPUTS = {
+    "game.minority_gap": "majority minus minority mean displayed score at the last step (points)",
+    "game.credit_access_gap": "majority minus minority share with credit access at the last step",
+    "game.largest_component_share": "share of citizens in the largest connected component",
+    "game.score_assortativity": "correlation of displayed scores across ties",
+    "game.expression_gap": "mean private minus expressed disapproval rate",
+    "dating.disposition_shift": "mean disposition, last generation minus founders",
+    "dating.minority_share_change": "the minority's share of the last generation minus the "
+                                    "founders'",
+    "credit.gap_change": "change of the groups' mean own-score gap over the rounds (points)",
+    "credit.selection_gap": "reference minus other group's selection rate in the last round",
+}
+"""The headline outputs, ``<model>.<output>``, and what each measures."""
+
+
+def game_outputs(association_weight=0.3, memory=0.8, ostracism=0.05, gap_scale=100.0,
+                 triadic_share=0.5, standard_inertia=0.0, incentive=0.15, peer_pressure=0.3, threshold_shift=0.0,
+                 censorship=0.5, detection=0.3, *, n_citizens=400, n_steps=15, rng=None):
+    """The citizen game's headline outputs at one point of its parameter box.
+
+    A two-group society (20 % minority with median wealth 0.6, homophily 0.7,
+    :func:`scorelab.studies.common.two_group_society`) plays :func:`scorelab.simulate` for
+    ``n_steps`` steps under ``GameConfig`` with the given fields (``association_weight``
+    and ``memory`` on its :class:`~scorelab.scoring.ScoringPolicy`, gates at their
+    defaults plus ``threshold_shift``).
+
+    Returns
+    -------
+    dict
+        ``minority_gap``, ``credit_access_gap``, ``largest_component_share``,
+        ``score_assortativity`` and ``expression_gap`` at the last step (see
+        :data:`OUTPUTS`).
+
+    Examples
+    --------
+    >>> out = game_outputs(n_citizens=200, n_steps=3, rng=1)
+    >>> sorted(out)  # doctest: +NORMALIZE_WHITESPACE
+    ['credit_access_gap', 'expression_gap', 'largest_component_share', 'minority_gap',
+     'score_assortativity']
+    """
+    n_citizens = check_integer("n_citizens", n_citizens, minimum=10)
+    n_steps = check_integer("n_steps", n_steps, minimum=1)
+    society_rng, game_rng = np.random.default_rng(rng).spawn(2)
+    society = two_group_society(n_citizens, homophily=0.7,
+                                minority=GroupProfile(wealth_median=0.6), rng=society_rng)
+    config = GameConfig(
+        policy=ScoringPolicy(association_weight=association_weight, memory=memory),
+        ostracism=ostracism, gap_scale=gap_scale, triadic_share=triadic_share,
+        standard_inertia=standard_inertia,
+        incentive=incentive, peer_pressure=peer_pressure, censorship=censorship,
+        detection=detection,
+        thresholds={gate: value + threshold_shift for gate, value in _BASE_THRESHOLDS.items()},
+    )
+    last = simulate(society, config, n_steps=n_steps, rng=game_rng, measures=_GAME_MEASURES,
+                    history_every=n_steps).history.iloc[-1]
+    outputs = {
+        "minority_gap": last["mean_displayed[majority]"] - last["mean_displayed[minority]"],
+        "credit_access_gap": last["access_credit[majority]"] - last["access_credit[minority]"],
+        "largest_component_share": last["largest_component_share"],
+        # undefined (NaN) only when displayed scores are constant: no association at all
+        "score_assortativity": np.nan_to_num(last["score_assortativity"]),
+        "expression_gap": last["expression_gap"],
+    }
+    return {name: float(value) for name, value in outputs.items()}
+
+
+def dating_outputs(heritability=0.5, cultural_transmission=0.0, score_weight=0.0,
+                   visible_fraction=1.0, generations=3, association_weight=0.3, *,
+                   n_citizens=400, rng=None):
+    """The dating market's headline outputs under a score ranking at one point of its box.
+
+    :func:`scorelab.dating.simulate_generations` with ``ranking="score"`` (heritability
+    ``h^2``, cultural transmission ``c^2``) on founders of
+    ``n_citizens`` (20 % minority with median wealth 0.6), ``DatingMarket(score_weight=...)``
+    and ``ScoringPolicy(association_weight=...)``; ``generations`` is rounded.
+
+    Returns
+    -------
+    dict
+        ``disposition_shift`` and ``minority_share_change`` (see :data:`OUTPUTS`).
+
+    Examples
+    --------
+    >>> sorted(dating_outputs(n_citizens=200, generations=1, rng=1))
+    ['disposition_shift', 'minority_share_change']
+    """
+    n_citizens = check_integer("n_citizens", n_citizens, minimum=20)
+    generations = int(round(float(generations)))
+    founders = Founders(n_citizens, profiles={"minority": GroupProfile(wealth_median=0.6)})
+    frame = simulate_generations(
+        founders, generations=generations, ranking="score", heritability=heritability,
+        cultural_transmission=cultural_transmission,
+        visible_fraction=visible_fraction, market=DatingMarket(score_weight=score_weight),
+        policy=ScoringPolicy(association_weight=association_weight), rng=rng)
+    mean = frame.query("measure == 'disposition_mean' and by == 'all'").set_index("generation")
+    share = frame.query("measure == 'group_share' and level == 'minority'").set_index(
+        "generation")["value"]
+    return {
+        "disposition_shift": float(mean.loc[generations, "value"] - mean.loc[0, "value"]),
+        # a minority that died out has no row: its share is 0
+        "minority_share_change": float(share.get(generations, 0.0) - share.loc[0]),
+    }
+
+
+def credit_outputs(alpha=0.3, gain=1.0, loss=-4.0, repay_change=75.0, default_change=-150.0,
+                   *, n_borrowers=400, n_rounds=5, population=None, rng=None):
+    """The credit loop's headline outputs at one point of its box.
+
+    :func:`scorelab.studies.credit.credit_gap` (the sound loop of
+    :func:`scorelab.lending.simulate_lending`, max-profit lender, homophily 0.8) with
+    association weight ``alpha`` and ``LoanTerms(gain, loss, repay_change, default_change)``;
+    ``population`` defaults to the FICO tables (White and Black).
+
+    Returns
+    -------
+    dict
+        ``gap_change`` and ``selection_gap`` (see :data:`OUTPUTS`).
+    """
+    terms = LoanTerms(gain=gain, loss=loss, repay_change=repay_change,
+                      default_change=default_change)
+    rows = credit_gap(alpha, n_borrowers=n_borrowers, n_rounds=n_rounds, loop="sound",
+                      population=population, terms=terms, rng=rng)
+    rates = [c for c in rows.columns if c.startswith("selection_rate_")]
+    last = rows.iloc[-1]
+    return {"gap_change": float(last["gap"] - rows["gap"].iloc[0]),
+            "selection_gap": float(last[rates[0]] - last[rates[1]])}
+
+
+_FUNCTIONS = {"game": game_outputs, "dating": dating_outputs, "credit": credit_outputs}
+
+
+def _model(model):
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {sorted(MODELS)}, got {model!r}")
+    return _FUNCTIONS[model]
+
+
+def _prefixed(frame, model):
+    frame = frame.copy()
+    frame.insert(0, "model", model)
+    frame["output"] = model + "." + frame["output"]
+    return frame
+
+
+def screen(model, *, trajectories, fixed=None, rng=None, n_jobs=1):
+    """Morris screening of ``model`` over its whole box in :data:`MODELS`.
+
+    Common random numbers: every run draws the same randomness, so an inert parameter gets
+    exactly zero elementary effects (:func:`scorelab.global_sensitivity.sensitivity`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The Morris frame with a ``model`` column and outputs named ``<model>.<output>``.
+    """
+    frame = sensitivity(_model(model), MODELS[model], method="morris", n=trajectories,
+                        fixed=fixed, rng=rng, n_jobs=n_jobs, common_random_numbers=True)
+    return _prefixed(frame, model)
+
+
+def few_that_matter(morris, *, at_most=4):
+    """The parameters to pass on to Sobol': first the most influential parameter of every
+    output (in output order), then the others :func:`influential` names for some output,
+    by their largest ``mu_star`` scaled by its output's largest; at most ``at_most``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"output": ["y"] * 3 + ["z"] * 3,
+    ...                       "parameter": ["a", "b", "c"] * 2,
+    ...                       "mu_star": [1.0, 0.0, 0.5, 0.0, 0.1, 0.0],
+    ...                       "mu_star_conf": [0.1, 0.0, 0.1, 0.0, 0.01, 0.0],
+    ...                       "sigma": [0.1, 0.0, 0.1, 0.0, 0.01, 0.0]})
+    >>> few_that_matter(frame), few_that_matter(frame, at_most=2)
+    (['a', 'b', 'c'], ['a', 'b'])
+    """
+    at_most = check_integer("at_most", at_most, minimum=1)
+    scaled = morris.assign(share=morris["mu_star"]
+                           / morris.groupby("output")["mu_star"].transform("max"))
+    named = {output: influential(morris, output) for output in morris["output"].unique()}
+    chosen = [names[0] for names in named.values() if names]
+    others = {p for names in named.values() for p in names}
+    best = (scaled[scaled["parameter"].isin(others)].groupby("parameter", sort=False)["share"]
+            .max().sort_values(ascending=False, kind="stable"))
+    chosen += best.index.tolist()
+    return list(dict.fromkeys(chosen))[:at_most]
+
+
+def sobol_on(model, parameters, *, n, fixed=None, rng=None, n_jobs=1):
+    """Sobol' indices of ``model`` over ``parameters`` (their boxes in :data:`MODELS`), the
+    other parameters at the defaults of the model's function.
+
+    Common random numbers, as in :func:`screen`: with independent runs the run-to-run
+    noise would add its share of the variance to every total index and lift inert
+    parameters over any threshold at small sizes. The indices then describe the model for
+    one realisation of its randomness (``rng`` chooses it); rerun with another seed to see
+    how much they move.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The Sobol' frame with a ``model`` column and outputs named ``<model>.<output>``.
+    """
+    func = _model(model)
+    unknown = sorted(set(parameters) - set(MODELS[model]))
+    if unknown or not parameters:
+        raise ValueError(f"parameters must be a non-empty list of {sorted(MODELS[model])}, "
+                         f"got {list(parameters)!r}")
+    bounds = {name: MODELS[model][name] for name in parameters}
+    frame = sensitivity(func, bounds, method="sobol", n=n, fixed=fixed, rng=rng, n_jobs=n_jobs,
+                        common_random_numbers=True)
+    return _prefixed(frame, model)
+
+
+def rests_on_table(morris, sobol, *, threshold=0.05):
+    """For each output, the parameters it rests on.
+
+    Where the output has Sobol' indices: the parameters whose total index clears
+    ``threshold`` even at the low end of its interval, ``ST - ST_conf > threshold``
+    (:func:`influential`), possibly none. Where it has none (no parameter was passed on
+    from the screening): the Morris screening's influential parameters.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per output: ``output``, ``rests_on`` (``"; "``-separated, most influential
+        first, empty if no parameter clears the threshold) and ``method`` (``"sobol"`` or
+        ``"morris"``).
+
+    Examples
+    --------
+    >>> morris = pd.DataFrame({"output": ["y", "y", "z", "z"], "parameter": ["a", "b"] * 2,
+    ...                        "mu_star": [1.0, 0.2, 0.0, 1.0],
+    ...                        "mu_star_conf": [0.1, 0.05, 0.0, 0.1], "sigma": 0.1})
+    >>> sobol = pd.DataFrame({"output": "y", "parameter": ["a"], "S1": [0.9],
+    ...                       "S1_conf": [0.1], "ST": [0.9], "ST_conf": [0.1]})
+    >>> rests_on_table(morris, sobol).values.tolist()
+    [['y', 'a', 'sobol'], ['z', 'b', 'morris']]
+    """
+    rows = []
+    for output in morris["output"].unique():
+        if output in set(sobol["output"]):
+            names, method = influential(sobol, output, threshold=threshold), "sobol"
+        else:
+            names, method = influential(morris, output, threshold=threshold), "morris"
+        rows.append({"output": output, "rests_on": "; ".join(names), "method": method})
+    return pd.DataFrame(rows, columns=["output", "rests_on", "method"])
+
+
+def rests_on(output):
+    """The parameters ``output`` rests on, from the committed full-scale analysis.
+
+    Reads ``scorelab/studies/data/rests_on.csv``, the copy of
+    ``results/09-sensitivity/rests_on.csv`` that ``make full`` writes (tests/test_results.py
+    checks that the two agree).
+
+    Parameters
+    ----------
+    output : str
+        One of :data:`OUTPUTS`, e.g. ``"game.minority_gap"``.
+
+    Returns
+    -------
+    list of str
+        Most influential first; empty when no parameter stands out of the noise.
+
+    Examples
+    --------
+    >>> isinstance(rests_on("game.minority_gap"), list)
+    True
+    """
+    table = pd.read_csv(resources.files("scorelab.studies") / "data" / "rests_on.csv",
+                        keep_default_na=False)
+    if output not in set(table["output"]):
+        raise ValueError(f"output must be one of {sorted(table['output'])}, got {output!r}")
+    text = table.loc[table["output"] == output, "rests_on"].iloc[0]
+    return [name for name in text.split("; ") if name]
+
+
+FINDINGS = (
+    ("sensitivity.game-gap-association-weight", "game", "minority_gap", "association_weight",
+     "Raising the association weight from 0 to 0.6, other game parameters drawn over their "
+     "ranges, changes the minority's displayed-score gap (points)."),
+    ("sensitivity.dating-minority-share-visible-fraction", "dating", "minority_share_change",
+     "visible_fraction",
+     "Showing every profile instead of the top 20 %, other dating parameters drawn over their "
+     "ranges, changes how the minority's share of the population moves over the generations."),
+    ("sensitivity.credit-gap-default-change", "credit", "gap_change", "default_change",
+     "Making a default cost 50 instead of 250 points, other credit parameters drawn over "
+     "their ranges, changes how much the groups' score gap moves (points)."),
+)
+"""The pre-registered directions :func:`findings` reports: (id, model, output, parameter,
+statement)."""
+
+
+def findings(*, replicates=16, sizes=None, scale="default", seed=9, population=None,
+             table=None):
+    """The notebook's findings register: one paired direction per model (:data:`FINDINGS`).
+
+    For each replicate the other parameters of the model are drawn uniformly from their
+    boxes, then the model runs twice on the same stream, with the parameter at the high
+    and at the low end of its range; the finding is the mean paired difference (high minus
+    low) with its Student-t interval.
+
+    Parameters
+    ----------
+    replicates : int, default 16
+        Pairs per finding.
+    sizes : mapping, optional
+        Keyword arguments of the size for each model, e.g. ``{"game": {"n_citizens": 400,
+        "n_steps": 15}, "dating": {"n_citizens": 400}, "credit": {"n_borrowers": 400}}``
+        (those are the defaults).
+    scale : {"default", "full"}
+    seed : int
+        Root seed.
+    population : CreditPopulation, optional
+        For the credit loop (default the FICO tables).
+    table : pandas.DataFrame, optional
+        A :func:`rests_on_table` to fill the ``rests_on`` column from (the notebook passes
+        the one it has just computed); default the committed table (:func:`rests_on`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The validated register.
+
+    Examples
+    --------
+    >>> sizes = {"game": {"n_citizens": 100, "n_steps": 2}, "dating": {"n_citizens": 100},
+    ...          "credit": {"n_borrowers": 100, "n_rounds": 2}}
+    >>> import pandas as pd
+    >>> from scorelab.lending import CreditPopulation
+    >>> pmf = pd.DataFrame({"a": [0.5, 0.5], "b": [0.2, 0.8]}, index=[400.0, 700.0])
+    >>> repay = pd.DataFrame({"a": [0.5, 0.9], "b": [0.5, 0.9]}, index=[400.0, 700.0])
+    >>> population = CreditPopulation(pmf, repay, pd.Series({"a": 1, "b": 1}))
+    >>> register = findings(replicates=2, sizes=sizes, population=population)
+    >>> register["id"].tolist()[0]
+    'sensitivity.game-gap-association-weight'
+    """
+    replicates = check_integer("replicates", replicates, minimum=2)
+    seed = check_integer("seed", seed, minimum=0)
+    sizes = {"game": {"n_citizens": 400, "n_steps": 15}, "dating": {"n_citizens": 400},
+             "credit": {"n_borrowers": 400}} | dict(sizes or {})
+    extra = {"credit": {"population": population}}
+    streams = np.random.SeedSequence(seed).spawn(len(FINDINGS))
+    rows = []
+    for (id_, model, output, parameter, statement), stream in zip(FINDINGS, streams):
+        func, box = _FUNCTIONS[model], MODELS[model]
+        high, low = [], []
+        for child in stream.spawn(replicates):
+            # an int, not the SeedSequence: spawning inside a run would advance a shared
+            # SeedSequence, and the second arm would not get the first arm's streams
+            draw_rng = np.random.default_rng(child.spawn(1)[0])
+            run_seed = int(child.generate_state(1, np.uint64)[0])
+            point = {name: float(draw_rng.uniform(*bound)) for name, bound in box.items()}
+            kwargs = sizes[model] | extra.get(model, {})
+            for value, into in ((box[parameter][1], high), (box[parameter][0], low)):
+                result = func(**(point | {parameter: value}), **kwargs,
+                              rng=run_seed)
+                into.append(result[output])
+        size = kwargs.get("n_citizens", kwargs.get("n_borrowers"))
+        rows.append(finding(id_, high, counterfactual=low, notebook=NOTEBOOK,
+                            statement=statement, n_citizens=size, seed=seed, scale=scale,
+                            rests_on=_rests_on_from(table, f"{model}.{output}")))
+    return findings_frame(rows)
+
+
+def _rests_on_from(table, output):
+    if table is not None:
+        text = table.loc[table["output"] == output, "rests_on"]
+        return [name for name in (text.iloc[0] if len(text) else "").split("; ") if name]
+    try:
+        return rests_on(output)
+    except (FileNotFoundError, ValueError):
+        return []
+
