@@ -935,13 +935,7 @@ class _State:
         # the higher scorer cuts, and looks for a new tie among the ties as they stood at
         # the start of the step (a just-cut pair is not formed again)
         seekers = np.where(xs[hit] >= xt[hit], source[hit], target[hit])
-        targets = self._new_partners(seekers)
-        u, v = np.minimum(seekers, targets), np.maximum(seekers, targets)
-        fresh = np.sort((u * self.n + v)[u != v])
-        fresh = fresh[first_of_runs(fresh)]
-        fresh_source, fresh_target = np.divmod(fresh, self.n)
-        absent = ~self.ties.contains(fresh_source, fresh_target)
-        fresh_source, fresh_target = fresh_source[absent], fresh_target[absent]
+        fresh_source, fresh_target = self._new_ties(seekers)
         self.ties.edit(source[hit], target[hit], position[hit], fresh_source, fresh_target,
                        TIE_KINDS["friend"].weight, cut_slots=slots[hit])
         self._update_degree()
@@ -986,13 +980,7 @@ class _State:
         u, v, kinds, cutters = u[keep], v[keep], kinds[keep], rows[keep]
         position = _mech.upper_positions(matrix, self.ties.lower, u, v)
         _, slots = self.ties.kinds(u, v, slots=True)
-        targets = self._new_partners(cutters)
-        a, b = np.minimum(cutters, targets), np.maximum(cutters, targets)
-        fresh = np.sort((a * self.n + b)[a != b])
-        fresh = fresh[first_of_runs(fresh)]
-        fresh_source, fresh_target = np.divmod(fresh, self.n)
-        absent = ~self.ties.contains(fresh_source, fresh_target)
-        fresh_source, fresh_target = fresh_source[absent], fresh_target[absent]
+        fresh_source, fresh_target = self._new_ties(cutters)
         self.ties.edit(u, v, position, fresh_source, fresh_target, TIE_KINDS["friend"].weight,
                        cut_slots=slots)
         self._update_degree()
@@ -1070,6 +1058,16 @@ class _State:
         if np.isnan(mean) or not self.participant.any():
             return 0.0, 0.0
         return float(mean), cfg.authority_pull
+
+    def _new_ties(self, seekers):
+        """The distinct new pairs ``(source < target)`` the seekers form, absent before."""
+        targets = self._new_partners(seekers)
+        u, v = np.minimum(seekers, targets), np.maximum(seekers, targets)
+        fresh = np.sort((u * self.n + v)[u != v])
+        fresh = fresh[first_of_runs(fresh)]
+        fresh_source, fresh_target = np.divmod(fresh, self.n)
+        absent = ~self.ties.contains(fresh_source, fresh_target)
+        return fresh_source[absent], fresh_target[absent]
 
     def _new_partners(self, seekers):
         """A friend of a friend (``triadic_share``) or a random higher scorer, per seeker."""
