@@ -171,6 +171,10 @@ def strategic_plan(matrix, candidates, effect_of, slope, kind_of, tie_values, *,
     cols = indices[candidates].astype(np.int64)
     weights = data[candidates]
     motive = slope[rows] * effect_of(rows, cols, weights)
+    # the chance is at most sigma(beta (motive - cheapest tie)): only the ends whose draw
+    # falls below that bound need their tie's kind (a search in the kind table)
+    maybe = draws < expit(rationality * (motive - tie_values.min()))
+    rows, cols, motive, draws = rows[maybe], cols[maybe], motive[maybe], draws[maybe]
     kinds = kind_of(np.minimum(rows, cols), np.maximum(rows, cols))
     net = motive - tie_values[kinds]
     chosen = draws < expit(rationality * net)

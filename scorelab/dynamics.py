@@ -53,6 +53,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from tqdm import tqdm
 
 from scorelab import _mechanisms as _mech
@@ -88,7 +89,7 @@ from scorelab.scoring import (
     score_against,
 )
 from scorelab.society import TIE_KINDS, Society
-from scorelab.tie_effects import _first_order_effects, _local_diagonal, _Ties
+from scorelab.tie_effects import _first_order_effects, _Ties
 
 __all__ = ["GameConfig", "SimulationResult", "simulate", "load", "association_iterations", "GATES",
            "ALL_GATES"]
@@ -1006,7 +1007,7 @@ class _State:
             system = _build_system(wm, lam, None)
         s, x = np.nan_to_num(self.own), np.nan_to_num(self.displayed)
         mean = system.mean_of_ties(x)
-        diagonal = _local_diagonal(system, _Ties.of(system))
+        diagonal = _echo_diagonal(system)
         extra = diagonal
         if "local" in inspect.signature(_first_order_effects).parameters:
             extra = (system.lam * diagonal, np.where(system.lam > 0, s - x, 0.0))
@@ -1086,6 +1087,26 @@ class _State:
         score = np.nan_to_num(self.displayed, nan=-np.inf)
         targets[others] = random_above(score, seekers[others], rng)
         return targets
+
+
+def _echo_diagonal(system):
+    """The local resolvent diagonal of :func:`scorelab.tie_effects`' first-order method,
+    ``1 / (1 - lambda_i sum_k W_ik lambda_k W_ki)``, by one sparse product.
+
+    For the game's loop-free ties ``W_ik W_ki = A_ik A_ki / (d_i d_k)``, so the sum is
+    ``((A o A^T) (lambda / d))_i / d_i`` (``A o A^T = A o A`` when symmetric): the same
+    numbers as ``tie_effects._local_diagonal`` without a pass per tie end in Python
+    temporaries (checked equal in ``tests/test_dynamics_mechanisms.py``).
+    """
+    matrix, lam, degree = system.wm.matrix, system.lam, system.degree
+    safe = np.where(degree > 0, degree, 1.0)
+    if system.wm.symmetric:
+        both = sp.csr_array((matrix.data * matrix.data, matrix.indices, matrix.indptr),
+                            shape=matrix.shape)
+    else:
+        both = sp.csr_array(matrix.multiply(matrix.T))
+    echo = ParallelProduct(both)(lam / safe) / safe
+    return 1.0 / (1.0 - lam * echo)
 
 
 # -- observation: what the engine's arrays say, read without changing them ----------------

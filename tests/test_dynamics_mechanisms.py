@@ -166,6 +166,30 @@ def test_game_tie_effects_are_the_first_order_tie_effects(society):
                                rtol=1e-9, atol=1e-9)
 
 
+@pytest.mark.parametrize("steps", [0, 2])
+def test_echo_diagonal_is_tie_effects_local_diagonal(society, steps):
+    from scorelab.tie_effects import _local_diagonal, _Ties
+
+    # steps = 0: during the opt-in phase (masked, non-symmetric ties)
+    config = GameConfig(strategic_rate=0.5, mandatory_step=3 if steps == 0 else 0,
+                        join_rate=0.5)
+    state = run_state(society, config, steps + 1)
+    effect_of = state._tie_effect_kernel()  # builds the system
+    assert effect_of is not None
+    lam = np.where(state.participant, config.policy.association_weight, 0.0)
+    nodes = pd.RangeIndex(state.n)
+    matrix = state.matrix
+    if not state.participant.all():
+        matrix = matrix.multiply(state.participant[None, :].astype(float)).tocsr()
+        wm = dynamics.WeightMatrix(matrix, nodes, symmetric=False)
+    else:
+        wm = dynamics.WeightMatrix(matrix, nodes, symmetric=True, degree=state.degree,
+                                   loopless=True)
+    system = dynamics._build_system(wm, lam, None)
+    np.testing.assert_allclose(dynamics._echo_diagonal(system),
+                               _local_diagonal(system, _Ties.of(system)), rtol=1e-12)
+
+
 def slow_strategic_plan(state, candidates, draws, config):
     """Per-citizen reference of a strategic step: loops over citizens and their ties."""
     matrix = state.matrix
