@@ -774,6 +774,8 @@ class _State:
             shift = incentive * self.responsiveness * self.participant
             shift = shift + cfg.peer_pressure * (seen - self.expressed_rate)
             chance = np.clip(self.norm + shift[:, None], 0.0, 1.0)
+            # what one is seen to approve: one's willingness, before what wealth allows
+            self.willing = chance.copy()
             chance[:, DOMAINS.index("finance")] *= self.wealth / (self.wealth + WEALTH_HALF)
         self.chance = chance
         approved = np.empty(chance.shape)
@@ -1031,10 +1033,12 @@ class _State:
         if self.norm is None:
             return
         hide = self.hide_chance if self.hide_chance.ndim == 2 else self.hide_chance[:, None]
-        # what each citizen is seen to approve: the approved acts and the hidden ones
-        shown = 1.0 - (1.0 - self.chance) * (1.0 - hide)
+        # what each citizen is seen to approve: the approved acts and the hidden ones, at
+        # the chance one is willing to act (a poor citizen's approval of finance acts is
+        # seen, not the acts poverty prevents)
+        shown = 1.0 - (1.0 - self.willing) * (1.0 - hide)
         product = ParallelProduct(self.matrix)
-        seen = _mech.seen_by(product, self.degree, shown, self.chance, self.sees_actual())
+        seen = _mech.seen_by(product, self.degree, shown, self.willing, self.sees_actual())
         authority, pull = self._authority()
         self.norm = _mech.norm_update(self.norm, seen, self.norm0, authority, self.participant,
                                       rate=cfg.internalisation, pull=pull,
@@ -1124,22 +1128,20 @@ class _Groups:
 def _game_state(state, groups, step, approved, private, expressed):
     """The step as a :class:`scorelab.metrics.GameState`: the engine's arrays, not copies."""
     cfg = state.config
-    extra = {}
-    if cfg.mechanisms_on:
-        incentive = state.incentive_shift
-        if incentive is None or cfg.incentive_rule == "constant":
-            incentive = np.full(state.n, cfg.incentive)
-        customary = None
-        if state.custom is not None:
-            customary = np.where(state.practises, state.custom, np.nan)
-        extra = dict(
-            private_approval=state.disposition if state.norm is None else state.norm,
-            customary=customary, incentive=incentive * state.participant,
-            cut_counts=state.cut_counts, kinds=tuple(_KINDS), sees_actual=state.sees_actual(),
-            tie_kind_counts=lambda: state.ties.kind_counts(state.group_code, state.n_groups,
-                                                           len(_KINDS)),
-            fear=state.fear,
-        )
+    incentive = state.incentive_shift
+    if incentive is None or cfg.incentive_rule == "constant":
+        incentive = np.full(state.n, cfg.incentive)
+    customary = None
+    if state.custom is not None:
+        customary = np.where(state.practises, state.custom, np.nan)
+    extra = dict(
+        private_approval=state.disposition if state.norm is None else state.norm,
+        customary=customary, incentive=incentive * state.participant,
+        cut_counts=state.cut_counts, kinds=tuple(_KINDS), sees_actual=state.sees_actual(),
+        tie_kind_counts=lambda: state.ties.kind_counts(state.group_code, state.n_groups,
+                                                       len(_KINDS)),
+        fear=state.fear,
+    )
     return metrics.GameState(
         step=step, n_acts=state.config.n_acts, participant=state.participant, own=state.own,
         displayed=state.displayed, wealth=state.wealth, standard=state.standard,

@@ -333,13 +333,26 @@ def test_without_scoring_norms_follow_degroot_and_conserve_the_weighted_mean(soc
     lazy = (1 - config.internalisation) * np.eye(state.n) + config.internalisation * walk
     start = society.citizens["disposition"].to_numpy()
     expected = np.linalg.matrix_power(lazy, steps) @ start
-    for domain in ("consumption", "speech", "social"):
+    for domain in DOMAINS:  # finance too: ties are seen at their willingness
         np.testing.assert_allclose(state.norm[:, DOMAINS.index(domain)], expected,
                                    rtol=1e-12, atol=1e-12)
     # no drift of the (degree-weighted) mean without scoring
     degree = state.degree
     assert degree @ state.norm[:, 1] == pytest.approx(degree @ start, rel=1e-12)
     assert not state.norm[:, 1].tolist() == start.tolist()
+
+
+def test_without_scoring_peer_pressure_moves_no_weighted_mean(society):
+    # peer pressure pulls towards ties' expressed approval: sum_i d_i (m_i - e_i) = 0 on
+    # symmetric ties, so the degree-weighted mean of private approval stays (no clipping
+    # at these dispositions and pressures)
+    config = GameConfig(internalisation=0.3, mandatory_step=1000, join_rate=0.0,
+                        peer_pressure=0.1)
+    state = run_state(society, config, 5)
+    start = society.citizens["disposition"].to_numpy()
+    for d in range(len(DOMAINS)):
+        assert state.degree @ state.norm[:, d] == pytest.approx(state.degree @ start,
+                                                                 rel=1e-3)
 
 
 def test_norm_anchor_gives_the_friedkin_johnsen_equilibrium(society):
@@ -389,7 +402,7 @@ def test_norm_update_matches_a_per_citizen_reference(society):
     state.gate()
     state.rewire()
     before = state.norm.copy()
-    expected = slow_norm_update(state, config, state.chance, state.hide_chance, before)
+    expected = slow_norm_update(state, config, state.willing, state.hide_chance, before)
     state.drift()
     np.testing.assert_allclose(state.norm, expected, rtol=1e-12, atol=1e-12)
     assert not np.allclose(state.norm, before)
