@@ -27,12 +27,12 @@ import numpy as np
 import pandas as pd
 
 from scorelab._validation import check_integer, check_probability, check_real
-from scorelab.dynamics import ALL_GATES, GameConfig, simulate
+from scorelab.dynamics import ALL_GATES, DEFAULT_STAKES, GameConfig, simulate
 from scorelab.experiments import confidence_intervals, sweep
 from scorelab.society import TIE_KINDS, GroupProfile
 from scorelab.studies._society import GROUPS, two_group_society
 
-__all__ = ["COUNTERFACTUAL", "NORM_SCENARIOS", "STAKE_LEVELS", "norm_game",
+__all__ = ["COUNTERFACTUAL", "NORM_SCENARIOS", "STAKE_LEVELS", "dose_intervals", "norm_game",
            "norm_trajectories", "norms_key_numbers", "stakes_dose_response",
            "stakes_game", "trajectory_intervals"]
 
@@ -173,8 +173,8 @@ def trajectory_intervals(frame, values=_NORM_COLUMNS + ("customary_approval",), 
                                 ["scenario", "step", "group"], present, level=level)
 
 
-def stakes_game(level, world, *, n_citizens=1000, n_steps=12, strategic_rate=0.2,
-                config=None, rng=None):
+def stakes_game(level, world, *, stake_scale=10.0, n_citizens=1000, n_steps=12,
+                strategic_rate=0.2, rationality=4.0, config=None, rng=None):
     """One run at a stakes dose, in the derived world or its counterfactual.
 
     Parameters
@@ -184,9 +184,15 @@ def stakes_game(level, world, *, n_citizens=1000, n_steps=12, strategic_rate=0.2
     world : {"derived", "counterfactual"}
         ``"derived"``: association on, incentive derived from the stakes, chosen hiding.
         ``"counterfactual"``: :data:`COUNTERFACTUAL` applied to the same configuration.
+    stake_scale : float >= 0, default 10
+        The default stakes (``dynamics.DEFAULT_STAKES``) times this: how much the gates
+        are worth against the value of a tie and the cost of hiding (an assumption; the
+        notebook varies it).
     n_citizens, n_steps : int
     strategic_rate : float in [0, 1], default 0.2
         Chance per step that each tie end is reconsidered.
+    rationality : float >= 0, default 4
+        Logit precision of cutting and hiding.
     config : GameConfig, optional
         Base configuration (default ``GameConfig(ostracism=0)``: only strategic cuts).
     rng : None, int, numpy.random.Generator or SeedSequence
@@ -210,12 +216,15 @@ def stakes_game(level, world, *, n_citizens=1000, n_steps=12, strategic_rate=0.2
         raise ValueError(f"world must be 'derived' or 'counterfactual', got {world!r}")
     _check(n_citizens, n_steps, 0.0, 0.0)
     check_probability("strategic_rate", strategic_rate)
+    check_real("stake_scale", stake_scale, minimum=0.0)
     base = config if config is not None else GameConfig(ostracism=0.0)
     if not isinstance(base, GameConfig):
         raise TypeError(f"config must be a GameConfig, got {type(base).__name__}")
+    gates = STAKE_LEVELS[level]
     config = dataclasses.replace(
-        base, gates=STAKE_LEVELS[level], strategic_rate=strategic_rate,
-        incentive_rule="stakes", censorship_rule="choice", thresholds=None, stakes=None)
+        base, gates=gates, strategic_rate=strategic_rate, rationality=rationality,
+        incentive_rule="stakes", censorship_rule="choice", thresholds=None,
+        stakes={g: DEFAULT_STAKES[g] * stake_scale for g in gates})
     if world == "counterfactual":
         config = dataclasses.replace(config, **COUNTERFACTUAL)
     society_rng, game_rng = np.random.default_rng(rng).spawn(2)
@@ -234,23 +243,51 @@ def stakes_game(level, world, *, n_citizens=1000, n_steps=12, strategic_rate=0.2
     for kind in TIE_KINDS:
         row[f"cuts_{kind}"] = 1000 * (late[f"cuts_strategic_{kind}"]
                                       / late[f"ties_{kind}"].clip(lower=1)).mean()
-    return row
+    return {name: float(value) for name, value in row.items()}
 
 
-def stakes_dose_response(*, n_citizens=1000, n_steps=12, n_replicates=5, strategic_rate=0.2,
-                         rng=None, n_jobs=1):
-    """:func:`stakes_game` at every dose of :data:`STAKE_LEVELS`, in both worlds.
+def _both_worlds(level, stake_scale, *, rng=None, **options):
+    """Both worlds of :func:`stakes_game` from one seed (the same society and draws)."""
+    seed = int(np.random.default_rng(rng).integers(2**63))
+    return pd.DataFrame([{"world": world, **stakes_game(level, world, stake_scale=stake_scale,
+                                                         rng=seed, **options)}
+                         for world in ("derived", "counterfactual")])
+
+
+def stakes_dose_response(*, levels=None, stake_scales=(10.0,), n_citizens=1000, n_steps=12,
+                         n_replicates=5, strategic_rate=0.2, rng=None, n_jobs=1):
+    """:func:`stakes_game` over doses of what is gated and of how much, in both worlds.
+
+    Parameters
+    ----------
+    levels : sequence of int, optional
+        Indices into :data:`STAKE_LEVELS` (default all of them).
+    stake_scales : sequence of float, default (10,)
+        Multipliers of the default stakes.
 
     Returns the tidy frame of :func:`scorelab.experiments.sweep` (one row per level,
-    world and replicate) with a ``gated`` column naming what is gated.
+    scale, world and replicate) with a ``gated`` column naming the last gate added. The
+    replicates of both worlds share seeds, so their differences are paired.
     """
-    frame = sweep(stakes_game, {"level": list(range(len(STAKE_LEVELS))),
-                                "world": ["derived", "counterfactual"]},
+    levels = list(range(len(STAKE_LEVELS))) if levels is None else list(levels)
+    frame = sweep(_both_worlds, {"level": levels, "stake_scale": list(stake_scales)},
                   n_replicates=n_replicates,
                   fixed={"n_citizens": n_citizens, "n_steps": n_steps,
                          "strategic_rate": strategic_rate}, rng=rng, n_jobs=n_jobs)
     frame.insert(1, "gated", [STAKE_LEVELS[k][-1] if k else "nothing" for k in frame["level"]])
     return frame
+
+
+def dose_intervals(frame, values, *, by=("level", "stake_scale"), level=0.95):
+    """Means and intervals per dose and world, and of the paired difference derived minus
+    counterfactual (``world = "difference"``)."""
+    by = list(by)
+    keys = by + ["replicate"]
+    derived = frame[frame["world"] == "derived"].set_index(keys)[list(values)]
+    counter = frame[frame["world"] == "counterfactual"].set_index(keys)[list(values)]
+    difference = (derived - counter).reset_index().assign(world="difference")
+    both = pd.concat([frame[keys + ["world"] + list(values)], difference], ignore_index=True)
+    return confidence_intervals(both, by + ["world"], list(values), level=level)
 
 
 def norms_key_numbers(trajectories, doses):
