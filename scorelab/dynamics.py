@@ -22,7 +22,21 @@ step by step, vectorised over the whole population (no per-citizen Python loop).
    unreplaced and ties thin out under sustained ostracism (reported as ``ties_added``);
 6. **rollout** - before ``mandatory_step`` citizens join by choice, the more conforming
    first (probability ``join_rate * disposition ** selectivity``), and the standard is set
-   by those who have joined; from ``mandatory_step`` on everyone is scored.
+   by those who have joined; from ``mandatory_step`` on everyone is scored;
+7. **drift** - private norms drift towards what one's ties are seen to approve and the
+   authority's standard (``internalisation``), and fear follows the ties seen losing a
+   privilege (chosen self-censorship).
+
+Derived mechanisms (issue 9), each off by default so that the original rules give the
+same frames bit for bit: what the score gates (``gates``, ordered by stakes, with a smooth
+value ``V(x) = sum_g stake_g sigma((x - t_g) / softness)``), a compliance incentive derived
+from ``V'`` (``incentive_rule="stakes"``), strategic unfriending weighing the first-order
+:func:`scorelab.tie_effects` of each tie through ``V'`` against its value
+(``strategic_rate``), norm drift (``internalisation``) and self-censorship as a choice with
+fear and selective presentation (``censorship_rule="choice"``, ``selective``). Their
+kernels are in :mod:`scorelab._mechanisms`; ``tests/test_dynamics_mechanisms.py`` checks
+them against per-citizen references, DeGroot and Friedkin-Johnsen closed forms and their
+counterfactuals.
 
 Every mechanism can be switched off for its counterfactual: ``association=False``,
 ``ostracism=0``, ``public_scores=False`` (no peer sanctions: no ostracism, no public
@@ -813,7 +827,11 @@ class _State:
         value lost by showing the act ``loss = (1 + fear) V'(x) * penalty_d *
         max(visibility - detection, 0)`` (:func:`scorelab._mechanisms.act_penalty`):
         shown, the act is recorded with probability ``visibility``; hidden, only if
-        detected.
+        detected. Preference falsification as a choice (Kuran 1995) with fear of
+        punishment (Daymude, Axelrod & Forrest 2025); checked in
+        ``tests/test_dynamics_mechanisms.py`` (penalty against a finite difference of the
+        score; no value at stake or detection as sure as visibility give the logit's
+        baseline; hiding rises with the stakes).
         """
         cfg = self.config
         if cfg.censorship_rule == "fixed":
@@ -954,7 +972,15 @@ class _State:
 
         ``dx_ij`` is the first-order effect of :func:`scorelab.tie_effects`; the motive is
         exactly 0 without association (no effect) or with private scores (no one knows it),
-        and then only the baseline churn ``sigma(-rationality v_kind)`` remains.
+        and then only the baseline churn ``sigma(-rationality v_kind)`` remains. The choice
+        is a binary logit (McFadden 1974) of the score-motivated tie decisions of Wei et
+        al. (2016). Checked in ``tests/test_dynamics_mechanisms.py`` against a per-citizen
+        reference with the same draws, the game's effects against
+        ``tie_effects(method="first_order")``, and both counterfactuals (motive exactly 0).
+
+        References: D. McFadden (1974), "Conditional logit analysis of qualitative choice
+        behavior", in Frontiers in Econometrics, 105-142; Wei et al. (2016), module
+        references.
         """
         cfg = self.config
         matrix = self.matrix
@@ -1023,7 +1049,23 @@ class _State:
 
     def drift(self):
         """Norm drift and fear, after the step's acts, scores and ties (both inert under
-        the original rules); see :func:`scorelab._mechanisms.norm_update`."""
+        the original rules).
+
+        Private approval per domain moves as :func:`scorelab._mechanisms.norm_update`
+        (Friedkin & Johnsen 1999 with an authority; DeGroot 1974 without scoring), towards
+        the tie-weighted mean of what ties are seen to approve,
+        ``1 - (1 - willingness)(1 - hide)``. Customary acts of ``mislabelled`` groups drift
+        the same way among those who practise them, towards the authority's 0. Fear moves
+        as ``(1 - fear_rate) fear + fear_rate * (share of one's ties that lost a gate)``:
+        seeing ties punished raises the expected cost of being seen (Daymude, Axelrod &
+        Forrest 2025). Checked against a per-citizen reference, the DeGroot matrix power
+        and the Friedkin-Johnsen equilibrium of :func:`scorelab.propagate` in
+        ``tests/test_dynamics_mechanisms.py``.
+
+        References: M. H. DeGroot (1974), "Reaching a consensus", JASA 69(345):118-121;
+        J. J. Daymude, R. Axelrod and S. Forrest (2025), "Self-censorship under
+        surveillance" (agent-based model of dissent and punishment).
+        """
         cfg = self.config
         if self.fear is not None and cfg.public_scores:
             # fear: the tie-weighted share of one's ties seen losing a privilege this step
