@@ -1063,8 +1063,8 @@ class _State:
         ``tests/test_dynamics_mechanisms.py``.
 
         References: M. H. DeGroot (1974), "Reaching a consensus", JASA 69(345):118-121;
-        J. J. Daymude, R. Axelrod and S. Forrest (2025), "Self-censorship under
-        surveillance" (agent-based model of dissent and punishment).
+        J. J. Daymude, R. Axelrod and S. Forrest (2025), "Strategic analysis of dissent
+        and self-censorship", PNAS; arXiv:2509.03731.
         """
         cfg = self.config
         if self.fear is not None and cfg.public_scores:
