@@ -198,14 +198,18 @@ def time_vectorised(society, config, steps, *, measure, repeats=2):
     """
     every = 1 if measure else 10**9
     short = long = np.inf
+    cpu_short = cpu_long = np.inf
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         simulate(society, config, n_steps=2, rng=1, history_every=every)
         short = min(short, time.perf_counter() - start)
-        start = time.perf_counter()
+        cpu_short = min(cpu_short, time.process_time() - cpu)
+        start, cpu = time.perf_counter(), time.process_time()
         result = simulate(society, config, n_steps=2 + steps, rng=1, history_every=every)
         long = min(long, time.perf_counter() - start)
+        cpu_long = min(cpu_long, time.process_time() - cpu)
     cut_share = result.history["ties_cut"].iloc[-1] / society.n_ties
+    time_vectorised.cpu_per_step = max((cpu_long - cpu_short) / steps, 1e-9)
     return max((long - short) / steps, 1e-9), short, cut_share
 
 
@@ -257,8 +261,9 @@ def run_sizes(sizes, config, scale, label):
                                                      measure=False)
         measured, _, _ = time_vectorised(society, config, steps=steps // 2, measure=True,
                                          repeats=1)
+        cpu = time_vectorised.cpu_per_step
         spmv = product_seconds(society)
-        row = {"rules": label, "config": config.to_dict(), "n": n, "ties": int(society.n_ties), "seconds_per_step": per_step,
+        row = {"rules": label, "cpu_seconds_per_step": cpu, "config": config.to_dict(), "n": n, "ties": int(society.n_ties), "seconds_per_step": per_step,
                "seconds_per_step_with_history": measured,
                "seconds_two_steps_with_set_up": first, "share_of_ties_cut_per_step": cut_share,
                "seconds_per_product": spmv, "step_in_products": per_step / spmv,
@@ -267,7 +272,9 @@ def run_sizes(sizes, config, scale, label):
               f"{target} s), {measured:.2f} s measuring every step; 2 steps with set-up "
               f"{first:.2f} s; {cut_share:.2%} of ties cut")
         print(f"  calibration: one 2-thread product W @ x takes {spmv * 1e3:.0f} ms here, so a "
-              f"step costs {per_step / spmv:.0f} products (the machine's speed drifts +-50 %)")
+              f"step costs {per_step / spmv:.0f} products (the machine's speed drifts +-50 %); "
+              f"{cpu:.2f} CPU seconds per step over both cores (less sensitive to a shared "
+              f"machine than the wall time)")
         if n == 100_000 // scale:
             own_start = np.full(n, 650.0)
             start = time.perf_counter()

@@ -723,6 +723,7 @@ class _State:
         self.fear = np.zeros(n) if cfg.censorship_rule == "choice" else None
         self._stakes = [cfg.stakes[g] for g in cfg.gates]
         self._tie_values = np.array([cfg.tie_values[k] for k in _KINDS])
+        self._squared = None  # buffer of the squared tie weights (strategic unfriending)
 
     def value_slope(self):
         """``V'(x)`` per citizen at the current displayed score (0 where not scored)."""
@@ -1035,7 +1036,10 @@ class _State:
             system = _build_system(wm, lam, None)
         s, x = np.nan_to_num(self.own), np.nan_to_num(self.displayed)
         mean = system.mean_of_ties(x)
-        diagonal = _echo_diagonal(system)
+        nnz = self.matrix.nnz
+        if self._squared is None or len(self._squared) < nnz:
+            self._squared = np.empty(int(nnz * 1.1) + 16)
+        diagonal = _echo_diagonal(system, self._squared)
         extra = diagonal
         if "local" in inspect.signature(_first_order_effects).parameters:
             extra = (system.lam * diagonal, np.where(system.lam > 0, s - x, 0.0))
@@ -1135,20 +1139,24 @@ class _State:
         return targets
 
 
-def _echo_diagonal(system):
+def _echo_diagonal(system, buffer=None):
     """The local resolvent diagonal of :func:`scorelab.tie_effects`' first-order method,
     ``1 / (1 - lambda_i sum_k W_ik lambda_k W_ki)``, by one sparse product.
 
     For the game's loop-free ties ``W_ik W_ki = A_ik A_ki / (d_i d_k)``, so the sum is
     ``((A o A^T) (lambda / d))_i / d_i`` (``A o A^T = A o A`` when symmetric): the same
     numbers as ``tie_effects._local_diagonal`` without a pass per tie end in Python
-    temporaries (checked equal in ``tests/test_dynamics_mechanisms.py``).
+    temporaries (checked equal in ``tests/test_dynamics_mechanisms.py``). ``buffer``, at
+    least as long as the matrix's entries, receives the squared weights (no fresh array,
+    and its page faults, per step).
     """
     matrix, lam, degree = system.wm.matrix, system.lam, system.degree
     safe = np.where(degree > 0, degree, 1.0)
     if system.wm.symmetric:
-        both = sp.csr_array((matrix.data * matrix.data, matrix.indices, matrix.indptr),
-                            shape=matrix.shape)
+        out = None if buffer is None or len(buffer) < matrix.nnz else buffer[:matrix.nnz]
+        squared = np.multiply(matrix.data, matrix.data, out=out)
+        both = sp.csr_array((squared, matrix.indices, matrix.indptr), shape=matrix.shape,
+                            copy=False)
     else:
         both = sp.csr_array(matrix.multiply(matrix.T))
     echo = ParallelProduct(both)(lam / safe) / safe
