@@ -928,15 +928,60 @@ class _State:
         self.wealth = self.wealth * np.exp(wealth_growth(self.access, cfg) + shock)
 
     def rewire(self):
+        """Strategic and social cuts, decided on the ties at the start of the step, and the
+        cutters' new ties, applied in one edit of the tie matrix."""
         cfg = self.config
         self.ties_cut = self.ties_added = 0
         for counts in self.cut_counts.values():
             counts.fill(0)
+        plans = []
         if cfg.strategic_rate > 0:
-            self.strategic_cuts()
+            plans.append(("strategic", self.strategic_cuts()))
+        plans.append(("social", self.social_cuts()))
+        plans = [(name, plan) for name, plan in plans if plan is not None]
+        if not plans:
+            return
+        if len(plans) == 1:
+            name, (u, v, position, slots, kinds, cutters, fresh_source, fresh_target) = plans[0]
+        else:
+            u, v, position, slots, kinds, cutters, fresh_source, fresh_target, name = \
+                self._merge_plans(plans)
+        self.ties.edit(u, v, position, fresh_source, fresh_target, TIE_KINDS["friend"].weight,
+                       cut_slots=slots)
+        self._update_degree()
+        self.ties_cut += len(u)
+        self.ties_added += len(fresh_source)
+        if isinstance(name, str):
+            np.add.at(self.cut_counts[name], (kinds, self.group_code[cutters]), 1)
+        else:
+            for label in self.cut_counts:
+                mine = name == label
+                np.add.at(self.cut_counts[label], (kinds[mine], self.group_code[cutters[mine]]),
+                          1)
+
+    def _merge_plans(self, plans):
+        """One list of cuts (a tie both mechanisms chose is cut once, as a strategic cut)
+        and one list of distinct new pairs."""
+        labels = np.concatenate([np.full(len(plan[0]), name, dtype=object)
+                                 for name, plan in plans])
+        u, v, position, slots, kinds, cutters = (
+            np.concatenate([plan[k] for _, plan in plans]) for k in range(6))
+        keys = u * self.n + v
+        order = np.argsort(keys, kind="stable")
+        keep = np.sort(order[first_of_runs(keys[order])])
+        fresh = np.concatenate([plan[6] * self.n + plan[7] for _, plan in plans])
+        fresh = np.unique(fresh)
+        fresh_source, fresh_target = np.divmod(fresh, self.n)
+        return (u[keep], v[keep], position[keep], slots[keep], kinds[keep], cutters[keep],
+                fresh_source, fresh_target, labels[keep])
+
+    def social_cuts(self):
+        """Ostracism: the ties cut by the higher scorer (``cut_chance``) and the cutters'
+        new ties, or None; nothing is edited here."""
+        cfg = self.config
         n_ties = self.ties.n_ties
         if cfg.ostracism == 0 or not cfg.public_scores or not n_ties:
-            return
+            return None
         x = self.displayed
         # A tie is cut with probability chance <= bound = ostracism * (1 - cheapest cut
         # cost). Drawing u ~ U(0, 1) per tie and cutting when u < chance is the same as
@@ -953,23 +998,20 @@ class _State:
         chance = cut_chance(gap, _CUT_COST[kinds], cfg)
         hit = ~np.isnan(xs) & ~np.isnan(xt) & (draw < chance)
         if not hit.any():
-            return
+            return None
         # the higher scorer cuts, and looks for a new tie among the ties as they stood at
         # the start of the step (a just-cut pair is not formed again)
         seekers = np.where(xs[hit] >= xt[hit], source[hit], target[hit])
         fresh_source, fresh_target = self._new_ties(seekers)
-        self.ties.edit(source[hit], target[hit], position[hit], fresh_source, fresh_target,
-                       TIE_KINDS["friend"].weight, cut_slots=slots[hit])
-        self._update_degree()
-        self.ties_cut += int(hit.sum())
-        self.ties_added += len(fresh_source)
-        np.add.at(self.cut_counts["social"], (kinds[hit], self.group_code[seekers]), 1)
+        return (source[hit], target[hit], position[hit], slots[hit], kinds[hit], seekers,
+                fresh_source, fresh_target)
 
     def strategic_cuts(self):
         """Strategic unfriending: each tie end is reconsidered with chance ``strategic_rate``
         and cut with the logit chance ``sigma(rationality (V'(x_i) dx_ij - v_kind))``, at
         most ``max_cuts`` per citizen (:func:`scorelab._mechanisms.strategic_plan`); the
-        cutter seeks a new tie as after an ostracism cut.
+        cutter seeks a new tie as after an ostracism cut. Returns the cuts and new ties (as
+        :meth:`social_cuts`), or None.
 
         ``dx_ij`` is the first-order effect of :func:`scorelab.tie_effects`; the motive is
         exactly 0 without association (no effect) or with private scores (no one knows it),
@@ -986,7 +1028,7 @@ class _State:
         cfg = self.config
         matrix = self.matrix
         if matrix.nnz == 0:
-            return
+            return None
         candidates = bernoulli_positions(matrix.nnz, cfg.strategic_rate, self.rng)
         draws = self.rng.random(len(candidates))
         known = cfg.public_scores and cfg.association and self.participant.any()
@@ -1002,7 +1044,7 @@ class _State:
             matrix, candidates, effect_of, slope, self.ties.kinds, self._tie_values,
             rationality=cfg.rationality, cap=cfg.max_cuts, draws=draws)
         if not len(rows):
-            return
+            return None
         u, v = np.minimum(rows, cols), np.maximum(rows, cols)
         keys = u * self.n + v
         order = np.argsort(keys, kind="stable")
@@ -1011,12 +1053,7 @@ class _State:
         position = _mech.upper_positions(matrix, self.ties.lower, u, v)
         _, slots = self.ties.kinds(u, v, slots=True)
         fresh_source, fresh_target = self._new_ties(cutters)
-        self.ties.edit(u, v, position, fresh_source, fresh_target, TIE_KINDS["friend"].weight,
-                       cut_slots=slots)
-        self._update_degree()
-        self.ties_cut += len(u)
-        self.ties_added += len(fresh_source)
-        np.add.at(self.cut_counts["strategic"], (kinds, self.group_code[cutters]), 1)
+        return u, v, position, slots, kinds, cutters, fresh_source, fresh_target
 
     def _tie_effect_kernel(self):
         """``effect_of(rows, cols, weights)``: first-order change of each citizen's displayed
