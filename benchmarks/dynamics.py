@@ -9,7 +9,13 @@ The per-citizen version below does the same work with Python loops over citizens
 (acts, self-censorship, scoring against the standard, association by Jacobi sweeps over
 neighbour lists, gates, ostracism, rewiring), drawing its random numbers one at a time.
 
-Run ``python benchmarks/dynamics.py [--quick]``.
+The same targets hold with strategic unfriending and norm drift on (``MECHANISMS``: each tie
+end reconsidered with chance 0.05 per step, internalisation 0.1); its per-citizen version
+adds the loops of those two mechanisms (first-order tie effects from neighbour lists, the
+logit cut, the norm update per citizen and domain). The machine is shared: every time is
+also printed in units of one 2-thread sparse product ``W @ x`` measured just before.
+
+Run ``python benchmarks/dynamics.py [--quick] [--small-only]``.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from scorelab.society import TIE_KINDS, homophilous_sbm
 
 # ostracism at which about 1 % of ties are cut (and replaced) per step
 OSTRACISM = 0.03
+MECHANISMS = dict(strategic_rate=0.05, internalisation=0.1)
 
 
 def per_citizen_step(society, config, rng, displayed_before):
@@ -90,6 +97,10 @@ def per_citizen_step(society, config, rng, displayed_before):
         x = new
         if change <= threshold:
             break
+    if config.strategic_rate > 0:
+        ties = per_citizen_strategic(ties, neighbours, own, x, config, rng)
+    if config.internalisation > 0:
+        per_citizen_norms(neighbours, disposition, config, rng)
     for i in range(n):
         growth = 0.0
         growth += config.credit_return if x[i] >= config.thresholds["credit"] else 0.0
@@ -121,6 +132,59 @@ def per_citizen_step(society, config, rng, displayed_before):
     return x, kept
 
 
+def per_citizen_strategic(ties, neighbours, own, x, config, rng):
+    """Strategic unfriending tie end by tie end: first-order effect, value, logit."""
+    n = len(x)
+    lam = config.policy.association_weight
+    degree = [sum(w for _, w in neighbours[i]) for i in range(n)]
+    kinds = list(TIE_KINDS)
+    kind_of = {(u, v): kind for u, v, kind, _ in ties}
+    thresholds = [config.thresholds[g] for g in config.gates]
+    stakes = [config.stakes[g] for g in config.gates]
+    cut = set()
+    for i in range(n):
+        if not neighbours[i]:
+            continue
+        mean = sum(w * x[k] for k, w in neighbours[i]) / degree[i]
+        echo = sum((w / degree[i]) * lam * (w / degree[k]) for k, w in neighbours[i])
+        local = 1.0 / (1.0 - lam * echo)
+        slope = 0.0
+        for t, stake in zip(thresholds, stakes):
+            sig = 1.0 / (1.0 + math.exp(-(x[i] - t) / config.softness))
+            slope += stake / config.softness * sig * (1 - sig)
+        best = []
+        for j, a in neighbours[i]:
+            if rng.random() >= config.strategic_rate:
+                continue
+            left = degree[i] - a
+            effect = local * lam * a / left * (mean - x[j]) if left > 0 else own[i] - x[i]
+            pair = (min(i, j), max(i, j))
+            net = slope * effect - config.tie_values[kinds[kind_of[pair]]]
+            if rng.random() < 1.0 / (1.0 + math.exp(-config.rationality * net)):
+                best.append((net, pair))
+        for _, pair in sorted(best, reverse=True)[: config.max_cuts]:
+            cut.add(pair)
+    return [t for t in ties if (t[0], t[1]) not in cut]
+
+
+def per_citizen_norms(neighbours, disposition, config, rng):
+    """Norm drift citizen by citizen and domain by domain (no scoring pull here)."""
+    norm = [[d] * len(DOMAINS) for d in disposition]
+    new = []
+    rate, anchor = config.internalisation, config.norm_anchor
+    for i in range(len(norm)):
+        total = sum(w for _, w in neighbours[i])
+        row = []
+        for d in range(len(DOMAINS)):
+            seen = sum(w * norm[j][d] for j, w in neighbours[i]) / total if total else norm[i][d]
+            a = norm[i][d]
+            change = (1 - config.authority_pull - anchor) * (seen - a) + anchor * (disposition[i] - a)
+            change += config.authority_pull * (0.6 - a)
+            row.append(min(1.0, max(0.0, a + rate * change)))
+        new.append(row)
+    return new
+
+
 def time_vectorised(society, config, steps, *, measure, repeats=2):
     """Seconds per step of ``simulate``, set-up excluded.
 
@@ -134,14 +198,18 @@ def time_vectorised(society, config, steps, *, measure, repeats=2):
     """
     every = 1 if measure else 10**9
     short = long = np.inf
+    cpu_short = cpu_long = np.inf
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         simulate(society, config, n_steps=2, rng=1, history_every=every)
         short = min(short, time.perf_counter() - start)
-        start = time.perf_counter()
+        cpu_short = min(cpu_short, time.process_time() - cpu)
+        start, cpu = time.perf_counter(), time.process_time()
         result = simulate(society, config, n_steps=2 + steps, rng=1, history_every=every)
         long = min(long, time.perf_counter() - start)
+        cpu_long = min(cpu_long, time.process_time() - cpu)
     cut_share = result.history["ties_cut"].iloc[-1] / society.n_ties
+    time_vectorised.cpu_per_step = max((cpu_long - cpu_short) / steps, 1e-9)
     return max((long - short) / steps, 1e-9), short, cut_share
 
 
@@ -167,19 +235,35 @@ def product_seconds(society, repeats=5):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10x smaller sizes")
+    parser.add_argument("--small-only", action="store_true",
+                        help="only the smaller society (10^5 citizens, or 10^4 with --quick)")
     args = parser.parse_args(argv)
     scale = 10 if args.quick else 1
-    config = GameConfig(ostracism=OSTRACISM)
-    results = {"versions": versions(), "config": config.to_dict(), "runs": []}
-    for n, target in ((100_000 // scale, 0.2), (1_000_000 // scale, 2.0)):
+    results = {"versions": versions(), "runs": []}
+    sizes = ((100_000 // scale, 0.2), (1_000_000 // scale, 2.0))
+    for label, config in (("original rules", GameConfig(ostracism=OSTRACISM)),
+                          ("strategic unfriending and norm drift",
+                           GameConfig(ostracism=OSTRACISM, **MECHANISMS))):
+        print(f"-- {label}")
+        results["runs"] += run_sizes(sizes[:1] if args.small_only else sizes, config, scale,
+                                     label)
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "dynamics.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+
+
+def run_sizes(sizes, config, scale, label):
+    rows = []
+    for n, target in sizes:
         society = homophilous_sbm(n, mean_degree=20, homophily=0.5, rng=1)
         steps = 10 if n == 100_000 // scale else 4
         per_step, first, cut_share = time_vectorised(society, config, steps=steps,
                                                      measure=False)
         measured, _, _ = time_vectorised(society, config, steps=steps // 2, measure=True,
                                          repeats=1)
+        cpu = time_vectorised.cpu_per_step
         spmv = product_seconds(society)
-        row = {"n": n, "ties": int(society.n_ties), "seconds_per_step": per_step,
+        row = {"rules": label, "cpu_seconds_per_step": cpu, "config": config.to_dict(), "n": n, "ties": int(society.n_ties), "seconds_per_step": per_step,
                "seconds_per_step_with_history": measured,
                "seconds_two_steps_with_set_up": first, "share_of_ties_cut_per_step": cut_share,
                "seconds_per_product": spmv, "step_in_products": per_step / spmv,
@@ -188,7 +272,9 @@ def main(argv=None):
               f"{target} s), {measured:.2f} s measuring every step; 2 steps with set-up "
               f"{first:.2f} s; {cut_share:.2%} of ties cut")
         print(f"  calibration: one 2-thread product W @ x takes {spmv * 1e3:.0f} ms here, so a "
-              f"step costs {per_step / spmv:.0f} products (the machine's speed drifts +-50 %)")
+              f"step costs {per_step / spmv:.0f} products (the machine's speed drifts +-50 %); "
+              f"{cpu:.2f} CPU seconds per step over both cores (less sensitive to a shared "
+              f"machine than the wall time)")
         if n == 100_000 // scale:
             own_start = np.full(n, 650.0)
             start = time.perf_counter()
@@ -197,11 +283,9 @@ def main(argv=None):
             row["seconds_per_citizen_step"] = slow
             row["speedup"] = slow / per_step
             print(f"  per-citizen implementation: {slow:.1f} s per step -> {slow / per_step:.0f}x "
-                  f"(target >= 50)")
-        results["runs"].append(row)
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "dynamics.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+                  f"(target >= 50); {slow / spmv:.0f} products")
+        rows.append(row)
+    return rows
 
 
 if __name__ == "__main__":

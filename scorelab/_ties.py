@@ -92,6 +92,25 @@ class DynamicTies:
             return out, np.where(live, at, -1)
         return out
 
+    def kind_counts(self, group_code, n_groups, n_kinds):
+        """Ties by kind and group, each tie counted once for each of its two ends.
+
+        Returns an ``(n_kinds, n_groups)`` integer array: the live starting ties of each
+        kind from the kind table, and the ties of ``new_kind`` as what remains of each
+        group's tie ends.
+        """
+        counts = np.zeros((n_kinds, n_groups), dtype=np.int64)
+        live = self._kind_live
+        keys, codes = self._kind_keys[live], self._kind_codes[live].astype(np.int64)
+        source, target = np.divmod(keys, self.n)
+        for ends in (source, target):
+            counts += np.bincount(codes * n_groups + group_code[ends],
+                                  minlength=n_kinds * n_groups).reshape(n_kinds, n_groups)
+        ends = np.bincount(group_code, weights=np.diff(self.matrix.indptr),
+                           minlength=n_groups).astype(np.int64)
+        counts[self.new_kind] = ends - counts.sum(axis=0) + counts[self.new_kind]
+        return counts
+
     def _find_kind(self, source, keys):
         """Where each key sits in the starting-kind table, and whether it is there."""
         lo = self._kind_start[source]

@@ -22,7 +22,21 @@ step by step, vectorised over the whole population (no per-citizen Python loop).
    unreplaced and ties thin out under sustained ostracism (reported as ``ties_added``);
 6. **rollout** - before ``mandatory_step`` citizens join by choice, the more conforming
    first (probability ``join_rate * disposition ** selectivity``), and the standard is set
-   by those who have joined; from ``mandatory_step`` on everyone is scored.
+   by those who have joined; from ``mandatory_step`` on everyone is scored;
+7. **drift** - private norms drift towards what one's ties are seen to approve and the
+   authority's standard (``internalisation``), and fear follows the ties seen losing a
+   privilege (chosen self-censorship).
+
+Derived mechanisms (issue 9), each off by default so that the original rules give the
+same frames bit for bit: what the score gates (``gates``, ordered by stakes, with a smooth
+value ``V(x) = sum_g stake_g sigma((x - t_g) / softness)``), a compliance incentive derived
+from ``V'`` (``incentive_rule="stakes"``), strategic unfriending weighing the first-order
+:func:`scorelab.tie_effects` of each tie through ``V'`` against its value
+(``strategic_rate``), norm drift (``internalisation``) and self-censorship as a choice with
+fear and selective presentation (``censorship_rule="choice"``, ``selective``). Their
+kernels are in :mod:`scorelab._mechanisms`; ``tests/test_dynamics_mechanisms.py`` checks
+them against per-citizen references, DeGroot and Friedkin-Johnsen closed forms and their
+counterfactuals.
 
 Every mechanism can be switched off for its counterfactual: ``association=False``,
 ``ostracism=0``, ``public_scores=False`` (no peer sanctions: no ostracism, no public
@@ -45,6 +59,7 @@ Advances in Group Processes 16:1-29.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import math
 from collections.abc import Mapping
@@ -52,8 +67,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from tqdm import tqdm
 
+from scorelab import _mechanisms as _mech
 from scorelab import metrics
 from scorelab._graph import (
     ParallelProduct,
@@ -72,10 +89,11 @@ from scorelab._validation import (
     check_rng,
     shown,
 )
-from scorelab.association import propagate
+from scorelab.association import _build_system, propagate
 from scorelab.reporting import git_state, json_ready, versions, write_atomically, write_json
 from scorelab.scoring import (
     DOMAINS,
+    WEALTH_HALF,
     ScoringPolicy,
     approval_rates,
     decayed_counts,
@@ -86,10 +104,21 @@ from scorelab.scoring import (
     score_against,
 )
 from scorelab.society import TIE_KINDS, Society
+from scorelab.tie_effects import _first_order_effects, _Ties
 
-__all__ = ["GameConfig", "SimulationResult", "simulate", "load", "association_iterations", "GATES"]
+__all__ = ["GameConfig", "SimulationResult", "simulate", "load", "association_iterations", "GATES",
+           "ALL_GATES"]
 
 GATES = ("credit", "travel", "utilities")
+"""The gates of the original game (the default ``GameConfig.gates``)."""
+ALL_GATES = ("shop", "credit", "travel", "utilities", "food")
+"""Every gate a score can hold, in the order of their stakes (none is ``gates=()``)."""
+DEFAULT_THRESHOLDS = {"shop": 750.0, "credit": 650.0, "travel": 550.0, "utilities": 450.0,
+                      "food": 400.0}
+DEFAULT_STAKES = {"shop": 0.5, "credit": 1.0, "travel": 2.0, "utilities": 4.0, "food": 8.0}
+DEFAULT_TIE_VALUES = {"family": 6.0, "friend": 3.0, "neighbour": 1.5, "colleague": 1.0}
+INCENTIVE_RULES = ("constant", "stakes")
+CENSORSHIP_RULES = ("fixed", "choice")
 _KINDS = list(TIE_KINDS)
 _CUT_COST = np.array([TIE_KINDS[k].cut_cost for k in _KINDS])
 _FRIEND = _KINDS.index("friend")
@@ -163,6 +192,56 @@ class GameConfig:
         authority scores as disapproved).
     appeal : float in [0, 1], default 0
         Share of the recorded disapproved acts struck from every record each step (appeals).
+    gates : sequence of str, default ("credit", "travel", "utilities")
+        What the score gates, from :data:`ALL_GATES` (ordered by stakes: shop rewards,
+        credit, travel, utilities, food); ``()`` gates nothing (bragging rights only). A
+        gate not at stake is open to all.
+    stakes : mapping, optional
+        Value of passing each gate, in the units of tie values and of the cost of hiding;
+        default shop 0.5, credit 1, travel 2, utilities 4, food 8. The value of a displayed
+        score is ``V(x) = sum_g stake_g * sigma((x - threshold_g) / softness)``.
+    softness : float > 0, default 25
+        Width (points) of each gate's smooth step in ``V``.
+    shop_return : float, default 0.005
+        Log-wealth gain per step with shop rewards (when the shop gate is at stake).
+    food_loss : float, default 0.1
+        Log-wealth loss per step without food (when food is at stake; subsistence: wealth
+        falls and with it the approved finance acts it allows).
+    incentive_rule : {"constant", "stakes"}, default "constant"
+        ``"constant"``: the original shift ``incentive * responsiveness``; ``"stakes"``:
+        ``incentive * 4 softness V'(x)`` (the value of a point where one stands, 1 at the
+        threshold of a gate of stake 1), times responsiveness.
+    strategic_rate : float in [0, 1], default 0
+        Strategic unfriending: chance per step that each citizen reconsiders each tie
+        (0: off). A reconsidered tie is cut with the logit chance
+        ``sigma(rationality * (V'(x_i) dx_ij - tie_values[kind]))``, ``dx_ij`` its
+        first-order :func:`scorelab.tie_effects` effect.
+    rationality : float >= 0, default 2
+        Logit precision of strategic cuts and of chosen self-censorship.
+    tie_values : mapping, default family 6, friend 3, neighbour 1.5, colleague 1
+        Value of keeping a tie, by kind (units of the stakes).
+    max_cuts : int >= 1, default 1
+        Most ties a citizen cuts strategically per step.
+    internalisation : float in [0, 1], default 0
+        Rate at which private approval (per domain, and of customary acts) drifts towards
+        what one sees one's ties express and the authority's standard (0: fixed
+        dispositions, the original rule).
+    authority_pull : float in [0, 1], default 0.3
+        Weight of the authority's standard in norm drift (participants only).
+    norm_anchor : float in [0, 1], default 0
+        Weight of one's starting disposition in norm drift (Friedkin-Johnsen stubbornness).
+    censorship_rule : {"fixed", "choice"}, default "fixed"
+        ``"fixed"``: hide with chance ``censorship * responsiveness * visibility``;
+        ``"choice"``: hide with the logit chance ``sigma(rationality * (loss -
+        authenticity))``, ``loss = (1 + fear) V'(x) penalty_d max(visibility - detection,
+        0)``.
+    authenticity : float >= 0, default 1
+        Cost of hiding an act (units of the stakes).
+    fear_rate : float in [0, 1], default 0.5
+        How fast fear follows the share of one's ties seen losing a privilege.
+    selective : bool, default False
+        Selective presentation: ties who privately approve of disapproved acts (private
+        approval below 1/2) see one's hidden acts; others and the score do not.
 
     Notes
     -----
@@ -186,9 +265,7 @@ class GameConfig:
     censorship: float = 0.5
     visibility: float = 1.0
     detection: float = 0.3
-    thresholds: Mapping = dataclasses.field(
-        default_factory=lambda: {"credit": 650.0, "travel": 550.0, "utilities": 450.0}
-    )
+    thresholds: Mapping | None = None
     credit_return: float = 0.03
     travel_return: float = 0.01
     utilities_loss: float = 0.05
@@ -202,6 +279,23 @@ class GameConfig:
     standard_inertia: float = 0.0
     mislabelled: Mapping = dataclasses.field(default_factory=dict)
     appeal: float = 0.0
+    gates: tuple = GATES
+    stakes: Mapping | None = None
+    softness: float = 25.0
+    shop_return: float = 0.005
+    food_loss: float = 0.1
+    incentive_rule: str = "constant"
+    strategic_rate: float = 0.0
+    rationality: float = 2.0
+    tie_values: Mapping = dataclasses.field(default_factory=lambda: dict(DEFAULT_TIE_VALUES))
+    max_cuts: int = 1
+    internalisation: float = 0.0
+    authority_pull: float = 0.3
+    norm_anchor: float = 0.0
+    censorship_rule: str = "fixed"
+    authenticity: float = 1.0
+    fear_rate: float = 0.5
+    selective: bool = False
 
     def __post_init__(self):
         if not isinstance(self.policy, ScoringPolicy):
@@ -219,14 +313,25 @@ class GameConfig:
         for name in ("censorship", "visibility", "detection", "ostracism", "triadic_share",
                      "join_rate"):
             check_probability(name, getattr(self, name))
-        if not isinstance(self.thresholds, Mapping) or set(self.thresholds) != set(GATES):
+        if isinstance(self.gates, str) or not isinstance(self.gates, (tuple, list)):
+            raise TypeError(f"gates must be a sequence of gate names from {ALL_GATES}, got "
+                            f"{self.gates!r}")
+        gates = tuple(self.gates)
+        if not set(gates) <= set(ALL_GATES) or len(set(gates)) != len(gates):
+            raise ValueError(f"gates must name distinct gates of {ALL_GATES}, got {gates!r}")
+        # kept in the order of their stakes (shop < credit < travel < utilities < food)
+        gates = tuple(g for g in ALL_GATES if g in gates)
+        object.__setattr__(self, "gates", gates)
+        if self.thresholds is None:
+            object.__setattr__(self, "thresholds", {g: DEFAULT_THRESHOLDS[g] for g in gates})
+        if not isinstance(self.thresholds, Mapping) or set(self.thresholds) != set(gates):
             raise ValueError(
-                f"thresholds must map exactly the gates {GATES} to scores, "
+                f"thresholds must map exactly the gates {gates} to scores, "
                 f"got {shown(self.thresholds)}"
             )
         lo, hi = self.policy.score_min, self.policy.score_max
         checked = {}
-        for gate in GATES:
+        for gate in gates:
             value = self.thresholds[gate]
             if isinstance(value, Mapping):
                 if not value:
@@ -261,6 +366,49 @@ class GameConfig:
         check_real("selectivity", self.selectivity, minimum=0.0)
         check_real("standard_inertia", self.standard_inertia, minimum=0.0, maximum=1.0,
                    open_max=True)
+        self._check_mechanisms(gates)
+
+    def _check_mechanisms(self, gates):
+        """Validate the derived mechanisms' parameters (stakes, unfriending, norms, hiding)."""
+        stakes = self.stakes
+        if stakes is None:
+            stakes = {g: DEFAULT_STAKES[g] for g in gates}
+        if not isinstance(stakes, Mapping) or set(stakes) != set(gates):
+            raise ValueError(f"stakes must map exactly the gates {gates} to values, got "
+                             f"{stakes!r}")
+        object.__setattr__(self, "stakes", FrozenMapping(
+            {g: check_real(f"stakes[{g!r}]", stakes[g], minimum=0.0) for g in gates}))
+        check_real("softness", self.softness, minimum=0.0, open_min=True)
+        check_real("shop_return", self.shop_return, minimum=-1.0, maximum=1.0)
+        check_real("food_loss", self.food_loss, minimum=-1.0, maximum=1.0)
+        for name, options in (("incentive_rule", INCENTIVE_RULES),
+                              ("censorship_rule", CENSORSHIP_RULES)):
+            if getattr(self, name) not in options:
+                raise ValueError(f"{name} must be one of {options}, got {getattr(self, name)!r}")
+        for name in ("strategic_rate", "internalisation", "authority_pull", "norm_anchor",
+                     "fear_rate"):
+            check_probability(name, getattr(self, name))
+        if self.authority_pull + self.norm_anchor > 1:
+            raise ValueError(f"authority_pull + norm_anchor must be at most 1, got "
+                             f"{self.authority_pull} + {self.norm_anchor}")
+        check_real("rationality", self.rationality, minimum=0.0)
+        check_real("authenticity", self.authenticity, minimum=0.0)
+        check_integer("max_cuts", self.max_cuts, minimum=1)
+        if not isinstance(self.tie_values, Mapping) or set(self.tie_values) != set(TIE_KINDS):
+            raise ValueError(f"tie_values must map exactly the tie kinds {list(TIE_KINDS)} "
+                             f"to values, got {self.tie_values!r}")
+        object.__setattr__(self, "tie_values", FrozenMapping(
+            {k: check_real(f"tie_values[{k!r}]", self.tie_values[k]) for k in TIE_KINDS}))
+        if not isinstance(self.selective, bool):
+            raise TypeError(f"selective must be True or False, got {self.selective!r}")
+
+    @property
+    def mechanisms_on(self):
+        """Whether any derived mechanism departs from the original rules (then the history
+        adds :data:`scorelab.metrics.MECHANISM_MEASURES`)."""
+        return (self.gates != GATES or self.incentive_rule != "constant"
+                or self.strategic_rate > 0 or self.internalisation > 0
+                or self.censorship_rule != "fixed" or self.selective)
 
     def to_dict(self):
         """JSON-friendly parameters, saved with every result; ``from_dict`` rebuilds them."""
@@ -269,6 +417,9 @@ class GameConfig:
         values["thresholds"] = {g: (dict(v) if isinstance(v, Mapping) else v)
                                 for g, v in self.thresholds.items()}
         values["mislabelled"] = {g: dict(s) for g, s in self.mislabelled.items()}
+        values["gates"] = list(self.gates)
+        values["stakes"] = dict(self.stakes)
+        values["tie_values"] = dict(self.tie_values)
         return values
 
     @classmethod
@@ -283,6 +434,8 @@ class GameConfig:
         values = dict(values)
         if "policy" in values:
             values["policy"] = ScoringPolicy(**values["policy"])
+        if "gates" in values:
+            values["gates"] = tuple(values["gates"])
         return cls(**values)
 
 
@@ -535,10 +688,11 @@ class _State:
         self.expressed_rate = self.disposition.copy()
         self.own = np.full(self.n, np.nan)
         self.displayed = np.full(self.n, np.nan)
-        self.access = {g: np.ones(self.n, dtype=bool) for g in GATES}
+        # every gate, open to all unless it is at stake
+        self.access = {g: np.ones(self.n, dtype=bool) for g in ALL_GATES}
         self.standard = (np.nan, np.nan)  # mean and spread of the reference's approval rate
         self.threshold = {g: self._per_citizen(config.thresholds[g], f"thresholds[{g!r}]")
-                          for g in GATES}
+                          for g in config.gates}
         labels = set(self.groups.cat.categories)
         unknown = set(config.mislabelled) - labels
         if unknown:
@@ -552,6 +706,46 @@ class _State:
         self.ties_cut = 0
         self.ties_added = 0
         self._update_degree()
+        self._init_mechanisms()
+
+    def _init_mechanisms(self):
+        """State of the derived mechanisms (all inert under the original rules)."""
+        cfg, n = self.config, self.n
+        self.group_code = self.groups.cat.codes.to_numpy()
+        self.n_groups = len(self.groups.cat.categories)
+        self.cut_counts = {kind: np.zeros((len(_KINDS), self.n_groups), dtype=np.int64)
+                           for kind in ("strategic", "social")}
+        self.incentive_shift = None  # per citizen, when derived from the stakes
+        self.chance = None  # this step's approval chances (citizens x domains)
+        self.hide_chance = None  # this step's chance of hiding a disapproved act
+        self.actual_rate = self.disposition.copy()  # approval rate as done (selective)
+        # private norms per domain drift only with internalisation > 0
+        self.norm = None
+        self.custom = None
+        if cfg.internalisation > 0:
+            self.norm = np.repeat(self.disposition[:, None], len(DOMAINS), axis=1)
+            self.norm0 = self.norm.copy()
+            if cfg.mislabelled:
+                self.practises = self.mislabel.sum(axis=1) > 0
+                self.custom = self.practises.astype(float)
+        self.fear = np.zeros(n) if cfg.censorship_rule == "choice" else None
+        self._stakes = [cfg.stakes[g] for g in cfg.gates]
+        self._tie_values = np.array([cfg.tie_values[k] for k in _KINDS])
+        self._squared = None  # buffer of the squared tie weights (strategic unfriending)
+
+    def value_slope(self):
+        """``V'(x)`` per citizen at the current displayed score (0 where not scored)."""
+        cfg = self.config
+        return _mech.value_slope(self.displayed, [self.threshold[g] for g in cfg.gates],
+                                 self._stakes, cfg.softness)
+
+    def sees_actual(self):
+        """Who sees one's ties' hidden acts (selective presentation): those who privately
+        approve of disapproved acts, i.e. whose private approval is below one half."""
+        if not self.config.selective:
+            return None
+        private = self.disposition if self.norm is None else self.norm.mean(axis=1)
+        return private < 0.5
 
     def _per_citizen(self, value, name):
         """A gate threshold as one value per citizen (group-aware thresholds map groups)."""
@@ -586,11 +780,27 @@ class _State:
 
     def act(self):
         cfg = self.config
-        chance = approval_chance(
-            self.disposition, self.responsiveness, self.participant, self.expressed_rate,
-            self.neighbour_mean(self.expressed_rate), self.wealth,
-            incentive=cfg.incentive, peer_pressure=cfg.peer_pressure,
-        )
+        incentive = cfg.incentive
+        if cfg.incentive_rule == "stakes":
+            incentive = self.derived_incentive()
+        if cfg.selective:
+            seen = _mech.seen_by(ParallelProduct(self.matrix), self.degree, self.expressed_rate,
+                                 self.actual_rate, self.sees_actual())
+        else:
+            seen = self.neighbour_mean(self.expressed_rate)
+        if self.norm is None:
+            chance = approval_chance(
+                self.disposition, self.responsiveness, self.participant, self.expressed_rate,
+                seen, self.wealth, incentive=incentive, peer_pressure=cfg.peer_pressure,
+            )
+        else:
+            shift = incentive * self.responsiveness * self.participant
+            shift = shift + cfg.peer_pressure * (seen - self.expressed_rate)
+            chance = np.clip(self.norm + shift[:, None], 0.0, 1.0)
+            # what one is seen to approve: one's willingness, before what wealth allows
+            self.willing = chance.copy()
+            chance[:, DOMAINS.index("finance")] *= self.wealth / (self.wealth + WEALTH_HALF)
+        self.chance = chance
         approved = np.empty(chance.shape)
 
         def draw(gen, a, b):
@@ -599,16 +809,66 @@ class _State:
         self.streams.run(draw)
         return approved, cfg.n_acts - approved
 
+    def derived_incentive(self):
+        """The compliance incentive from the stakes: ``incentive * 4 softness V'(x)``.
+
+        ``4 softness V'(x) = sum_g stake_g 4 sigma_g (1 - sigma_g)``: each gate adds its
+        stake times a bump that is 1 at its threshold and fades away from it, so a citizen
+        at a threshold of stake 1 feels the constant rule's ``incentive``. Last step's
+        displayed score is where one stands; before one's first score, the middle of the
+        scale.
+        """
+        cfg = self.config
+        policy = cfg.policy
+        middle = 0.5 * (policy.score_min + policy.score_max)
+        where = np.where(np.isnan(self.displayed), middle, self.displayed)
+        slope = _mech.value_slope(where, [self.threshold[g] for g in cfg.gates],
+                                  self._stakes, cfg.softness)
+        self.incentive_shift = cfg.incentive * 4.0 * cfg.softness * slope
+        return self.incentive_shift
+
+    def hiding_chance(self):
+        """Chance of hiding a disapproved act, per citizen (fixed rule) or per citizen and
+        domain (chosen).
+
+        ``"fixed"``: ``censorship * responsiveness * visibility * (0.5 + 0.5 public)``.
+        ``"choice"``: ``sigma(rationality * (loss - authenticity))`` with the expected
+        value lost by showing the act ``loss = (1 + fear) V'(x) * penalty_d *
+        max(visibility - detection, 0)`` (:func:`scorelab._mechanisms.act_penalty`):
+        shown, the act is recorded with probability ``visibility``; hidden, only if
+        detected. Preference falsification as a choice (Kuran 1995) with fear of
+        punishment (Daymude, Axelrod & Forrest 2025); checked in
+        ``tests/test_dynamics_mechanisms.py`` (penalty against a finite difference of the
+        score; no value at stake or detection as sure as visibility give the logit's
+        baseline; hiding rises with the stakes).
+        """
+        cfg = self.config
+        if cfg.censorship_rule == "fixed":
+            public = 1.0 if cfg.public_scores else 0.0
+            hide = cfg.censorship * self.responsiveness * cfg.visibility * (0.5 + 0.5 * public)
+            return hide * self.participant
+        if not self.participant.any() or np.isnan(self.displayed).all():
+            return np.zeros((self.n, len(DOMAINS)))
+        policy = cfg.policy
+        weight = 1.0 - (policy.association_weight if cfg.association else 0.0)
+        penalty = _mech.act_penalty(self.approved, self.disapproved, policy, self.standard,
+                                    np.full(self.n, weight))
+        exposure = max(cfg.visibility - cfg.detection, 0.0)
+        loss = ((1.0 + self.fear) * self.value_slope() * exposure)[:, None] * penalty
+        hide = _mech.hide_chance(loss, cfg.authenticity, cfg.rationality)
+        return hide * self.participant[:, None]
+
     def censor(self, disapproved):
         cfg = self.config
-        public = 1.0 if cfg.public_scores else 0.0
-        hide = cfg.censorship * self.responsiveness * cfg.visibility * (0.5 + 0.5 * public)
-        hide = hide * self.participant
+        hide = self.hiding_chance()
+        self.hide_chance = hide
+        if hide.ndim == 1:
+            hide = hide[:, None]
         counts = disapproved.astype(np.int64)
         hidden, observed = np.empty(disapproved.shape), np.empty(disapproved.shape)
 
         def draw(gen, a, b):
-            hid = gen.binomial(counts[a:b], hide[a:b, None])
+            hid = gen.binomial(counts[a:b], hide[a:b])
             detected = gen.binomial(hid, cfg.detection)
             shown = counts[a:b] - hid
             if cfg.visibility < 1:
@@ -621,14 +881,17 @@ class _State:
         expressed = disapproved - hidden
         # what the public sees of each citizen: the peer pressure of the next step
         self.expressed_rate = 1.0 - expressed.sum(axis=1) / (cfg.n_acts * len(DOMAINS))
+        if cfg.selective:
+            self.actual_rate = 1.0 - disapproved.sum(axis=1) / (cfg.n_acts * len(DOMAINS))
         return expressed, observed, hidden
 
     def score(self, approved, observed_disapproved):
         cfg = self.config
         policy = cfg.policy
         if cfg.mislabelled:
+            shares = self.mislabel if self.custom is None else self.mislabel * self.custom[:, None]
             approved, observed_disapproved = mislabel_acts(approved, observed_disapproved,
-                                                           self.mislabel, self.rng)
+                                                           shares, self.rng)
         self.approved = decayed_counts(self.approved, approved, policy.memory)
         self.disapproved = decayed_counts(self.disapproved, observed_disapproved, policy.memory,
                                           appeal=cfg.appeal)
@@ -658,20 +921,75 @@ class _State:
 
     def gate(self):
         cfg = self.config
-        for gate in GATES:
+        if self.fear is not None:
+            before = {gate: self.access[gate] for gate in cfg.gates}
+        for gate in cfg.gates:
             # non-participants are not gated during the opt-in phase
             self.access[gate] = ~self.participant | (
                 np.nan_to_num(self.displayed, nan=-np.inf) >= self.threshold[gate]
             )
+        if self.fear is not None:
+            self.lost_access = np.zeros(self.n, dtype=bool)
+            for gate in cfg.gates:
+                self.lost_access |= before[gate] & ~self.access[gate]
         shock = cfg.wealth_noise * self.rng.standard_normal(self.n)
         self.wealth = self.wealth * np.exp(wealth_growth(self.access, cfg) + shock)
 
     def rewire(self):
+        """Strategic and social cuts, decided on the ties at the start of the step, and the
+        cutters' new ties, applied in one edit of the tie matrix."""
         cfg = self.config
         self.ties_cut = self.ties_added = 0
+        for counts in self.cut_counts.values():
+            counts.fill(0)
+        plans = []
+        if cfg.strategic_rate > 0:
+            plans.append(("strategic", self.strategic_cuts()))
+        plans.append(("social", self.social_cuts()))
+        plans = [(name, plan) for name, plan in plans if plan is not None]
+        if not plans:
+            return
+        if len(plans) == 1:
+            name, (u, v, position, slots, kinds, cutters, fresh_source, fresh_target) = plans[0]
+        else:
+            u, v, position, slots, kinds, cutters, fresh_source, fresh_target, name = \
+                self._merge_plans(plans)
+        self.ties.edit(u, v, position, fresh_source, fresh_target, TIE_KINDS["friend"].weight,
+                       cut_slots=slots)
+        self._update_degree()
+        self.ties_cut += len(u)
+        self.ties_added += len(fresh_source)
+        if isinstance(name, str):
+            np.add.at(self.cut_counts[name], (kinds, self.group_code[cutters]), 1)
+        else:
+            for label in self.cut_counts:
+                mine = name == label
+                np.add.at(self.cut_counts[label], (kinds[mine], self.group_code[cutters[mine]]),
+                          1)
+
+    def _merge_plans(self, plans):
+        """One list of cuts (a tie both mechanisms chose is cut once, as a strategic cut)
+        and one list of distinct new pairs."""
+        labels = np.concatenate([np.full(len(plan[0]), name, dtype=object)
+                                 for name, plan in plans])
+        u, v, position, slots, kinds, cutters = (
+            np.concatenate([plan[k] for _, plan in plans]) for k in range(6))
+        keys = u * self.n + v
+        order = np.argsort(keys, kind="stable")
+        keep = np.sort(order[first_of_runs(keys[order])])
+        fresh = np.concatenate([plan[6] * self.n + plan[7] for _, plan in plans])
+        fresh = np.unique(fresh)
+        fresh_source, fresh_target = np.divmod(fresh, self.n)
+        return (u[keep], v[keep], position[keep], slots[keep], kinds[keep], cutters[keep],
+                fresh_source, fresh_target, labels[keep])
+
+    def social_cuts(self):
+        """Ostracism: the ties cut by the higher scorer (``cut_chance``) and the cutters'
+        new ties, or None; nothing is edited here."""
+        cfg = self.config
         n_ties = self.ties.n_ties
         if cfg.ostracism == 0 or not cfg.public_scores or not n_ties:
-            return
+            return None
         x = self.displayed
         # A tie is cut with probability chance <= bound = ostracism * (1 - cheapest cut
         # cost). Drawing u ~ U(0, 1) per tie and cutting when u < chance is the same as
@@ -688,21 +1006,164 @@ class _State:
         chance = cut_chance(gap, _CUT_COST[kinds], cfg)
         hit = ~np.isnan(xs) & ~np.isnan(xt) & (draw < chance)
         if not hit.any():
-            return
+            return None
         # the higher scorer cuts, and looks for a new tie among the ties as they stood at
         # the start of the step (a just-cut pair is not formed again)
         seekers = np.where(xs[hit] >= xt[hit], source[hit], target[hit])
+        fresh_source, fresh_target = self._new_ties(seekers)
+        return (source[hit], target[hit], position[hit], slots[hit], kinds[hit], seekers,
+                fresh_source, fresh_target)
+
+    def strategic_cuts(self):
+        """Strategic unfriending: each tie end is reconsidered with chance ``strategic_rate``
+        and cut with the logit chance ``sigma(rationality (V'(x_i) dx_ij - v_kind))``, at
+        most ``max_cuts`` per citizen (:func:`scorelab._mechanisms.strategic_plan`); the
+        cutter seeks a new tie as after an ostracism cut. Returns the cuts and new ties (as
+        :meth:`social_cuts`), or None.
+
+        ``dx_ij`` is the first-order effect of :func:`scorelab.tie_effects`; the motive is
+        exactly 0 without association (no effect) or with private scores (no one knows it),
+        and then only the baseline churn ``sigma(-rationality v_kind)`` remains. The choice
+        is a binary logit (McFadden 1974) of the score-motivated tie decisions of Wei et
+        al. (2016). Checked in ``tests/test_dynamics_mechanisms.py`` against a per-citizen
+        reference with the same draws, the game's effects against
+        ``tie_effects(method="first_order")``, and both counterfactuals (motive exactly 0).
+
+        References: D. McFadden (1974), "Conditional logit analysis of qualitative choice
+        behavior", in Frontiers in Econometrics, 105-142; Wei et al. (2016), module
+        references.
+        """
+        cfg = self.config
+        matrix = self.matrix
+        if matrix.nnz == 0:
+            return None
+        candidates = bernoulli_positions(matrix.nnz, cfg.strategic_rate, self.rng)
+        draws = self.rng.random(len(candidates))
+        known = cfg.public_scores and cfg.association and self.participant.any()
+        if known:
+            effect_of = self._tie_effect_kernel()
+            slope = self.value_slope()
+        else:
+            slope = np.zeros(self.n)
+
+            def effect_of(rows, cols, weights):
+                return np.zeros(len(rows))
+        rows, cols, kinds, _ = _mech.strategic_plan(
+            matrix, candidates, effect_of, slope, self.ties.kinds, self._tie_values,
+            rationality=cfg.rationality, cap=cfg.max_cuts, draws=draws)
+        if not len(rows):
+            return None
+        u, v = np.minimum(rows, cols), np.maximum(rows, cols)
+        keys = u * self.n + v
+        order = np.argsort(keys, kind="stable")
+        keep = order[first_of_runs(keys[order])]  # a tie both ends chose is cut once
+        u, v, kinds, cutters = u[keep], v[keep], kinds[keep], rows[keep]
+        position = _mech.upper_positions(matrix, self.ties.lower, u, v)
+        _, slots = self.ties.kinds(u, v, slots=True)
+        fresh_source, fresh_target = self._new_ties(cutters)
+        return u, v, position, slots, kinds, cutters, fresh_source, fresh_target
+
+    def _tie_effect_kernel(self):
+        """``effect_of(rows, cols, weights)``: first-order change of each citizen's displayed
+        score if the tie were removed, from :mod:`scorelab.tie_effects`' kernel on the
+        game's association system (ties to non-participants, whose scores are not
+        public, have no effect)."""
+        cfg = self.config
+        lam = np.where(self.participant, cfg.policy.association_weight, 0.0)
+        nodes = pd.RangeIndex(self.n, name="citizen")
+        if self.participant.all():
+            wm = WeightMatrix(self.matrix, nodes, symmetric=True, degree=self.degree,
+                              loopless=True)
+        else:
+            masked = self.matrix.multiply(self.participant[None, :].astype(float)).tocsr()
+            wm = WeightMatrix(masked, nodes, symmetric=False)
+        with trusted_input():
+            system = _build_system(wm, lam, None)
+        s, x = np.nan_to_num(self.own), np.nan_to_num(self.displayed)
+        mean = system.mean_of_ties(x)
+        nnz = self.matrix.nnz
+        if self._squared is None or len(self._squared) < nnz:
+            self._squared = np.empty(int(nnz * 1.1) + 16)
+        diagonal = _echo_diagonal(system, self._squared)
+        extra = diagonal
+        if "local" in inspect.signature(_first_order_effects).parameters:
+            extra = (system.lam * diagonal, np.where(system.lam > 0, s - x, 0.0))
+        public = self.participant
+
+        def effect_of(rows, cols, weights):
+            ties = _Ties(rows, cols, weights * public[cols], True)
+            return _first_order_effects(system, ties, s, x, mean, extra, slice(None))
+
+        return effect_of
+
+    def drift(self):
+        """Norm drift and fear, after the step's acts, scores and ties (both inert under
+        the original rules).
+
+        Private approval per domain moves as :func:`scorelab._mechanisms.norm_update`
+        (Friedkin & Johnsen 1999 with an authority; DeGroot 1974 without scoring), towards
+        the tie-weighted mean of what ties are seen to approve,
+        ``1 - (1 - willingness)(1 - hide)``. Customary acts of ``mislabelled`` groups drift
+        the same way among those who practise them, towards the authority's 0. Fear moves
+        as ``(1 - fear_rate) fear + fear_rate * (share of one's ties that lost a gate)``:
+        seeing ties punished raises the expected cost of being seen (Daymude, Axelrod &
+        Forrest 2025). Checked against a per-citizen reference, the DeGroot matrix power
+        and the Friedkin-Johnsen equilibrium of :func:`scorelab.propagate` in
+        ``tests/test_dynamics_mechanisms.py``.
+
+        References: M. H. DeGroot (1974), "Reaching a consensus", JASA 69(345):118-121;
+        J. J. Daymude, R. Axelrod and S. Forrest (2025), "Strategic analysis of dissent
+        and self-censorship", PNAS; arXiv:2509.03731.
+        """
+        cfg = self.config
+        if self.fear is not None and cfg.public_scores:
+            # fear: the tie-weighted share of one's ties seen losing a privilege this step
+            seen = self.neighbour_mean(self.lost_access.astype(float))
+            seen[self.degree == 0] = 0.0
+            self.fear = (1 - cfg.fear_rate) * self.fear + cfg.fear_rate * seen
+        if self.norm is None:
+            return
+        hide = self.hide_chance if self.hide_chance.ndim == 2 else self.hide_chance[:, None]
+        # what each citizen is seen to approve: the approved acts and the hidden ones, at
+        # the chance one is willing to act (a poor citizen's approval of finance acts is
+        # seen, not the acts poverty prevents)
+        shown = 1.0 - (1.0 - self.willing) * (1.0 - hide)
+        product = ParallelProduct(self.matrix)
+        seen = _mech.seen_by(product, self.degree, shown, self.willing, self.sees_actual())
+        authority, pull = self._authority()
+        self.norm = _mech.norm_update(self.norm, seen, self.norm0, authority, self.participant,
+                                      rate=cfg.internalisation, pull=pull,
+                                      anchor=cfg.norm_anchor)
+        if self.custom is not None:
+            # customary acts are seen among those who practise them; the authority
+            # disapproves of them (standard 0)
+            practising = self.practises.astype(float)
+            among = product(practising)
+            seen_custom = np.divide(product(self.custom * practising), among,
+                                    out=self.custom.copy(), where=among > 0)
+            self.custom = _mech.norm_update(
+                self.custom, seen_custom, practising, 0.0, self.participant & self.practises,
+                rate=cfg.internalisation, pull=cfg.authority_pull, anchor=cfg.norm_anchor)
+
+    def _authority(self):
+        """The authority's standard of approval and its pull (0 before any standard)."""
+        cfg = self.config
+        if cfg.policy.standard == "absolute":
+            return 1.0, cfg.authority_pull
+        mean = self.standard[0]
+        if np.isnan(mean) or not self.participant.any():
+            return 0.0, 0.0
+        return float(mean), cfg.authority_pull
+
+    def _new_ties(self, seekers):
+        """The distinct new pairs ``(source < target)`` the seekers form, absent before."""
         targets = self._new_partners(seekers)
         u, v = np.minimum(seekers, targets), np.maximum(seekers, targets)
         fresh = np.sort((u * self.n + v)[u != v])
         fresh = fresh[first_of_runs(fresh)]
         fresh_source, fresh_target = np.divmod(fresh, self.n)
         absent = ~self.ties.contains(fresh_source, fresh_target)
-        fresh_source, fresh_target = fresh_source[absent], fresh_target[absent]
-        self.ties.edit(source[hit], target[hit], position[hit], fresh_source, fresh_target,
-                       TIE_KINDS["friend"].weight, cut_slots=slots[hit])
-        self._update_degree()
-        self.ties_cut, self.ties_added = int(hit.sum()), len(fresh_source)
+        return fresh_source[absent], fresh_target[absent]
 
     def _new_partners(self, seekers):
         """A friend of a friend (``triadic_share``) or a random higher scorer, per seeker."""
@@ -723,6 +1184,30 @@ class _State:
         return targets
 
 
+def _echo_diagonal(system, buffer=None):
+    """The local resolvent diagonal of :func:`scorelab.tie_effects`' first-order method,
+    ``1 / (1 - lambda_i sum_k W_ik lambda_k W_ki)``, by one sparse product.
+
+    For the game's loop-free ties ``W_ik W_ki = A_ik A_ki / (d_i d_k)``, so the sum is
+    ``((A o A^T) (lambda / d))_i / d_i`` (``A o A^T = A o A`` when symmetric): the same
+    numbers as ``tie_effects._local_diagonal`` without a pass per tie end in Python
+    temporaries (checked equal in ``tests/test_dynamics_mechanisms.py``). ``buffer``, at
+    least as long as the matrix's entries, receives the squared weights (no fresh array,
+    and its page faults, per step).
+    """
+    matrix, lam, degree = system.wm.matrix, system.lam, system.degree
+    safe = np.where(degree > 0, degree, 1.0)
+    if system.wm.symmetric:
+        out = None if buffer is None or len(buffer) < matrix.nnz else buffer[:matrix.nnz]
+        squared = np.multiply(matrix.data, matrix.data, out=out)
+        both = sp.csr_array((squared, matrix.indices, matrix.indptr), shape=matrix.shape,
+                            copy=False)
+    else:
+        both = sp.csr_array(matrix.multiply(matrix.T))
+    echo = ParallelProduct(both)(lam / safe) / safe
+    return 1.0 / (1.0 - lam * echo)
+
+
 # -- observation: what the engine's arrays say, read without changing them ----------------
 
 
@@ -737,13 +1222,28 @@ class _Groups:
 
 def _game_state(state, groups, step, approved, private, expressed):
     """The step as a :class:`scorelab.metrics.GameState`: the engine's arrays, not copies."""
+    cfg = state.config
+    incentive = state.incentive_shift
+    if incentive is None or cfg.incentive_rule == "constant":
+        incentive = np.full(state.n, cfg.incentive)
+    customary = None
+    if state.custom is not None:
+        customary = np.where(state.practises, state.custom, np.nan)
+    extra = dict(
+        private_approval=state.disposition if state.norm is None else state.norm,
+        customary=customary, incentive=incentive * state.participant,
+        cut_counts=state.cut_counts, kinds=tuple(_KINDS), sees_actual=state.sees_actual(),
+        tie_kind_counts=lambda: state.ties.kind_counts(state.group_code, state.n_groups,
+                                                       len(_KINDS)),
+        fear=state.fear,
+    )
     return metrics.GameState(
         step=step, n_acts=state.config.n_acts, participant=state.participant, own=state.own,
         displayed=state.displayed, wealth=state.wealth, standard=state.standard,
         matrix=state.matrix, degree=state.degree, ties_cut=state.ties_cut,
         ties_added=state.ties_added, access=state.access, group_codes=groups.codes,
         group_labels=groups.labels, group_members=groups.members, approved=approved,
-        private=private, expressed=expressed,
+        private=private, expressed=expressed, **extra,
     )
 
 
@@ -798,12 +1298,23 @@ def cut_chance(gap, cut_cost, config):
 
 
 def wealth_growth(access, config):
-    """Log-wealth change from the gates (before the random shock)."""
-    return (
+    """Log-wealth change from the gates (before the random shock).
+
+    ``credit_return [credit] + travel_return [travel] - utilities_loss [no utilities]``,
+    plus ``shop_return [shop]`` and ``- food_loss [no food]`` when those are at stake. A
+    gate not at stake is open to all. Food is subsistence: without it wealth falls, and
+    with it the approved finance acts wealth allows (:func:`approval_chance`).
+    """
+    growth = (
         config.credit_return * access["credit"]
         + config.travel_return * access["travel"]
         - config.utilities_loss * ~access["utilities"]
     )
+    if "shop" in config.gates:
+        growth = growth + config.shop_return * access["shop"]
+    if "food" in config.gates:
+        growth = growth - config.food_loss * ~access["food"]
+    return growth
 
 
 def bernoulli_positions(n, p, rng):
@@ -981,7 +1492,10 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
     steps_to_record = sorted({check_integer("record step", s, minimum=0, maximum=n_steps - 1)
                               for s in steps_to_record})
     history_every = check_integer("history_every", history_every, minimum=1)
+    default_measures = measures is None
     measures = metrics.game_measures(measures)
+    if default_measures and config.mechanisms_on:
+        measures = measures + metrics.MECHANISM_MEASURES
     _check_groups_named(config, society)
     seed = rng
     generator, replay_seed = _seed_record(check_rng(rng))
@@ -1003,6 +1517,7 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
             ) from exc
         state.gate()
         state.rewire()
+        state.drift()
         if step % history_every == 0 or step == n_steps - 1:
             view = _game_state(state, groups, step, approved, disapproved, expressed)
             rows.append(metrics.measure_game(view, measures))
@@ -1019,7 +1534,7 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
         start=society,
         replay_seed=replay_seed,
         options={"record": steps_to_record, "history_every": history_every,
-                 **_measures_record(measures)},
+                 **({} if default_measures else _measures_record(measures))},
     )
 
 
@@ -1028,7 +1543,7 @@ def _measures_record(measures):
     one is a default measure, else their names (a custom function cannot be saved)."""
     if measures == metrics.GAME_MEASURES:
         return {}
-    if all(m in metrics.GAME_MEASURES for m in measures):
+    if all(m in metrics.GAME_MEASURES + metrics.MECHANISM_MEASURES for m in measures):
         return {"measures": [m.key for m in measures]}
     return {"custom_measures": [m.key for m in measures]}
 

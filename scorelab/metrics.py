@@ -48,6 +48,7 @@ __all__ = [
     "Fragmentation",
     "GAME_MEASURES",
     "GameState",
+    "MECHANISM_MEASURES",
     "Measure",
     "behaviour_diversity",
     "expression_gap",
@@ -819,6 +820,22 @@ class GameState:
     approved, private, expressed : numpy.ndarray
         This step's acts per citizen and domain: approved, disapproved (as done) and
         disapproved as shown to the public (self-censored acts left out).
+    private_approval : numpy.ndarray, optional
+        Private approval (disposition) per citizen, or per citizen and domain when norms
+        drift.
+    customary : numpy.ndarray, optional
+        Share of their customary acts each citizen still does (NaN for those without).
+    incentive : numpy.ndarray, optional
+        Each citizen's compliance incentive when derived from the stakes.
+    cut_counts : mapping, optional
+        ``{"strategic": counts, "social": counts}``, tie kinds x groups of the cutter.
+    tie_kind_counts : callable, optional
+        ``tie_kind_counts()``: surviving ties by kind x group (a tie counted for each end).
+    kinds : sequence of str
+        The tie kinds, in the order of the counts.
+    sees_actual : numpy.ndarray, optional
+        Who sees one's ties' hidden acts (selective presentation).
+    fear : numpy.ndarray, optional
     """
 
     step: int
@@ -839,6 +856,14 @@ class GameState:
     approved: np.ndarray
     private: np.ndarray
     expressed: np.ndarray
+    private_approval: np.ndarray | None = None
+    customary: np.ndarray | None = None
+    incentive: np.ndarray | None = None
+    cut_counts: Mapping | None = None
+    tie_kind_counts: Callable | None = None
+    kinds: tuple = ()
+    sees_actual: np.ndarray | None = None
+    fear: np.ndarray | None = None
 
     @property
     def n(self):
@@ -858,6 +883,28 @@ class GameState:
     def expressed_rate(self):
         """Each citizen's share of disapproved acts this step, as shown."""
         return self.expressed.sum(axis=1) / (self.n_acts * self.expressed.shape[1])
+
+    @functools.cached_property
+    def private_mean(self):
+        """Each citizen's private approval, averaged over domains."""
+        p = self.private_approval
+        return p if p.ndim == 1 else p.mean(axis=1)
+
+    @functools.cached_property
+    def pluralistic_ignorance(self):
+        """Who privately approves of disapproved acts (private approval below 1/2) but sees
+        most of their ties (tie-weighted) conform (expressed approval at least 1/2)."""
+        shown = (1.0 - self.expressed_rate) >= 0.5
+        conform = self.matrix @ shown.astype(float)
+        if self.sees_actual is not None:
+            actual = (1.0 - self.private_rate) >= 0.5
+            conform = np.where(self.sees_actual, self.matrix @ actual.astype(float), conform)
+        believed = np.divide(conform, self.degree, out=np.zeros(self.n), where=self.degree > 0)
+        return (self.private_mean < 0.5) & (believed > 0.5)
+
+    @functools.cached_property
+    def kind_counts(self):
+        return self.tie_kind_counts()
 
     @functools.cached_property
     def component_sizes(self):
@@ -1003,6 +1050,89 @@ GAME_MEASURES = (
 """
 
 
+def _group_means(values):
+    """Per-group mean of a per-citizen array (NaN for an empty group)."""
+    return lambda state: [float(values(state)[m].mean()) if m.any() else np.nan
+                          for m in state.group_members]
+
+
+def _hidden_share(state, member=None):
+    private = state.private if member is None else state.private[member]
+    expressed = state.expressed if member is None else state.expressed[member]
+    total = private.sum()
+    return float(1.0 - expressed.sum() / total) if total else np.nan
+
+
+def _customary_by_group(state):
+    c = state.customary
+    out = []
+    for member in state.group_members:
+        values = c[member] if c is not None else np.array([])
+        values = values[~np.isnan(values)]
+        out.append(float(values.mean()) if len(values) else np.nan)
+    return out
+
+
+def _kind_measures(kind_codes):
+    measures = []
+    for code, kind in kind_codes:
+        for source in ("strategic", "social"):
+            measures.append(Measure(
+                f"cuts_{source}_{kind}",
+                lambda s, c=code, src=source: int(s.cut_counts[src][c].sum())))
+            measures.append(Measure(
+                f"cuts_{source}_{kind}",
+                lambda s, c=code, src=source: [int(v) for v in s.cut_counts[src][c]],
+                by_group=True))
+        measures.append(Measure(f"ties_{kind}", lambda s, c=code: int(s.kind_counts[c].sum()) // 2))
+        measures.append(Measure(f"ties_{kind}", lambda s, c=code: [int(v) for v in
+                                                                   s.kind_counts[c]],
+                                by_group=True))
+    return measures
+
+
+_TIE_KINDS = ("family", "friend", "neighbour", "colleague")
+
+MECHANISM_MEASURES = (
+    Measure("access_shop", _access("shop")),
+    Measure("access_food", _access("food")),
+    Measure("access_food", _per_group(lambda s, m: s.access["food"][m].mean()), by_group=True),
+    Measure("private_approval", lambda s: float(s.private_mean.mean())),
+    Measure("private_approval", _group_means(lambda s: s.private_mean), by_group=True),
+    Measure("expressed_approval", lambda s: float(1.0 - s.expressed_rate.mean())),
+    Measure("expressed_approval", _group_means(lambda s: 1.0 - s.expressed_rate),
+            by_group=True),
+    Measure("pluralistic_ignorance", lambda s: float(s.pluralistic_ignorance.mean())),
+    Measure("pluralistic_ignorance", _group_means(lambda s: s.pluralistic_ignorance),
+            by_group=True),
+    Measure("hidden_share", _hidden_share),
+    Measure("hidden_share", _per_group(_hidden_share), by_group=True),
+    Measure("compliance_incentive", _group_means(lambda s: s.incentive), by_group=True),
+    Measure("fear", lambda s: float(s.fear.mean()) if s.fear is not None else np.nan),
+    Measure("customary_approval", _customary_by_group, by_group=True),
+    *_kind_measures(enumerate(_TIE_KINDS)),
+)
+"""Measures of the derived mechanisms, recorded after :data:`GAME_MEASURES` when a run
+departs from the original rules (``GameConfig.mechanisms_on``).
+
+=============================  ===========================================================
+``access_shop/_food``          share passing the shop and food gates (food also per group)
+``private_approval``           mean private approval (disposition), also per group
+``expressed_approval``         mean share of acts shown as approved, also per group
+``pluralistic_ignorance``      share who privately approve of disapproved acts (private
+                               approval < 1/2) but see most of their ties conform, per group
+``hidden_share``               share of disapproved acts hidden, also per group
+``compliance_incentive[g]``    mean compliance incentive (derived from the stakes)
+``fear``                       mean fear (chosen self-censorship)
+``customary_approval[g]``      mean share of customary acts still done, among those with
+                               customs
+``cuts_<source>_<kind>``       ties of each kind cut by strategic unfriending or social
+                               ostracism this step, also by the cutter's group
+``ties_<kind>``                surviving ties of each kind (per group: each end counted)
+=============================  ===========================================================
+"""
+
+
 def game_measures(measures=None):
     """The measures to record in the citizen game, checked.
 
@@ -1040,7 +1170,7 @@ def game_measures(measures=None):
     if isinstance(measures, (str, bytes)) or not isinstance(measures, Sequence):
         raise TypeError(f"measures must be a sequence of Measure or measure names, or a "
                         f"mapping of names to functions, got {measures!r}")
-    known = {m.key: m for m in GAME_MEASURES}
+    known = {m.key: m for m in GAME_MEASURES + MECHANISM_MEASURES}
     chosen = []
     for item in measures:
         if isinstance(item, str):

@@ -520,5 +520,5 @@ def test_public_names_are_exported():
         name for name in dir(metrics)
         if not name.startswith("_") and getattr(getattr(metrics, name), "__module__", "")
         == "scorelab.metrics"
-    } | {"GAME_MEASURES"}
+    } | {"GAME_MEASURES", "MECHANISM_MEASURES"}
     assert metrics.__all__ == sorted(metrics.__all__)

@@ -1,0 +1,327 @@
+"""Norms and stakes in the citizen game (notebook 08).
+
+Two questions of the essay, asked of the derived mechanisms of :class:`scorelab.GameConfig`
+(issue 9):
+
+- *What is accepted as normal?* With ``internalisation > 0`` private approval drifts
+  towards what one's ties are seen to approve and towards the authority's standard.
+  :func:`norm_trajectories` follows private approval, expressed approval, pluralistic
+  ignorance (privately approving of disapproved acts while seeing most of one's ties
+  conform) and a minority's customary acts step by step, in a scored society and in its
+  counterfactuals (nothing scored; scored but fixed private norms).
+- *What would you do to get a good score?* :func:`stakes_dose_response` gates more and more
+  (nothing, shop rewards, credit, travel, utilities, food) and measures compliance, hiding
+  and strategic tie-cutting (overall and by tie kind), each beside the counterfactual world
+  in which the stakes cannot reach that choice: no association (so dropping a tie changes
+  no score), the constant compliance incentive and the fixed hiding rule.
+
+Every function returns tidy frames with one row per run (or per run and step) and leaves
+the intervals to :func:`scorelab.experiments.confidence_intervals`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from scorelab._validation import check_integer, check_probability, check_real
+from scorelab.dynamics import ALL_GATES, DEFAULT_STAKES, GameConfig, simulate
+from scorelab.experiments import confidence_intervals, sweep
+from scorelab.society import TIE_KINDS, GroupProfile
+from scorelab.studies._society import GROUPS, two_group_society
+
+__all__ = ["COUNTERFACTUAL", "NORM_SCENARIOS", "STAKE_LEVELS", "dose_intervals", "norm_game",
+           "norm_trajectories", "norms_key_numbers", "stakes_dose_response",
+           "stakes_game", "trajectory_intervals"]
+
+NORM_SCENARIOS = ("scored, norms drift", "scored, fixed norms", "not scored, norms drift")
+"""The worlds of :func:`norm_trajectories`: the scored society with drifting private
+norms, its counterfactual with fixed norms (``internalisation = 0``), and the same drift
+without scoring (nobody ever joins: no incentive, no hiding, no authority)."""
+
+STAKE_LEVELS = tuple(ALL_GATES[:k] for k in range(len(ALL_GATES) + 1))
+"""What is gated at each dose: nothing, then shop rewards, credit, travel, utilities and
+food added one by one (in the order of their stakes)."""
+
+COUNTERFACTUAL = {"association": False, "incentive_rule": "constant",
+                  "censorship_rule": "fixed"}
+"""The world in which the stakes cannot reach the choices: dropping a tie changes no score
+(no association, so the strategic motive is exactly 0), the compliance incentive is the
+constant of the original rule and hiding follows the original fixed rule."""
+
+_NORM_COLUMNS = ("private_approval", "expressed_approval", "pluralistic_ignorance",
+                 "hidden_share")
+
+
+def _society(n_citizens, minority_disposition, rng):
+    return two_group_society(
+        n_citizens, minority_share=0.2, homophily=0.6, mean_degree=10.0,
+        minority=GroupProfile(disposition_mean=minority_disposition), rng=rng)
+
+
+def _check(n_citizens, n_steps, internalisation, customary_share):
+    check_integer("n_citizens", n_citizens, minimum=20)
+    check_integer("n_steps", n_steps, minimum=2)
+    check_probability("internalisation", internalisation)
+    check_probability("customary_share", customary_share)
+
+
+def norm_game(scenario, *, n_citizens=1000, n_steps=20, internalisation=0.2,
+              customary_share=0.3, minority_disposition=0.45, config=None, rng=None):
+    """One run of a norm scenario: the history of private and expressed approval.
+
+    Parameters
+    ----------
+    scenario : str
+        One of :data:`NORM_SCENARIOS`.
+    n_citizens : int, default 1000
+        Citizens of the two-group society (20 % minority, homophily 0.6, mean degree 10).
+    n_steps : int, default 20
+    internalisation : float in [0, 1], default 0.2
+        Rate of norm drift in the drifting scenarios.
+    customary_share : float in [0, 1], default 0.3
+        Share of the minority's approved social acts that are customary acts the authority
+        records as disapproved (``GameConfig.mislabelled``).
+    minority_disposition : float, default 0.45
+        The minority's mean disposition (the majority's is 0.6).
+    config : GameConfig, optional
+        Base configuration (default ``GameConfig(censorship_rule="choice",
+        gates=ALL_GATES, incentive_rule="stakes")``); the scenario sets
+        ``internalisation``, ``mislabelled`` and, when not scored, ``mandatory_step`` and
+        ``join_rate``.
+    rng : None, int, numpy.random.Generator or SeedSequence
+        Source of randomness (SPEC 7): the society and the game draw from children of it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per step and group: ``step``, ``group`` and :data:`_NORM_COLUMNS` plus
+        ``customary_approval`` (NaN for the majority, which has no customary acts).
+
+    Examples
+    --------
+    >>> frame = norm_game("scored, norms drift", n_citizens=200, n_steps=3, rng=1)
+    >>> sorted(frame["group"].unique()), len(frame)
+    (['majority', 'minority'], 6)
+    """
+    if scenario not in NORM_SCENARIOS:
+        raise ValueError(f"scenario must be one of {NORM_SCENARIOS}, got {scenario!r}")
+    _check(n_citizens, n_steps, internalisation, customary_share)
+    check_real("minority_disposition", minority_disposition, minimum=0.0, maximum=1.0)
+    base = config if config is not None else GameConfig(
+        censorship_rule="choice", gates=ALL_GATES, incentive_rule="stakes")
+    if not isinstance(base, GameConfig):
+        raise TypeError(f"config must be a GameConfig, got {type(base).__name__}")
+    rate = 0.0 if scenario == "scored, fixed norms" else internalisation
+    changes = {"internalisation": rate,
+               "mislabelled": {GROUPS[1]: {"social": customary_share}}}
+    if scenario == "not scored, norms drift":
+        changes.update(mandatory_step=n_steps + 1, join_rate=0.0)
+    config = dataclasses.replace(base, **changes)
+    society_rng, game_rng = np.random.default_rng(rng).spawn(2)
+    society = _society(n_citizens, minority_disposition, society_rng)
+    measures = _measures(_NORM_COLUMNS + ("customary_approval",))
+    history = simulate(society, config, n_steps=n_steps, rng=game_rng,
+                       measures=measures).history
+    return _by_group(history, _NORM_COLUMNS + ("customary_approval",))
+
+
+def _measures(names):
+    from scorelab.metrics import MECHANISM_MEASURES
+
+    return [m for m in MECHANISM_MEASURES if m.name in names and m.by_group]
+
+
+def _by_group(history, names):
+    """The per-group columns ``name[group]`` of a history, one row per step and group."""
+    rows = []
+    for group in GROUPS:
+        part = pd.DataFrame({"step": history["step"], "group": group})
+        for name in names:
+            column = f"{name}[{group}]"
+            part[name] = history[column] if column in history else np.nan
+        rows.append(part)
+    return pd.concat(rows, ignore_index=True)
+
+
+def norm_trajectories(*, n_citizens=1000, n_steps=20, n_replicates=5, internalisation=0.2,
+                      customary_share=0.3, rng=None, n_jobs=1):
+    """Every norm scenario, replicated: one row per scenario, replicate, step and group.
+
+    The replicates of all scenarios share seeds (run ``k`` of each scenario draws from the
+    same child), so the scenarios' differences are paired. Parameters as
+    :func:`norm_game`.
+    """
+    check_integer("n_replicates", n_replicates, minimum=1)
+    frames = []
+    for scenario in NORM_SCENARIOS:
+        frame = sweep(norm_game, {"scenario": [scenario]}, n_replicates=n_replicates,
+                      fixed={"n_citizens": n_citizens, "n_steps": n_steps,
+                             "internalisation": internalisation,
+                             "customary_share": customary_share},
+                      rng=rng, n_jobs=n_jobs)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def trajectory_intervals(frame, values=_NORM_COLUMNS + ("customary_approval",), level=0.95):
+    """Mean and confidence interval over replicates per scenario, step and group."""
+    present = [v for v in values if frame[v].notna().any()]
+    return confidence_intervals(frame.dropna(subset=present, how="all"),
+                                ["scenario", "step", "group"], present, level=level)
+
+
+def stakes_game(level, world, *, stake_scale=10.0, n_citizens=1000, n_steps=12,
+                strategic_rate=0.2, rationality=4.0, config=None, rng=None):
+    """One run at a stakes dose, in the derived world or its counterfactual.
+
+    Parameters
+    ----------
+    level : int
+        Index into :data:`STAKE_LEVELS` (0: nothing gated, 5: everything up to food).
+    world : {"derived", "counterfactual"}
+        ``"derived"``: association on, incentive derived from the stakes, chosen hiding.
+        ``"counterfactual"``: :data:`COUNTERFACTUAL` applied to the same configuration.
+    stake_scale : float >= 0, default 10
+        The default stakes (``dynamics.DEFAULT_STAKES``) times this: how much the gates
+        are worth against the value of a tie and the cost of hiding (an assumption; the
+        notebook varies it).
+    n_citizens, n_steps : int
+    strategic_rate : float in [0, 1], default 0.2
+        Chance per step that each tie end is reconsidered.
+    rationality : float >= 0, default 4
+        Logit precision of cutting and hiding.
+    config : GameConfig, optional
+        Base configuration (default ``GameConfig(ostracism=0)``: only strategic cuts).
+    rng : None, int, numpy.random.Generator or SeedSequence
+
+    Returns
+    -------
+    dict
+        Averages over the second half of the run: ``expressed_approval``,
+        ``private_disapproval``, ``hidden_share``, ``strategic_cuts`` (per 1,000 ties and
+        step) and ``cuts_<kind>`` (strategic cuts per 1,000 ties of that kind and step),
+        ``mean_wealth``, ``access_food``.
+
+    Examples
+    --------
+    >>> row = stakes_game(5, "derived", n_citizens=200, n_steps=4, rng=1)
+    >>> 0 <= row["hidden_share"] <= 1 and row["strategic_cuts"] >= 0
+    True
+    """
+    check_integer("level", level, minimum=0, maximum=len(STAKE_LEVELS) - 1)
+    if world not in ("derived", "counterfactual"):
+        raise ValueError(f"world must be 'derived' or 'counterfactual', got {world!r}")
+    _check(n_citizens, n_steps, 0.0, 0.0)
+    check_probability("strategic_rate", strategic_rate)
+    check_real("stake_scale", stake_scale, minimum=0.0)
+    base = config if config is not None else GameConfig(ostracism=0.0)
+    if not isinstance(base, GameConfig):
+        raise TypeError(f"config must be a GameConfig, got {type(base).__name__}")
+    gates = STAKE_LEVELS[level]
+    config = dataclasses.replace(
+        base, gates=gates, strategic_rate=strategic_rate, rationality=rationality,
+        incentive_rule="stakes", censorship_rule="choice", thresholds=None,
+        stakes={g: DEFAULT_STAKES[g] * stake_scale for g in gates})
+    if world == "counterfactual":
+        config = dataclasses.replace(config, **COUNTERFACTUAL)
+    society_rng, game_rng = np.random.default_rng(rng).spawn(2)
+    society = _society(n_citizens, 0.45, society_rng)
+    history = simulate(society, config, n_steps=n_steps, rng=game_rng).history
+    late = history.iloc[n_steps // 2:]
+    row = {
+        "expressed_approval": late["expressed_approval"].mean(),
+        "private_disapproval": late["private_disapproval"].mean(),
+        "hidden_share": late["hidden_share"].mean(),
+        "strategic_cuts": 1000 * (sum(late[f"cuts_strategic_{k}"] for k in TIE_KINDS)
+                                  / late["ties"]).mean(),
+        "mean_wealth": late["mean_wealth"].mean(),
+        "access_food": late["access_food"].mean(),
+    }
+    for kind in TIE_KINDS:
+        row[f"cuts_{kind}"] = 1000 * (late[f"cuts_strategic_{kind}"]
+                                      / late[f"ties_{kind}"].clip(lower=1)).mean()
+    return {name: float(value) for name, value in row.items()}
+
+
+def _both_worlds(level, stake_scale, *, rng=None, **options):
+    """Both worlds of :func:`stakes_game` from one seed (the same society and draws)."""
+    seed = int(np.random.default_rng(rng).integers(2**63))
+    return pd.DataFrame([{"world": world, **stakes_game(level, world, stake_scale=stake_scale,
+                                                         rng=seed, **options)}
+                         for world in ("derived", "counterfactual")])
+
+
+def stakes_dose_response(*, levels=None, stake_scales=(10.0,), n_citizens=1000, n_steps=12,
+                         n_replicates=5, strategic_rate=0.2, rng=None, n_jobs=1):
+    """:func:`stakes_game` over doses of what is gated and of how much, in both worlds.
+
+    Parameters
+    ----------
+    levels : sequence of int, optional
+        Indices into :data:`STAKE_LEVELS` (default all of them).
+    stake_scales : sequence of float, default (10,)
+        Multipliers of the default stakes.
+
+    Returns the tidy frame of :func:`scorelab.experiments.sweep` (one row per level,
+    scale, world and replicate) with a ``gated`` column naming the last gate added. The
+    replicates of both worlds share seeds, so their differences are paired.
+    """
+    levels = list(range(len(STAKE_LEVELS))) if levels is None else list(levels)
+    frame = sweep(_both_worlds, {"level": levels, "stake_scale": list(stake_scales)},
+                  n_replicates=n_replicates,
+                  fixed={"n_citizens": n_citizens, "n_steps": n_steps,
+                         "strategic_rate": strategic_rate}, rng=rng, n_jobs=n_jobs)
+    frame.insert(1, "gated", [STAKE_LEVELS[k][-1] if k else "nothing" for k in frame["level"]])
+    return frame
+
+
+def dose_intervals(frame, values, *, by=("level", "stake_scale"), level=0.95):
+    """Means and intervals per dose and world, and of the paired difference derived minus
+    counterfactual (``world = "difference"``)."""
+    by = list(by)
+    keys = by + ["replicate"]
+    derived = frame[frame["world"] == "derived"].set_index(keys)[list(values)]
+    counter = frame[frame["world"] == "counterfactual"].set_index(keys)[list(values)]
+    difference = (derived - counter).reset_index().assign(world="difference")
+    both = pd.concat([frame[keys + ["world"] + list(values)], difference], ignore_index=True)
+    return confidence_intervals(both, by + ["world"], list(values), level=level)
+
+
+def norms_key_numbers(trajectories, doses):
+    """The numbers the notebook's prose quotes, each a mean over replicates.
+
+    Returns
+    -------
+    dict
+        ``private_shift``: change of the mean private approval from the first to the last
+        step, per scenario (both groups pooled); ``ignorance_last``: pluralistic ignorance
+        at the last step, per scenario; ``customs_last``: the minority's customary
+        approval at the last step, per scenario; ``compliance_gain``: expressed approval
+        with everything gated minus with nothing gated, per world; ``cuts_food``: strategic
+        cuts per 1,000 ties and step with everything gated, per world; ``hidden_food``:
+        hidden share with everything gated, per world.
+    """
+    first, last = trajectories["step"].min(), trajectories["step"].max()
+    means = trajectories.groupby(["scenario", "step"])[list(_NORM_COLUMNS)].mean()
+    minority = trajectories[trajectories["group"] == GROUPS[1]]
+    customs = minority[minority["step"] == last].groupby("scenario")["customary_approval"].mean()
+    top = len(STAKE_LEVELS) - 1
+    by_world = doses.groupby(["level", "world"]).mean(numeric_only=True)
+    return {
+        "private_shift": {s: float(means.loc[(s, last), "private_approval"]
+                                   - means.loc[(s, first), "private_approval"])
+                          for s in NORM_SCENARIOS},
+        "ignorance_last": {s: float(means.loc[(s, last), "pluralistic_ignorance"])
+                           for s in NORM_SCENARIOS},
+        "customs_last": {s: float(customs.get(s, np.nan)) for s in NORM_SCENARIOS},
+        "compliance_gain": {w: float(by_world.loc[(top, w), "expressed_approval"]
+                                     - by_world.loc[(0, w), "expressed_approval"])
+                            for w in ("derived", "counterfactual")},
+        "cuts_food": {w: float(by_world.loc[(top, w), "strategic_cuts"])
+                      for w in ("derived", "counterfactual")},
+        "hidden_food": {w: float(by_world.loc[(top, w), "hidden_share"])
+                        for w in ("derived", "counterfactual")},
+    }
