@@ -42,7 +42,7 @@ def value_slope(score, thresholds, stakes, softness):
     Notes
     -----
     :math:`V(x) = \\sum_g \\text{stake}_g\\, \\sigma((x - t_g)/s)` (the smooth value of the
-    displayed score through the gates at stake, :func:`scorelab.tie_effects.gate_value`
+    displayed score through the gates at stake, :func:`scorelab.unfriending.gate_value`
     where available), so
 
     .. math:: V'(x) = \\sum_g \\frac{\\text{stake}_g}{s}\\, \\sigma_g (1 - \\sigma_g),

@@ -104,7 +104,7 @@ from scorelab.scoring import (
     score_against,
 )
 from scorelab.society import TIE_KINDS, Society
-from scorelab.tie_effects import _first_order_effects, _Ties
+from scorelab.unfriending import _first_order_effects, _Ties
 
 __all__ = ["GameConfig", "SimulationResult", "simulate", "load", "association_iterations", "GATES",
            "ALL_GATES"]
@@ -1065,7 +1065,7 @@ class _State:
 
     def _tie_effect_kernel(self):
         """``effect_of(rows, cols, weights)``: first-order change of each citizen's displayed
-        score if the tie were removed, from :mod:`scorelab.tie_effects`' kernel on the
+        score if the tie were removed, from :mod:`scorelab.unfriending`' kernel on the
         game's association system (ties to non-participants, whose scores are not
         public, have no effect)."""
         cfg = self.config
@@ -1190,7 +1190,7 @@ def _echo_diagonal(system, buffer=None):
 
     For the game's loop-free ties ``W_ik W_ki = A_ik A_ki / (d_i d_k)``, so the sum is
     ``((A o A^T) (lambda / d))_i / d_i`` (``A o A^T = A o A`` when symmetric): the same
-    numbers as ``tie_effects._local_diagonal`` without a pass per tie end in Python
+    numbers as ``unfriending._local_diagonal`` without a pass per tie end in Python
     temporaries (checked equal in ``tests/test_dynamics_mechanisms.py``). ``buffer``, at
     least as long as the matrix's entries, receives the squared weights (no fresh array,
     and its page faults, per step).

@@ -168,7 +168,7 @@ def test_game_tie_effects_are_the_first_order_tie_effects(society):
 
 @pytest.mark.parametrize("steps", [0, 2])
 def test_echo_diagonal_is_tie_effects_local_diagonal(society, steps):
-    from scorelab.tie_effects import _local_diagonal, _Ties
+    from scorelab.unfriending import _local_diagonal, _Ties
 
     # steps = 0: during the opt-in phase (masked, non-symmetric ties)
     config = GameConfig(strategic_rate=0.5, mandatory_step=3 if steps == 0 else 0,
