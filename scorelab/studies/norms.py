@@ -30,7 +30,7 @@ from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.dynamics import ALL_GATES, DEFAULT_STAKES, GameConfig, simulate
 from scorelab.experiments import confidence_intervals, sweep
 from scorelab.society import TIE_KINDS, GroupProfile
-from scorelab.studies._society import GROUPS, two_group_society
+from scorelab.studies.common import GROUPS, two_group_society
 
 __all__ = ["COUNTERFACTUAL", "NORM_SCENARIOS", "STAKE_LEVELS", "dose_intervals", "norm_game",
            "norm_trajectories", "norms_key_numbers", "stakes_dose_response",
