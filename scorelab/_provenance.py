@@ -17,7 +17,8 @@ def git_state(folder=None):
     Returns ``{"commit": None, "dirty": None}`` outside a git checkout or without git, so
     that a result computed from an unpacked tarball still saves (and says it cannot tell).
     Untracked files do not make the tree dirty: results written next to the code are
-    untracked until committed.
+    untracked until committed. Nor do changes under ``results/``: ``make full`` rewrites
+    the committed full-scale results there while it runs, and they are outputs, not code.
 
     >>> state = git_state()
     >>> sorted(state)
@@ -35,7 +36,8 @@ def git_state(folder=None):
 
     try:
         commit = run("rev-parse", "HEAD")
-        changes = run("status", "--porcelain", "--untracked-files=no")
+        changes = run("status", "--porcelain", "--untracked-files=no", "--",
+                      ":(top,exclude)results")
     except (subprocess.SubprocessError, OSError):
         return {"commit": None, "dirty": None}
     return {"commit": commit, "dirty": bool(changes)}

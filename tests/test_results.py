@@ -200,3 +200,21 @@ def test_make_report_gathers_the_registers_onto_one_findings_page(tmp_path):
     assert "Is there a fake effect?" in page and "An effect." in page
     assert page.count("unresolved: the interval includes the null") == 1
     assert page.count("<td>resolved</td>") == 1
+
+
+def test_rewriting_committed_results_does_not_make_the_code_dirty(tmp_path):
+    import subprocess
+
+    from scorelab._provenance import git_state
+
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-C", str(tmp_path)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    (tmp_path / "results" / "01-x").mkdir(parents=True)
+    (tmp_path / "results" / "01-x" / "findings.csv").write_text("one\n")
+    (tmp_path / "code.py").write_text("x = 1\n")
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "a"], check=True)
+    (tmp_path / "results" / "01-x" / "findings.csv").write_text("two\n")  # make full's run
+    assert git_state(tmp_path)["dirty"] is False
+    (tmp_path / "code.py").write_text("x = 2\n")
+    assert git_state(tmp_path)["dirty"] is True
