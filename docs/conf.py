@@ -52,7 +52,10 @@ if NOTEBOOKS.exists():
     shutil.rmtree(NOTEBOOKS)
 NOTEBOOKS.mkdir()
 for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
-    shutil.copy2(notebook, NOTEBOOKS / notebook.name)
+    # a notebook links the model pages as ../docs/<page>.md (right beside notebooks/);
+    # from docs/notebooks/ the same pages are ../<page>.md
+    text = notebook.read_text().replace("](../docs/", "](../")
+    (NOTEBOOKS / notebook.name).write_text(text)
 
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "odd-parameters.md"]

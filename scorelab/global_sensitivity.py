@@ -1,7 +1,7 @@
 """Global sensitivity analysis: which assumptions a result rests on.
 
-:func:`sensitivity` samples the assumptions' ranges with SALib [1]_, evaluates the model at
-every sample through :func:`scorelab.experiments.sweep` (so Dask clients, local processes,
+:func:`sensitivity` samples the assumptions' ranges with SALib (Herman & Usher 2017),
+evaluates the model at every sample through :func:`scorelab.experiments.sweep` (so Dask clients, local processes,
 checkpoints and resumption work exactly as for any sweep) and returns one tidy row per
 (output, parameter): Sobol' indices for quantifying, Morris elementary effects for screening.
 """
