@@ -45,7 +45,7 @@ import pandas as pd
 from scipy import stats
 
 from scorelab._provenance import git_state
-from scorelab._validation import check_finite_array, check_integer, check_real
+from scorelab._validation import check_finite_array, check_integer, check_real, check_rng
 from scorelab.reporting import reports_dir, versions
 
 __all__ = [
@@ -237,7 +237,7 @@ def finding(
     if interval == "t":
         estimate, low, high = _t_interval(*samples)
     else:
-        estimate, low, high = _bootstrap_interval(samples, np.random.default_rng(rng))
+        estimate, low, high = _bootstrap_interval(samples, np.random.default_rng(check_rng(rng)))
     row |= {
         "estimate": estimate,
         "ci_low": low,

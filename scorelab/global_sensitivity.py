@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from scorelab._validation import check_integer, check_real
+from scorelab._validation import check_integer, check_real, check_rng
 from scorelab.experiments import sweep
 
 __all__ = ["sensitivity", "influential", "METHODS"]
@@ -204,7 +204,7 @@ def sensitivity(
             f"common_random_numbers must be True or False, got {common_random_numbers!r}"
         )
 
-    design_rng, run_rng, analysis_rng = np.random.default_rng(rng).spawn(3)
+    design_rng, run_rng, analysis_rng = np.random.default_rng(check_rng(rng)).spawn(3)
     if method == "sobol":
         from SALib.sample import sobol as sampler
 

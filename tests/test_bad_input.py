@@ -22,6 +22,7 @@ from scorelab import (
     personalised_pagerank,
     propagate,
     simulate,
+    studies,
     sweep,
     worst_neighbour,
 )
@@ -178,6 +179,10 @@ CASES = [
     ("slates-rng", lambda: draw_slates(pd.Series([1.0, 2.0, 3.0]), 2, rng=1.5), TypeError, "rng"),
     ("tie-values-rng", lambda: tie_values(np.array(["friend"]), {"friend": 1.0}, noise=1.0,
                                           rng=True), TypeError, "rng"),
+    ("study-guilt-rng", lambda: studies.scored_society(50, rng="abc"), TypeError, "rng"),
+    ("study-rollout-rng", lambda: studies.rollout_run(50, rng=1.5), TypeError, "rng"),
+    ("study-censorship-rng", lambda: studies.censorship_run(50, rng=-1), ValueError, "rng"),
+    ("study-feedback-rng", lambda: studies.feedback_run(50, rng=True), TypeError, "rng"),
     ("borrowers-rng", lambda: draw_borrowers(CreditPopulation.from_cdf(
         *_population(), {"a": 1.0, "b": 1.0}), 10, rng="x"), TypeError, "rng"),
 ]

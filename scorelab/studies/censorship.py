@@ -20,7 +20,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from scorelab._validation import check_integer, check_probability, check_real
+from scorelab._validation import check_integer, check_probability, check_real, check_rng
 from scorelab.dynamics import GameConfig, simulate
 from scorelab.findings import finding, findings_frame
 from scorelab.society import GroupProfile
@@ -205,7 +205,7 @@ def censorship_run(
     config = dataclasses.replace(config, censorship=censorship, visibility=visibility,
                                  detection=detection, public_scores=public_scores)
 
-    society_rng, game_rng = np.random.default_rng(rng).spawn(2)
+    society_rng, game_rng = np.random.default_rng(check_rng(rng)).spawn(2)
     society = two_group_society(
         n_citizens, minority_share=minority_share, homophily=homophily,
         mean_degree=min(10.0, n_citizens - 1.0),
@@ -388,7 +388,7 @@ def hiding_effects(n_citizens=1000, *, censorship=1.0, visibility=1.0, rng=None,
     >>> row["own_gap"] == row["own_gap_counterfactual"]
     True
     """
-    seed = np.random.default_rng(rng).bit_generator.seed_seq.spawn(1)[0]
+    seed = np.random.default_rng(check_rng(rng)).bit_generator.seed_seq.spawn(1)[0]
     row = {}
     for suffix, level in (("", censorship), ("_counterfactual", 0.0)):
         # a fresh copy of the same seed each time: spawning from a SeedSequence counts

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scorelab._validation import check_integer, check_probability, check_real
+from scorelab._validation import check_integer, check_probability, check_real, check_rng
 from scorelab.findings import finding, findings_frame
 from scorelab.lending import LOOPS, CreditPopulation, draw_borrowers, load_fico, simulate_lending
 from scorelab.society import homophilous_sbm
@@ -107,7 +107,7 @@ def lending_rounds(rule="max_profit", *, n_borrowers=2000, n_rounds=10, populati
     [0, 0, 1, 1, 2, 2]
     """
     population = _population(population)
-    draw_rng, loop_rng = np.random.default_rng(rng).spawn(2)
+    draw_rng, loop_rng = np.random.default_rng(check_rng(rng)).spawn(2)
     borrowers = draw_borrowers(population, n_borrowers, rng=draw_rng)
     run = simulate_lending(borrowers, population, rule=rule, n_rounds=n_rounds, terms=terms,
                            rng=loop_rng)
@@ -120,7 +120,7 @@ def lending_rounds(rule="max_profit", *, n_borrowers=2000, n_rounds=10, populati
 
 def _tied_borrowers(population, n_borrowers, homophily, mean_degree, rng):
     """A homophilous society in the population's shares, its borrowers, and the loop's seed."""
-    society_rng, draw_rng, loop_rng = np.random.default_rng(rng).spawn(3)
+    society_rng, draw_rng, loop_rng = np.random.default_rng(check_rng(rng)).spawn(3)
     society = homophilous_sbm(
         n_borrowers,
         group_shares=tuple(population.shares),

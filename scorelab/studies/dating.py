@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scorelab._validation import check_integer, check_probability
+from scorelab._validation import check_integer, check_probability, check_rng
 from scorelab.dating import DatingMarket, Founders, selection_intensity, simulate_generations
 from scorelab.experiments import confidence_intervals, sweep
 from scorelab.findings import finding, findings_frame
@@ -106,7 +106,7 @@ def generations_sweep(rankings, *, n_citizens, n_generations, n_replicates, heri
                         profiles={"minority": GroupProfile(wealth_median=minority_wealth)})
     market = DatingMarket() if market is None else market
     frames = []
-    for replicate, seed in enumerate(np.random.default_rng(rng).bit_generator.seed_seq
+    for replicate, seed in enumerate(np.random.default_rng(check_rng(rng)).bit_generator.seed_seq
                                      .spawn(n_replicates)):
         for ranking in rankings:
             # a fresh copy of the same seed for every ranking (spawning from one counts)

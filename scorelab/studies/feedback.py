@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from scorelab import metrics
-from scorelab._validation import check_integer, check_probability, check_real
+from scorelab._validation import check_integer, check_probability, check_real, check_rng
 from scorelab.dynamics import GameConfig, simulate
 from scorelab.findings import findings_frame
 from scorelab.studies.common import finding_maker, two_group_society
@@ -229,7 +229,7 @@ def feedback_game(
     """
     game = _check_scenario(n_citizens, association_weight, ostracism, association, n_steps,
                            config, gap_scale)
-    society_rng, game_rng = np.random.default_rng(rng).spawn(2)
+    society_rng, game_rng = np.random.default_rng(check_rng(rng)).spawn(2)
     society = two_group_society(n_citizens, homophily=homophily, mean_degree=mean_degree,
                                 rng=society_rng)
     return society, simulate(society, game, n_steps=n_steps, rng=game_rng, record=record)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scorelab._validation import check_integer, check_probability, check_real
+from scorelab._validation import check_integer, check_probability, check_real, check_rng
 from scorelab.association import decompose, one_hop_mean, propagate
 from scorelab.findings import findings_frame
 from scorelab.scoring import ScoringPolicy, draw_acts, own_score
@@ -98,7 +98,7 @@ def scored_society(
     minority_share = check_real("minority_share", minority_share, minimum=0.0, maximum=1.0,
                                 open_min=True, open_max=True)
     policy = ScoringPolicy() if policy is None else policy
-    society_rng, acts_rng = np.random.default_rng(rng).spawn(2)
+    society_rng, acts_rng = np.random.default_rng(check_rng(rng)).spawn(2)
     society = two_group_society(
         n_citizens, minority_share=minority_share, homophily=homophily,
         mean_degree=mean_degree, minority=GroupProfile(wealth_median=minority_wealth),

@@ -46,12 +46,12 @@ import numpy as np
 import pandas as pd
 
 from scorelab import fairness
-from scorelab.experiments import confidence_intervals
-from scorelab.findings import finding, findings_frame
-from scorelab._validation import check_integer, check_probability, check_real
+from scorelab._validation import check_integer, check_probability, check_real, check_rng
 from scorelab.association import decompose
 from scorelab.dating import dating_exposure
 from scorelab.dynamics import GATES, GameConfig, simulate
+from scorelab.experiments import confidence_intervals
+from scorelab.findings import finding, findings_frame
 from scorelab.scoring import DOMAINS
 from scorelab.society import GroupProfile
 from scorelab.studies.common import two_group_society
@@ -336,7 +336,7 @@ def fairness_run(
         raise ValueError(f"gate must be one of {GATES}, got {gate!r}")
     qualified = check_probability("qualified", qualified)
     n_steps = check_integer("n_steps", n_steps, minimum=1)
-    society_seed, game_seed = np.random.default_rng(rng).bit_generator.seed_seq.spawn(2)
+    society_seed, game_seed = np.random.default_rng(check_rng(rng)).bit_generator.seed_seq.spawn(2)
     society = _society(n_citizens, minority_share, homophily, minority_wealth, society_seed)
     result = simulate(society, config, n_steps=n_steps, rng=game_seed, record=[0, n_steps - 1])
     return _measure(society, result, config, qualified=qualified, gate=gate)
@@ -470,7 +470,7 @@ def interventions_run(
         config = dataclasses.replace(config, thresholds={**config.thresholds, gate: threshold})
     # the first two streams are those of earlier versions; the last two are held out
     society_seed, game_seed, tuning_society_seed, tuning_game_seed = (
-        np.random.default_rng(rng).bit_generator.seed_seq.spawn(4))
+        np.random.default_rng(check_rng(rng)).bit_generator.seed_seq.spawn(4))
     society = _society(n_citizens, minority_share, homophily, minority_wealth, society_seed)
     configs = {name: cfg for name, cfg in
                _intervention_configs(config, cap, decay_memory, appeal).items()
@@ -576,7 +576,7 @@ def _diverse_games(n_citizens, minority_share, homophily, customary_share, domai
         raise ValueError(f"config must not mislabel acts itself (the study sets "
                          f"mislabelled), got {config.mislabelled!r}")
     n_steps = check_integer("n_steps", n_steps, minimum=1)
-    society_seed, game_seed = np.random.default_rng(rng).bit_generator.seed_seq.spawn(2)
+    society_seed, game_seed = np.random.default_rng(check_rng(rng)).bit_generator.seed_seq.spawn(2)
     society = _society(n_citizens, minority_share, homophily, 1.0, society_seed)
     relabelled = dataclasses.replace(config,
                                      mislabelled={"minority": {domain: customary_share}})

@@ -23,7 +23,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from scorelab._validation import check_integer, check_probability, check_real
+from scorelab._validation import check_integer, check_probability, check_real, check_rng
 from scorelab.dynamics import GATES, GameConfig, simulate
 from scorelab.findings import findings_frame
 from scorelab.society import GroupProfile
@@ -215,7 +215,7 @@ def _rollout(n_citizens, *, mandatory_step, selectivity, join_rate, n_steps,
         raise TypeError(f"config must be a GameConfig, got {type(config).__name__}")
     steps = np.arange(n_steps) if record == "all" else np.unique(record)
 
-    society_seed, game_seed = np.random.default_rng(rng).bit_generator.seed_seq.spawn(2)
+    society_seed, game_seed = np.random.default_rng(check_rng(rng)).bit_generator.seed_seq.spawn(2)
     society = two_group_society(
         n_citizens, homophily=homophily, minority=GroupProfile(wealth_median=minority_wealth),
         rng=society_seed,

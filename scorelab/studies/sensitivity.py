@@ -26,7 +26,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from scorelab._validation import check_integer
+from scorelab._validation import check_integer, check_rng
 from scorelab.dating import DatingMarket, Founders, simulate_generations
 from scorelab.dynamics import GameConfig, simulate
 from scorelab.findings import finding, findings_frame
@@ -144,7 +144,7 @@ def game_outputs(association_weight=0.3, memory=0.8, ostracism=0.05, gap_scale=1
     """
     n_citizens = check_integer("n_citizens", n_citizens, minimum=10)
     n_steps = check_integer("n_steps", n_steps, minimum=1)
-    society_rng, game_rng = np.random.default_rng(rng).spawn(2)
+    society_rng, game_rng = np.random.default_rng(check_rng(rng)).spawn(2)
     society = two_group_society(n_citizens, homophily=0.7,
                                 minority=GroupProfile(wealth_median=0.6), rng=society_rng)
     config = GameConfig(
