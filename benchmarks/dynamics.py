@@ -168,7 +168,9 @@ def per_citizen_strategic(ties, neighbours, own, x, config, rng):
 
 
 def per_citizen_norms(neighbours, disposition, config, rng):
-    """Norm drift citizen by citizen and domain by domain (no scoring pull here)."""
+    """Norm drift citizen by citizen and domain by domain: the same arithmetic as the game's
+    update, with a fixed authority standard (0.6) standing in for the relative standard's
+    mean, and ties seen at their private approval (the work per citizen is the same)."""
     norm = [[d] * len(DOMAINS) for d in disposition]
     new = []
     rate, anchor = config.internalisation, config.norm_anchor

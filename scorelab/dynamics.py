@@ -1229,6 +1229,8 @@ def _game_state(state, groups, step, approved, private, expressed):
     customary = None
     if state.custom is not None:
         customary = np.where(state.practises, state.custom, np.nan)
+    elif cfg.mislabelled:  # fixed norms: every customary act is still done
+        customary = np.where(state.mislabel.sum(axis=1) > 0, 1.0, np.nan)
     extra = dict(
         private_approval=state.disposition if state.norm is None else state.norm,
         customary=customary, incentive=incentive * state.participant,
