@@ -22,9 +22,9 @@ random citizens of each group) laid out once per society with a seeded spring la
 its lines are the ties among them at the start, each citizen's size grows with its
 current tie count (ostracism shrinks it), its colour is its displayed score.
 
-Cuts are shown per step (``ties_cut``, ``ties_added`` of the run's history); cuts split
-by tie kind appear as soon as :func:`scorelab.simulate` records them as ``ties_cut[kind]``
-columns, which it does not yet.
+Cuts are shown per step and by tie kind (``ties_cut[kind]``: the history's
+``cuts_strategic_<kind>`` plus ``cuts_social_<kind>``, which the explorer asks
+:func:`scorelab.simulate` to record), with the ties added beside them.
 """
 
 from __future__ import annotations
@@ -32,18 +32,23 @@ from __future__ import annotations
 import dataclasses
 import functools
 import io
+
 import numpy as np
 import pandas as pd
 
 from scorelab._validation import check_integer, check_real
 from scorelab.dynamics import GameConfig, simulate
-from scorelab.society import homophilous_sbm
+from scorelab.metrics import GAME_MEASURES
+from scorelab.society import TIE_KINDS, homophilous_sbm
 
 __all__ = ["CONTROLS", "Explorer", "explore"]
 
 GROUPS = ("majority", "minority")
 _SCALE = (350.0, 950.0)
 _FIRST_CHUNK = 8
+# the default history and the cuts of each tie kind, by what cut them (one row per step)
+_MEASURES = [m.key for m in GAME_MEASURES] + [
+    f"cuts_{source}_{kind}" for kind in TIE_KINDS for source in ("strategic", "social")]
 _FIGSIZE = (11, 7.5)
 
 
@@ -221,7 +226,7 @@ class Explorer:
         horizon = min(max(n_steps, _FIRST_CHUNK, 2 * self._played), self.settings["n_steps"])
         rng = np.random.default_rng(self._game_seed)
         self._result = simulate(self.society, self.config(), n_steps=horizon, rng=rng,
-                                record="all")
+                                record="all", measures=_MEASURES)
         self._played = horizon
 
     @property
@@ -271,9 +276,9 @@ class Explorer:
             "credit_access_gap": history["access_credit[majority]"]
             - history["access_credit[minority]"],
         })
-        cut_columns = ["ties_cut", "ties_added"] + [
-            c for c in history.columns if c.startswith("ties_cut[")]
-        cuts = history[["step", *cut_columns]]
+        cuts = history[["step", "ties_cut", "ties_added"]].assign(**{
+            f"ties_cut[{kind}]": history[f"cuts_strategic_{kind}"] + history[f"cuts_social_{kind}"]
+            for kind in TIE_KINDS})
         return {"step": self.step_index, "scores": scores, "gaps": gaps, "cuts": cuts}
 
     def summary(self):

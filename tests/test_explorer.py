@@ -290,3 +290,14 @@ def test_controls_cover_the_brief():
     for control in CONTROLS.values():
         assert control.minimum <= control.default <= control.maximum
     assert dataclasses.is_dataclass(CONTROLS["ostracism"])
+
+
+def test_cuts_by_tie_kind_add_up_to_the_ties_cut():
+    explorer = Explorer(**{**SMALL, "ostracism": 0.3})
+    explorer.go_to(SMALL["n_steps"] - 1)
+    cuts = explorer.frame()["cuts"]
+    kinds = [c for c in cuts.columns if c.startswith("ties_cut[")]
+    assert kinds == [f"ties_cut[{kind}]" for kind in ("family", "friend", "neighbour",
+                                                      "colleague")]
+    assert (cuts[kinds].sum(axis=1) == cuts["ties_cut"]).all()
+    assert cuts["ties_cut"].sum() > 0 and (cuts[kinds].sum() > 0).sum() >= 2
