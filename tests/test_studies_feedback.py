@@ -274,3 +274,23 @@ def test_findings_come_out_otherwise_with_no_association_in_the_grid(phase_runs)
                  "feedback.fragmentation-vs-gap-scale"):
         assert not table.resolved[name] and table.estimate[name] == 0, name
     assert table.resolved["feedback.ostracism-fragments"]
+
+
+def test_baselines_compare_the_largest_component_within_rounding():
+    import pandas as pd
+
+    from scorelab.studies.feedback import feedback_baselines
+
+    share = 2999 / 3000
+    tail_mean = float(np.mean([share] * 5))  # one ulp away from share
+    runs = pd.DataFrame({
+        "association_weight": [0.0, 0.3], "ostracism": [0.0, 0.0],
+        "ties_cut_total": [0.0, 0.0], "components": [2, 2], "components_initial": [2, 2],
+        "largest_component_share": [tail_mean, share],
+        "largest_component_share_initial": [share, share],
+        "association_effect": [0.0, 4.0],
+    })
+    assert tail_mean != share
+    assert feedback_baselines(runs)["largest_component_kept"]
+    runs.loc[1, "largest_component_share"] = 0.9
+    assert not feedback_baselines(runs)["largest_component_kept"]

@@ -459,8 +459,10 @@ def feedback_baselines(runs):
         "ties_cut": no_ostracism.ties_cut_total.max(),
         "components_kept": bool((no_ostracism.components
                                  == no_ostracism.components_initial).all()),
-        "largest_component_kept": bool(no_ostracism.largest_component_share.eq(
-            no_ostracism.largest_component_share_initial).all()),
+        # the end value is a mean over the last steps: equal shares can differ by rounding
+        "largest_component_kept": bool(np.allclose(
+            no_ostracism.largest_component_share, no_ostracism.largest_component_share_initial,
+            rtol=1e-12, atol=0.0)),
         "association_effect": no_association.association_effect.max(),
     }
 
