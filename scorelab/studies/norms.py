@@ -440,51 +440,55 @@ def findings(trajectories, gate_doses, scale_doses, *, n_citizens, seed, scale="
     def dose(frame, column, world, level=top, **where):
         return _per_replicate(frame, column, world=world, level=level, **where)
 
+    def worlds(frame, column, **where):
+        return {"values": dose(frame, column, "derived", **where),
+                "counterfactual": dose(frame, column, "counterfactual", **where)}
+
+    def at_last(frame, column, scenario, counterfactual):
+        return {"values": _per_replicate(frame, column, scenario=scenario, step=last),
+                "counterfactual": _per_replicate(frame, column, scenario=counterfactual,
+                                                 step=last)}
+
     def gain(world):
         return (dose(gate_doses, "expressed_approval", world)
                 - dose(gate_doses, "expressed_approval", world, level=0))
 
     def excess(kind):
-        return (dose(scale_doses, f"cuts_{kind}", "derived", stake_scale=top_scale)
-                - dose(scale_doses, f"cuts_{kind}", "counterfactual", stake_scale=top_scale))
+        pair = worlds(scale_doses, f"cuts_{kind}", stake_scale=top_scale)
+        return pair["values"] - pair["counterfactual"]
 
+    gated = f"with everything gated (stakes x{gate_scale:g}), derived world minus"
     rows = [
         row("norms.private-approval-drift", drift(drifting),
             "Change of mean private approval over the run, scored with drifting norms minus "
             "not scored with the same drift.", counterfactual=drift(unscored)),
         row("norms.pluralistic-ignorance",
-            _per_replicate(pooled, "pluralistic_ignorance", scenario=drifting, step=last),
-            "Share in pluralistic ignorance at the last step, scored with drifting minus "
-            "with fixed private norms.",
-            counterfactual=_per_replicate(pooled, "pluralistic_ignorance", scenario=fixed,
-                                          step=last)),
+            statement="Share in pluralistic ignorance at the last step, scored with drifting "
+                      "minus with fixed private norms.",
+            **at_last(pooled, "pluralistic_ignorance", drifting, fixed)),
         row("norms.customs-erosion",
-            _per_replicate(minority, "customary_approval", scenario=drifting, step=last),
-            "Share of the minority's customary acts still done at the last step, scored "
-            "minus not scored (norms drift in both).",
-            counterfactual=_per_replicate(minority, "customary_approval", scenario=unscored,
-                                          step=last)),
+            statement="Share of the minority's customary acts still done at the last step, "
+                      "scored minus not scored (norms drift in both).",
+            **at_last(minority, "customary_approval", drifting, unscored)),
         row("norms.compliance-gain", gain("derived"),
             f"Expressed approval with everything up to food gated minus with nothing gated "
             f"(stakes x{gate_scale:g}), derived world minus counterfactual.",
             counterfactual=gain("counterfactual")),
-        row("norms.hiding-at-food", dose(gate_doses, "hidden_share", "derived"),
-            f"Share of disapproved acts hidden with everything gated (stakes "
-            f"x{gate_scale:g}), derived world minus counterfactual.",
-            counterfactual=dose(gate_doses, "hidden_share", "counterfactual")),
-        row("norms.cuts-at-food", dose(gate_doses, "strategic_cuts", "derived"),
-            f"Ties cut per 1,000 ties and step with everything gated (stakes "
-            f"x{gate_scale:g}), derived world minus the counterfactual's baseline churn.",
-            counterfactual=dose(gate_doses, "strategic_cuts", "counterfactual")),
+        row("norms.hiding-at-food",
+            statement=f"Share of disapproved acts hidden {gated} counterfactual.",
+            **worlds(gate_doses, "hidden_share")),
+        row("norms.cuts-at-food",
+            statement=f"Ties cut per 1,000 ties and step {gated} the counterfactual's "
+                      f"baseline churn.",
+            **worlds(gate_doses, "strategic_cuts")),
     ]
     for kind in TIE_KINDS:
         rows.append(row(
             f"norms.cuts-{kind}-top-stakes",
-            dose(scale_doses, f"cuts_{kind}", "derived", stake_scale=top_scale),
-            f"{kind.capitalize()} ties cut per 1,000 {kind} ties and step with everything "
-            f"gated at stakes x{top_scale:g}, derived world minus the baseline churn.",
-            counterfactual=dose(scale_doses, f"cuts_{kind}", "counterfactual",
-                                stake_scale=top_scale)))
+            statement=f"{kind.capitalize()} ties cut per 1,000 {kind} ties and step with "
+                      f"everything gated at stakes x{top_scale:g}, derived world minus the "
+                      f"baseline churn.",
+            **worlds(scale_doses, f"cuts_{kind}", stake_scale=top_scale)))
     rows.append(row(
         "norms.colleague-minus-family-cuts", excess("colleague"),
         f"Excess of cuts over the baseline churn per 1,000 ties and step at stakes "
