@@ -147,5 +147,15 @@ def test_drift_finding_is_zero_and_unresolved_without_internalisation(doses):
     frame = norms.findings(still, doses, scaled, n_citizens=300, seed=4).set_index("id")
     assert frame.estimate["norms.private-approval-drift"] == 0
     assert not frame.resolved["norms.private-approval-drift"]
-    assert frame.estimate["norms.customs-erosion"] == 0
-    assert not frame.resolved["norms.customs-erosion"]
+
+
+def test_customs_erode_by_the_identity_of_the_update(trajectories):
+    # every minority practitioner is scored from the start, so customary approval decays
+    # as (1 - internalisation * authority_pull) ** steps: by assumption, not a finding
+    from scorelab.dynamics import GameConfig
+
+    drifting = trajectories[(trajectories["scenario"] == "scored, norms drift")
+                            & (trajectories["group"] == "minority")]
+    rate = 0.2 * GameConfig().authority_pull  # norm_trajectories' default internalisation
+    for step, share in drifting.groupby("step")["customary_approval"]:
+        assert share.to_numpy() == pytest.approx((1 - rate) ** (step + 1))

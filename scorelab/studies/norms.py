@@ -48,7 +48,6 @@ RESTS_ON = {
                                      "censorship_rule", "mandatory_step"),
     "norms.pluralistic-ignorance": ("internalisation", "authority_pull", "censorship_rule",
                                     "authenticity"),
-    "norms.customs-erosion": ("internalisation", "authority_pull", "mislabelled"),
     "norms.compliance-gain": ("gates", "stakes", "incentive_rule", "softness"),
     "norms.hiding-at-food": ("stakes", "censorship_rule", "authenticity", "rationality",
                              "visibility", "detection"),
@@ -395,8 +394,6 @@ def findings(trajectories, gate_doses, scale_doses, *, n_citizens, seed, scale="
           not scored with the same drift;
         - ``norms.pluralistic-ignorance``: pluralistic ignorance at the last step,
           drifting minus fixed norms (both scored);
-        - ``norms.customs-erosion``: the minority's customary acts still done at the last
-          step, scored minus not scored (both drifting);
         - ``norms.compliance-gain``: expressed approval with everything up to food gated
           minus with nothing gated, derived world minus counterfactual;
         - ``norms.hiding-at-food``: share of disapproved acts hidden with everything gated,
@@ -412,6 +409,13 @@ def findings(trajectories, gate_doses, scale_doses, *, n_citizens, seed, scale="
     -----
     With ``internalisation = 0`` private norms never move, in either arm, so the drift row
     is exactly 0 and unresolved (checked in ``tests/test_studies_norms.py``).
+
+    The erosion of the minority's customs is not a row: when every practitioner is scored
+    from the start, all of them see the same customary approval ``c`` among their ties, so
+    the update reduces to ``c <- c (1 - internalisation * authority_pull)`` and the share
+    still done after ``T`` steps is ``(1 - internalisation * authority_pull) ** T`` by
+    assumption (an identity of the update, checked in the tests), with no variance to
+    estimate.
 
     Examples
     --------
@@ -433,7 +437,6 @@ def findings(trajectories, gate_doses, scale_doses, *, n_citizens, seed, scale="
         return (_per_replicate(pooled, "private_approval", scenario=scenario, step=last)
                 - _per_replicate(pooled, "private_approval", scenario=scenario, step=first))
 
-    minority = trajectories[trajectories["group"] == GROUPS[1]]
     top, top_scale = len(STAKE_LEVELS) - 1, scale_doses["stake_scale"].max()
     gate_scale = gate_doses["stake_scale"].iloc[0]
 
@@ -466,10 +469,6 @@ def findings(trajectories, gate_doses, scale_doses, *, n_citizens, seed, scale="
             statement="Share in pluralistic ignorance at the last step, scored with drifting "
                       "minus with fixed private norms.",
             **at_last(pooled, "pluralistic_ignorance", drifting, fixed)),
-        row("norms.customs-erosion",
-            statement="Share of the minority's customary acts still done at the last step, "
-                      "scored minus not scored (norms drift in both).",
-            **at_last(minority, "customary_approval", drifting, unscored)),
         row("norms.compliance-gain", gain("derived"),
             f"Expressed approval with everything up to food gated minus with nothing gated "
             f"(stakes x{gate_scale:g}), derived world minus counterfactual.",
