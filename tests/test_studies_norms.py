@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
+from scorelab.findings import validate_findings
 from scorelab.studies import norms
 
 
@@ -97,3 +98,64 @@ def test_bad_arguments_are_refused():
         norms.norm_game("scored, norms drift", n_citizens=100, n_steps=1)
     with pytest.raises(TypeError, match="config must be a GameConfig"):
         norms.stakes_game(1, "derived", n_citizens=100, n_steps=3, config={})
+
+
+@pytest.fixture(scope="module")
+def register(trajectories, doses):
+    scaled = norms.stakes_dose_response(levels=[5], stake_scales=[1.0, 100.0], n_citizens=300,
+                                        n_steps=6, n_replicates=3, rng=6)
+    return norms.findings(trajectories, doses, scaled, n_citizens=300, seed=4), scaled
+
+
+def test_findings_register_is_valid_stable_and_consistent(register, trajectories, doses):
+    frame, scaled = register
+    validate_findings(frame)
+    assert frame["id"].tolist() == list(norms.RESTS_ON)
+    assert (frame["notebook"] == "08-norms-and-stakes").all()
+    assert (frame["null"] == 0).all()
+    resolved = (frame["ci_low"] > 0) | (frame["ci_high"] < 0)
+    assert (frame["resolved"] == resolved).all()
+    rows = frame.set_index("id")
+    # the rows are the paired differences of the frames, read directly
+    hidden = doses[doses["level"] == 5].pivot_table(index="replicate", columns="world",
+                                                    values="hidden_share")
+    assert rows.estimate["norms.hiding-at-food"] == pytest.approx(
+        (hidden["derived"] - hidden["counterfactual"]).mean())
+    top = scaled[scaled["stake_scale"] == 100.0].pivot_table(
+        index="replicate", columns="world", values=["cuts_colleague", "cuts_family"])
+    excess = {k: top[(f"cuts_{k}", "derived")] - top[(f"cuts_{k}", "counterfactual")]
+              for k in ("colleague", "family")}
+    assert rows.estimate["norms.cuts-colleague-top-stakes"] == pytest.approx(
+        excess["colleague"].mean())
+    assert rows.estimate["norms.colleague-minus-family-cuts"] == pytest.approx(
+        (excess["colleague"] - excess["family"]).mean())
+    assert rows.replicates["norms.cuts-family-top-stakes"] == 3
+    assert rows.replicates["norms.private-approval-drift"] == 2
+    assert rows.estimate["norms.compliance-gain"] > 0
+
+
+def test_drift_finding_is_zero_and_unresolved_without_internalisation(doses):
+    still = norms.norm_trajectories(n_citizens=300, n_steps=6, n_replicates=3,
+                                    internalisation=0.0, rng=4)
+    # the scenarios are paired: with internalisation 0 the drifting and fixed scored
+    # worlds are the same configuration, so replicate k of each must be the same run
+    by = still.set_index(["replicate", "step", "group"])
+    columns = ["private_approval", "expressed_approval", "hidden_share"]
+    assert (by[by["scenario"] == "scored, norms drift"][columns].to_numpy()
+            == by[by["scenario"] == "scored, fixed norms"][columns].to_numpy()).all()
+    scaled = doses[doses["level"] == 5]
+    frame = norms.findings(still, doses, scaled, n_citizens=300, seed=4).set_index("id")
+    assert frame.estimate["norms.private-approval-drift"] == 0
+    assert not frame.resolved["norms.private-approval-drift"]
+
+
+def test_customs_erode_by_the_identity_of_the_update(trajectories):
+    # every minority practitioner is scored from the start, so customary approval decays
+    # as (1 - internalisation * authority_pull) ** steps: by assumption, not a finding
+    from scorelab.dynamics import GameConfig
+
+    drifting = trajectories[(trajectories["scenario"] == "scored, norms drift")
+                            & (trajectories["group"] == "minority")]
+    rate = 0.2 * GameConfig().authority_pull  # norm_trajectories' default internalisation
+    for step, share in drifting.groupby("step")["customary_approval"]:
+        assert share.to_numpy() == pytest.approx((1 - rate) ** (step + 1))

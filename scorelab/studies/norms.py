@@ -29,12 +29,36 @@ import pandas as pd
 from scorelab._validation import check_integer, check_probability, check_real
 from scorelab.dynamics import ALL_GATES, DEFAULT_STAKES, GameConfig, simulate
 from scorelab.experiments import confidence_intervals, sweep
+from scorelab.findings import findings_frame
 from scorelab.society import TIE_KINDS, GroupProfile
-from scorelab.studies.common import GROUPS, two_group_society
+from scorelab.studies.common import GROUPS, finding_maker, two_group_society
 
-__all__ = ["COUNTERFACTUAL", "NORM_SCENARIOS", "STAKE_LEVELS", "dose_intervals", "norm_game",
-           "norm_trajectories", "norms_key_numbers", "stakes_dose_response",
-           "stakes_game", "trajectory_intervals"]
+__all__ = ["COUNTERFACTUAL", "NORM_SCENARIOS", "NOTEBOOK", "RESTS_ON", "STAKE_LEVELS",
+           "dose_intervals", "findings", "norm_game", "norm_trajectories",
+           "norms_key_numbers", "stakes_dose_response", "stakes_game",
+           "trajectory_intervals"]
+
+NOTEBOOK = "08-norms-and-stakes"
+
+#: The assumptions (GameConfig fields) each finding rests on. Provisional: the author's
+#: reading of which parameters enter each mechanism, not yet from the sensitivity
+#: analysis, which will replace it.
+RESTS_ON = {
+    "norms.private-approval-drift": ("internalisation", "authority_pull", "norm_anchor",
+                                     "censorship_rule", "mandatory_step"),
+    "norms.pluralistic-ignorance": ("internalisation", "authority_pull", "censorship_rule",
+                                    "authenticity"),
+    "norms.compliance-gain": ("gates", "stakes", "incentive_rule", "softness"),
+    "norms.hiding-at-food": ("stakes", "censorship_rule", "authenticity", "rationality",
+                             "visibility", "detection"),
+    "norms.cuts-at-food": ("stakes", "association", "strategic_rate", "tie_values",
+                           "rationality"),
+    **{f"norms.cuts-{kind}-top-stakes": ("stakes", "association", "strategic_rate",
+                                         "tie_values", "rationality")
+       for kind in TIE_KINDS},
+    "norms.colleague-minus-family-cuts": ("stakes", "association", "tie_values",
+                                          "rationality"),
+}
 
 NORM_SCENARIOS = ("scored, norms drift", "scored, fixed norms", "not scored, norms drift")
 """The worlds of :func:`norm_trajectories`: the scored society with drifting private
@@ -155,13 +179,16 @@ def norm_trajectories(*, n_citizens=1000, n_steps=20, n_replicates=5, internalis
     :func:`norm_game`.
     """
     check_integer("n_replicates", n_replicates, minimum=1)
+    # one integer root for every scenario: sweeping from a shared SeedSequence would
+    # advance its spawn counter and give each scenario other children
+    root = int(np.random.default_rng(rng).integers(2**63))
     frames = []
     for scenario in NORM_SCENARIOS:
         frame = sweep(norm_game, {"scenario": [scenario]}, n_replicates=n_replicates,
                       fixed={"n_citizens": n_citizens, "n_steps": n_steps,
                              "internalisation": internalisation,
                              "customary_share": customary_share},
-                      rng=rng, n_jobs=n_jobs)
+                      rng=root, n_jobs=n_jobs)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 
@@ -325,3 +352,145 @@ def norms_key_numbers(trajectories, doses):
         "hidden_food": {w: float(by_world.loc[(top, w), "hidden_share"])
                         for w in ("derived", "counterfactual")},
     }
+
+
+def _per_replicate(frame, column, **where):
+    """``column`` per replicate (a Series indexed by replicate) of the rows matching."""
+    mask = np.ones(len(frame), dtype=bool)
+    for name, value in where.items():
+        mask &= (frame[name] == value).to_numpy()
+    part = frame[mask]
+    if part.empty:
+        raise ValueError(f"no rows with {where} in the frame")
+    return part.groupby("replicate")[column].mean()
+
+
+def findings(trajectories, gate_doses, scale_doses, *, n_citizens, seed, scale="default"):
+    """Notebook 08's findings register: each headline claim beside its counterfactual.
+
+    Parameters
+    ----------
+    trajectories : pandas.DataFrame
+        :func:`norm_trajectories` (>= 2 replicates).
+    gate_doses : pandas.DataFrame
+        :func:`stakes_dose_response` with levels 0 and ``len(STAKE_LEVELS) - 1`` (nothing
+        gated, everything up to food) at one stake scale.
+    scale_doses : pandas.DataFrame
+        :func:`stakes_dose_response` at the top level; the kind rows are read at its
+        largest stake scale.
+    n_citizens, seed : int
+        Citizens per run and the notebook's root seed.
+    scale : {"default", "full"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        The validated register (:func:`scorelab.findings.findings_frame`), one row per id
+        of :data:`RESTS_ON`, every row a paired difference (replicate ``k`` of both arms on
+        the same society and draws) with null 0:
+
+        - ``norms.private-approval-drift``: change of mean private approval (mean of the
+          two groups) from the first to the last step, scored with drifting norms minus
+          not scored with the same drift;
+        - ``norms.pluralistic-ignorance``: pluralistic ignorance at the last step,
+          drifting minus fixed norms (both scored);
+        - ``norms.compliance-gain``: expressed approval with everything up to food gated
+          minus with nothing gated, derived world minus counterfactual;
+        - ``norms.hiding-at-food``: share of disapproved acts hidden with everything gated,
+          derived minus counterfactual;
+        - ``norms.cuts-at-food``: strategic cuts per 1,000 ties and step with everything
+          gated, derived minus counterfactual (the baseline churn);
+        - ``norms.cuts-<kind>-top-stakes``: the same per 1,000 ties of that kind at the
+          largest stake scale;
+        - ``norms.colleague-minus-family-cuts``: that excess for colleague ties minus for
+          family ties.
+
+    Notes
+    -----
+    With ``internalisation = 0`` private norms never move, in either arm, so the drift row
+    is exactly 0 and unresolved (checked in ``tests/test_studies_norms.py``).
+
+    The erosion of the minority's customs is not a row: when every practitioner is scored
+    from the start, all of them see the same customary approval ``c`` among their ties, so
+    the update reduces to ``c <- c (1 - internalisation * authority_pull)`` and the share
+    still done after ``T`` steps is ``(1 - internalisation * authority_pull) ** T`` by
+    assumption (an identity of the update, checked in the tests), with no variance to
+    estimate.
+
+    Examples
+    --------
+    >>> t = norm_trajectories(n_citizens=200, n_steps=3, n_replicates=2, rng=1)
+    >>> g = stakes_dose_response(levels=[0, 5], n_citizens=200, n_steps=4, n_replicates=2,
+    ...                          rng=2)
+    >>> s = stakes_dose_response(levels=[5], stake_scales=[30.0], n_citizens=200,
+    ...                          n_steps=4, n_replicates=2, rng=3)
+    >>> findings(t, g, s, n_citizens=200, seed=1).id.tolist() == list(RESTS_ON)
+    True
+    """
+    row = finding_maker(NOTEBOOK, RESTS_ON, n_citizens=n_citizens, seed=seed, scale=scale)
+    first, last = trajectories["step"].min(), trajectories["step"].max()
+    pooled = trajectories.groupby(["scenario", "replicate", "step"],
+                                  as_index=False)[list(_NORM_COLUMNS)].mean()
+    drifting, fixed, unscored = NORM_SCENARIOS
+
+    def drift(scenario):
+        return (_per_replicate(pooled, "private_approval", scenario=scenario, step=last)
+                - _per_replicate(pooled, "private_approval", scenario=scenario, step=first))
+
+    top, top_scale = len(STAKE_LEVELS) - 1, scale_doses["stake_scale"].max()
+    gate_scale = gate_doses["stake_scale"].iloc[0]
+
+    def dose(frame, column, world, level=top, **where):
+        return _per_replicate(frame, column, world=world, level=level, **where)
+
+    def worlds(frame, column, **where):
+        return {"values": dose(frame, column, "derived", **where),
+                "counterfactual": dose(frame, column, "counterfactual", **where)}
+
+    def at_last(frame, column, scenario, counterfactual):
+        return {"values": _per_replicate(frame, column, scenario=scenario, step=last),
+                "counterfactual": _per_replicate(frame, column, scenario=counterfactual,
+                                                 step=last)}
+
+    def gain(world):
+        return (dose(gate_doses, "expressed_approval", world)
+                - dose(gate_doses, "expressed_approval", world, level=0))
+
+    def excess(kind):
+        pair = worlds(scale_doses, f"cuts_{kind}", stake_scale=top_scale)
+        return pair["values"] - pair["counterfactual"]
+
+    gated = f"with everything gated (stakes x{gate_scale:g}), derived world minus"
+    rows = [
+        row("norms.private-approval-drift", drift(drifting),
+            "Change of mean private approval over the run, scored with drifting norms minus "
+            "not scored with the same drift.", counterfactual=drift(unscored)),
+        row("norms.pluralistic-ignorance",
+            statement="Share in pluralistic ignorance at the last step, scored with drifting "
+                      "minus with fixed private norms.",
+            **at_last(pooled, "pluralistic_ignorance", drifting, fixed)),
+        row("norms.compliance-gain", gain("derived"),
+            f"Expressed approval with everything up to food gated minus with nothing gated "
+            f"(stakes x{gate_scale:g}), derived world minus counterfactual.",
+            counterfactual=gain("counterfactual")),
+        row("norms.hiding-at-food",
+            statement=f"Share of disapproved acts hidden {gated} counterfactual.",
+            **worlds(gate_doses, "hidden_share")),
+        row("norms.cuts-at-food",
+            statement=f"Ties cut per 1,000 ties and step {gated} the counterfactual's "
+                      f"baseline churn.",
+            **worlds(gate_doses, "strategic_cuts")),
+    ]
+    for kind in TIE_KINDS:
+        rows.append(row(
+            f"norms.cuts-{kind}-top-stakes",
+            statement=f"{kind.capitalize()} ties cut per 1,000 {kind} ties and step with "
+                      f"everything gated at stakes x{top_scale:g}, derived world minus the "
+                      f"baseline churn.",
+            **worlds(scale_doses, f"cuts_{kind}", stake_scale=top_scale)))
+    rows.append(row(
+        "norms.colleague-minus-family-cuts", excess("colleague"),
+        f"Excess of cuts over the baseline churn per 1,000 ties and step at stakes "
+        f"x{top_scale:g}, colleague ties minus family ties.",
+        counterfactual=excess("family")))
+    return findings_frame(rows)
