@@ -253,8 +253,12 @@ def test_chosen_hiding_worlds_share_a_society_and_the_counterfactual_hides_nothi
 
 def test_chosen_hiding_findings_and_a_world_where_they_vanish():
     from scorelab.findings import validate_findings
-    from scorelab.studies.censorship import (CHOICE_FINDINGS, RESTS_ON, choice_findings,
-                                             chosen_hiding_sweep)
+    from scorelab.studies.censorship import (
+        CHOICE_FINDINGS,
+        RESTS_ON,
+        choice_findings,
+        chosen_hiding_sweep,
+    )
 
     by_visibility = chosen_hiding_sweep({"visibility": [1.0], "selective": [False]},
                                         n_replicates=3, rng=5, **CHOICE)

@@ -587,20 +587,20 @@ def hiding_intervals(frame, by, values, *, level=0.95):
 CHOICE_FINDINGS = {
     "censorship.chosen-hiding-score-gap": (
         "score_gap", "choice",
-        "Chosen hiding changes the gap of mean displayed scores, majority minus minority "
-        "(points; chosen minus no censorship, paired)."),
+        ("Chosen hiding changes the gap of mean displayed scores, majority minus minority "
+         "(points; chosen minus no censorship, paired).")),
     "censorship.fixed-hiding-score-gap": (
         "score_gap", "fixed",
-        "The fixed rule (censorship 0.5) changes the same gap (fixed minus no censorship, "
-        "paired)."),
+        ("The fixed rule (censorship 0.5) changes the same gap (fixed minus no censorship, "
+         "paired).")),
     "censorship.chosen-hiding-credit-gap": (
         "credit_gap", "choice",
-        "Chosen hiding changes the gap in credit access, majority minus minority (share; "
-        "chosen minus no censorship, paired)."),
+        ("Chosen hiding changes the gap in credit access, majority minus minority (share; "
+         "chosen minus no censorship, paired).")),
     "censorship.chosen-hiding-falls-on-minority": (
         "hiding_gap", None,
-        "Under chosen hiding the dissenting minority hides a larger share of its "
-        "disapproved acts than the majority (minority minus majority)."),
+        ("Under chosen hiding the dissenting minority hides a larger share of its "
+         "disapproved acts than the majority (minority minus majority).")),
 }
 RESTS_ON.update({
     finding_id: ("authenticity; rationality; stakes; visibility; detection; fear_rate; "
