@@ -206,12 +206,13 @@ def test_hiding_effects_are_paired_against_no_hiding():
 
 def test_findings_register_is_valid_and_can_come_out_otherwise():
     from scorelab.findings import validate_findings
-    from scorelab.studies.censorship import FINDINGS, RESTS_ON, findings
+    from scorelab.studies.censorship import CHOICE_FINDINGS, FINDINGS, RESTS_ON, findings
 
     effects = effects_at()
     register = findings(effects, n_citizens=N, seed=3)
     validate_findings(register)
-    assert register["id"].tolist() == list(FINDINGS) and set(RESTS_ON) == set(FINDINGS)
+    assert register["id"].tolist() == list(FINDINGS)
+    assert set(RESTS_ON) == set(FINDINGS) | set(CHOICE_FINDINGS) | {"censorship.fear-raises-chosen-hiding"}
     assert (register["resolved"] == ((register.ci_low > 0) | (register.ci_high < 0))).all()
     by_id = register.set_index("id")
     gap = effects["own_gap"] - effects["own_gap_counterfactual"]
@@ -227,3 +228,61 @@ def test_findings_register_is_valid_and_can_come_out_otherwise():
     seen = findings(effects_at(detection=1.0), n_citizens=N, seed=3).set_index("id")
     for finding_id in ("censorship.minority-score-change", "censorship.score-tracks-disposition"):
         assert abs(seen.loc[finding_id, "estimate"]) < 0.5 * abs(by_id.loc[finding_id, "estimate"])
+
+
+# --- chosen self-censorship (issue 9) ----------------------------------------------------
+
+CHOICE = dict(n_citizens=300, n_steps=6)
+
+
+def test_chosen_hiding_worlds_share_a_society_and_the_counterfactual_hides_nothing():
+    from scorelab.studies.censorship import HIDING_WORLDS, chosen_hiding_sweep
+
+    frame = chosen_hiding_sweep({"visibility": [0.3, 1.0]}, n_replicates=2, rng=4, **CHOICE)
+    assert set(frame.world) == set(HIDING_WORLDS)
+    none = frame[frame.world == "none"]
+    assert (none.hidden_share == 0).all() and (none.hiding_gap == 0).all()
+    chosen = frame[frame.world == "choice"].set_index(["visibility", "replicate"])
+    # at visibility <= detection nothing is avoidable: the logit baseline sigma(-2)
+    baseline = 1 / (1 + np.exp(2.0))
+    assert chosen.loc[0.3].hidden_share.to_numpy() == pytest.approx(baseline, abs=0.03)
+    assert (chosen.loc[1.0].hidden_share > chosen.loc[0.3].hidden_share + 0.3).all()
+    # fear is only defined under the chosen rule
+    assert frame[frame.world != "choice"].fear.isna().all()
+
+
+def test_chosen_hiding_findings_and_a_world_where_they_vanish():
+    from scorelab.findings import validate_findings
+    from scorelab.studies.censorship import (
+        CHOICE_FINDINGS,
+        RESTS_ON,
+        choice_findings,
+        chosen_hiding_sweep,
+    )
+
+    by_visibility = chosen_hiding_sweep({"visibility": [1.0], "selective": [False]},
+                                        n_replicates=3, rng=5, **CHOICE)
+    by_stakes = chosen_hiding_sweep({"stake_scale": [10.0], "fear_rate": [0.0, 0.5]},
+                                    n_replicates=3, rng=6, **CHOICE)
+    register = choice_findings(by_visibility, by_stakes, n_citizens=300, seed=5)
+    validate_findings(register)
+    assert register.id.tolist() == [*CHOICE_FINDINGS, "censorship.fear-raises-chosen-hiding"]
+    assert set(register.id) <= set(RESTS_ON)
+    table = register.set_index("id")
+    chosen = by_visibility[by_visibility.world == "choice"].sort_values("replicate")
+    none = by_visibility[by_visibility.world == "none"].sort_values("replicate")
+    assert table.estimate["censorship.chosen-hiding-score-gap"] == pytest.approx(
+        chosen.score_gap.mean() - none.score_gap.mean())
+    assert table.resolved["censorship.fear-raises-chosen-hiding"]
+    assert table.estimate["censorship.fear-raises-chosen-hiding"] > 0
+    # with nothing at stake the chosen rule is the logit's baseline for everyone: hiding
+    # no longer falls on the minority
+    flat_v = chosen_hiding_sweep({"visibility": [1.0], "selective": [False]}, n_replicates=3,
+                                 rng=5, stake_scale=0.0, **CHOICE)
+    flat_s = chosen_hiding_sweep({"stake_scale": [10.0], "fear_rate": [0.0, 0.5]},
+                                 n_replicates=3, rng=6, **CHOICE)
+    flat = choice_findings(flat_v, flat_s, n_citizens=300, seed=5).set_index("id")
+    assert abs(flat.estimate["censorship.chosen-hiding-falls-on-minority"]) < 0.01
+    with pytest.raises(ValueError, match="fear rate 0"):
+        choice_findings(by_visibility, by_stakes[by_stakes.fear_rate > 0], n_citizens=300,
+                        seed=5)

@@ -239,14 +239,14 @@ def test_gap_scale_and_unreplaced_cuts_are_reported():
 
 def test_findings_register_of_a_small_phase_diagram(phase_runs):
     from scorelab.findings import validate_findings
-    from scorelab.studies.feedback import RESTS_ON, findings
+    from scorelab.studies.feedback import RESTS_ON, UNFRIENDING_IDS, findings
 
     gaps = sweep(feedback_run, {"gap_scale": [50.0, 200.0]}, n_replicates=3, rng=8,
                  fixed=dict(SMALL, association_weight=0.3, ostracism=1.0))
     register = findings(phase_runs, gaps, gap_association_weight=0.3, gap_ostracism=1.0,
                         n_citizens=300, seed=7)
     validate_findings(register)
-    assert register.id.tolist() == list(RESTS_ON)
+    assert register.id.tolist() == [i for i in RESTS_ON if i not in UNFRIENDING_IDS]
     assert (register.notebook == "02-feedback-loops").all()
     assert (register.resolved == ((register.ci_low > 0) | (register.ci_high < 0))).all()
     table = register.set_index("id")
@@ -294,3 +294,75 @@ def test_baselines_compare_the_largest_component_within_rounding():
     assert feedback_baselines(runs)["largest_component_kept"]
     runs.loc[1, "largest_component_share"] = 0.9
     assert not feedback_baselines(runs)["largest_component_kept"]
+
+
+# --- strategic versus social unfriending (issue 9) --------------------------------------
+
+UNFRIEND = dict(n_citizens=300, n_steps=6)
+
+
+@pytest.fixture(scope="module")
+def unfriending_runs():
+    from scorelab.studies.feedback import unfriending_sweep
+
+    by_weight = unfriending_sweep([0.0, 0.6], [30.0], n_replicates=3, rng=11, **UNFRIEND)
+    by_stakes = unfriending_sweep([0.6], [0.0, 30.0], n_replicates=3, rng=12, **UNFRIEND)
+    return by_weight, by_stakes
+
+
+def test_without_association_weight_the_two_worlds_are_the_same_run(unfriending_runs):
+    by_weight, _ = unfriending_runs
+    zero = by_weight[by_weight.association_weight == 0.0]
+    derived = zero[zero.world == "derived"].drop(columns="world").reset_index(drop=True)
+    counter = zero[zero.world == "counterfactual"].drop(columns="world").reset_index(drop=True)
+    pd.testing.assert_frame_equal(derived, counter)
+    # the baseline churn of the logit is not zero: low-value ties are dropped at no gain
+    assert (zero.strategic > 0).any()
+
+
+def test_unfriending_counts_each_kind_and_source(unfriending_runs):
+    from scorelab.society import TIE_KINDS
+    from scorelab.studies.feedback import unfriending_game
+
+    row = unfriending_game(0.6, 30.0, "derived", rng=3, **UNFRIEND)
+    for source in ("strategic", "social"):
+        assert all(row[f"{source}_{k}"] >= 0 for k in TIE_KINDS)
+    no_ostracism = unfriending_game(0.6, 30.0, "derived", ostracism=0.0, rng=3, **UNFRIEND)
+    assert no_ostracism["social"] == 0
+    no_strategy = unfriending_game(0.6, 30.0, "derived", strategic_rate=0.0, rng=3, **UNFRIEND)
+    assert no_strategy["strategic"] == 0
+    with pytest.raises(ValueError, match="world"):
+        unfriending_game(0.6, 30.0, "other", **UNFRIEND)
+    with pytest.raises(ValueError, match="stake_scale"):
+        unfriending_game(0.6, -1.0, "derived", **UNFRIEND)
+
+
+def test_unfriending_findings_and_their_counterfactuals(unfriending_runs, phase_runs):
+    from scorelab.findings import validate_findings
+    from scorelab.studies.feedback import UNFRIENDING_IDS, findings, unfriending_findings
+
+    by_weight, by_stakes = unfriending_runs
+    register = unfriending_findings(by_weight, by_stakes, n_citizens=300, seed=11)
+    validate_findings(register)
+    assert register.id.tolist() == list(UNFRIENDING_IDS)
+    table = register.set_index("id")
+    derived = by_weight[(by_weight.world == "derived") & (by_weight.association_weight == 0.6)]
+    counter = by_weight[(by_weight.world == "counterfactual")
+                        & (by_weight.association_weight == 0.6)]
+    assert table.estimate["feedback.association-drives-strategic-cuts"] == pytest.approx(
+        derived.strategic.mean() - counter.strategic.mean())
+    assert table.resolved["feedback.stakes-drive-strategic-cuts"]
+    assert table.estimate["feedback.stakes-drive-strategic-cuts"] > 0
+    assert table.estimate["feedback.association-reduces-social-cuts"] < 0
+    # the findings come out otherwise: with weight 0 as the largest weight the strategic
+    # motive is exactly zero, so the association findings are 0 and unresolved
+    zero = by_weight[by_weight.association_weight == 0.0]
+    table = unfriending_findings(zero, by_stakes, n_citizens=300, seed=11).set_index("id")
+    for name in ("feedback.association-drives-strategic-cuts",
+                 "feedback.association-reduces-social-cuts"):
+        assert table.estimate[name] == 0 and not table.resolved[name], name
+    # findings() appends the same rows, keeping the phase-diagram ids first
+    gaps = pd.concat([phase_runs.assign(gap_scale=50.0), phase_runs.assign(gap_scale=200.0)])
+    full = findings(phase_runs, gaps, gap_association_weight=0.3, gap_ostracism=1.0,
+                    n_citizens=300, seed=11, unfriending=unfriending_runs)
+    assert full.id.tolist()[-3:] == list(UNFRIENDING_IDS)

@@ -21,13 +21,16 @@ import numpy as np
 import pandas as pd
 
 from scorelab._validation import check_integer, check_probability, check_real, check_rng
-from scorelab.dynamics import GameConfig, simulate
+from scorelab.dynamics import ALL_GATES, DEFAULT_STAKES, GameConfig, simulate
+from scorelab.experiments import confidence_intervals, sweep
 from scorelab.findings import finding, findings_frame
 from scorelab.society import GroupProfile
 from scorelab.studies.common import GROUPS, two_group_society
 
-__all__ = ["GROUPS", "FINDINGS", "RESTS_ON", "censorship_key_numbers", "censorship_run",
-           "findings", "hidden_share_fit", "hiding_effects"]
+__all__ = ["GROUPS", "CHOICE_FINDINGS", "FINDINGS", "HIDING_WORLDS", "RESTS_ON", "censorship_key_numbers",
+           "censorship_run", "choice_findings", "chosen_hiding_run", "chosen_hiding_sweep",
+           "findings",
+           "hidden_share_fit", "hiding_effects", "hiding_intervals"]
 
 NOTEBOOK = "04-self-censorship"
 
@@ -406,7 +409,7 @@ def hiding_effects(n_citizens=1000, *, censorship=1.0, visibility=1.0, rng=None,
     return row
 
 
-def findings(effects, *, n_citizens, seed, scale="default"):
+def findings(effects, *, n_citizens, seed, scale="default", chosen=None):
     """The findings register of notebook 04 from replicates of :func:`hiding_effects`.
 
     Parameters
@@ -419,12 +422,15 @@ def findings(effects, *, n_citizens, seed, scale="default"):
     seed : int
         The notebook's root seed.
     scale : {"default", "full"}, default "default"
+    chosen : tuple of two pandas.DataFrame, optional
+        ``(by_visibility, by_stakes)`` of :func:`choice_findings`, whose rows are appended.
 
     Returns
     -------
     pandas.DataFrame
         A validated register, one row per entry of :data:`FINDINGS`: the mean paired
-        difference (hiding minus no hiding) with its 95 % Student-t interval.
+        difference (hiding minus no hiding) with its 95 % Student-t interval; then, with
+        ``chosen``, the rows of :func:`choice_findings`.
 
     Notes
     -----
@@ -451,4 +457,219 @@ def findings(effects, *, n_citizens, seed, scale="default"):
             counterfactual=effects[f"{measure}_counterfactual"].to_numpy(float),
             notebook=NOTEBOOK, statement=statement, n_citizens=n_citizens, seed=seed,
             scale=scale, rests_on=RESTS_ON[finding_id].split("; ")))
+    register = findings_frame(rows)
+    if chosen is not None:
+        extra = choice_findings(*chosen, n_citizens=n_citizens, seed=seed, scale=scale)
+        register = findings_frame(pd.concat([register, extra], ignore_index=True))
+    return register
+
+
+# --------------------------------------------------------------------------------------
+# Chosen self-censorship (issue 9)
+# --------------------------------------------------------------------------------------
+
+HIDING_WORLDS = ("choice", "fixed", "none")
+"""The hiding rules compared on one society and seed: ``"choice"`` (``censorship_rule=
+"choice"``: hide when the expected value lost by showing the act, with fear, outweighs
+the cost of hiding), ``"fixed"`` (the original rule, ``censorship = 0.5``) and ``"none"``
+(no censorship, the counterfactual)."""
+
+_CHOICE_COLUMNS = ("hidden_share", "fear", "mean_displayed", "access_credit", "access_food")
+
+
+def chosen_hiding_run(world, *, visibility=1.0, stake_scale=10.0, fear_rate=0.5,
+                      selective=False, detection=0.3, n_citizens=1000, n_steps=12,
+                      minority_disposition=0.45, rng=None):
+    """One run of the citizen game under a hiding rule, with every gate at stake.
+
+    Parameters
+    ----------
+    world : str
+        One of :data:`HIDING_WORLDS`.
+    visibility : float in [0, 1], default 1
+        ``GameConfig.visibility``; under the chosen rule only ``visibility - detection``
+        of a shown act's penalty is avoidable, so at ``visibility <= detection`` hiding is
+        the logit's baseline (by assumption).
+    stake_scale : float >= 0, default 10
+        Every gate (shop to food) worth ``dynamics.DEFAULT_STAKES`` times this.
+    fear_rate : float in [0, 1], default 0.5
+        How fast fear follows the share of one's ties seen losing a gate (0: no fear).
+    selective : bool, default False
+        Selective presentation (acts shown to approving ties only).
+    detection : float in [0, 1], default 0.3
+    n_citizens, n_steps : int, default 1000, 12
+    minority_disposition : float in [0, 1], default 0.45
+        The minority's mean disposition (the majority's is 0.6): the minority does more
+        disapproved acts in private.
+    rng : None, int, numpy.random.Generator or SeedSequence
+
+    Returns
+    -------
+    dict
+        Means over the second half of the run of ``hidden_share``, ``fear`` (NaN unless
+        chosen), and per group (suffix ``_majority``/``_minority``) ``hidden_share``,
+        ``mean_displayed``, ``access_credit`` and ``access_food``; plus ``score_gap``,
+        ``credit_gap``, ``food_gap`` (majority minus minority) and ``hiding_gap``
+        (minority minus majority hidden share).
+
+    Examples
+    --------
+    >>> row = chosen_hiding_run("none", n_citizens=200, n_steps=4, rng=1)
+    >>> row["hidden_share"], row["hidden_share_minority"]
+    (0.0, 0.0)
+    """
+    if world not in HIDING_WORLDS:
+        raise ValueError(f"world must be one of {HIDING_WORLDS}, got {world!r}")
+    check_integer("n_citizens", n_citizens, minimum=20)
+    check_integer("n_steps", n_steps, minimum=2)
+    check_real("stake_scale", stake_scale, minimum=0.0)
+    check_probability("minority_disposition", minority_disposition)
+    config = GameConfig(
+        gates=ALL_GATES, incentive_rule="stakes", thresholds=None,
+        stakes={g: DEFAULT_STAKES[g] * stake_scale for g in ALL_GATES},
+        visibility=visibility, detection=detection, fear_rate=fear_rate, selective=selective,
+        censorship_rule="choice" if world == "choice" else "fixed",
+        censorship=0.0 if world == "none" else 0.5)
+    society_rng, game_rng = np.random.default_rng(check_rng(rng)).spawn(2)
+    society = two_group_society(n_citizens, minority_share=0.2, homophily=0.6,
+                                mean_degree=10.0,
+                                minority=GroupProfile(disposition_mean=minority_disposition),
+                                rng=society_rng)
+    history = simulate(society, config, n_steps=n_steps, rng=game_rng).history
+    late = history.iloc[n_steps // 2:].mean()
+    row = {"hidden_share": late["hidden_share"],
+           "fear": late["fear"] if world == "choice" else np.nan}
+    for group in GROUPS:
+        for name in ("hidden_share", "mean_displayed", "access_credit", "access_food"):
+            row[f"{name}_{group}"] = late[f"{name}[{group}]"]
+    major, minor = GROUPS
+    row["score_gap"] = row[f"mean_displayed_{major}"] - row[f"mean_displayed_{minor}"]
+    row["credit_gap"] = row[f"access_credit_{major}"] - row[f"access_credit_{minor}"]
+    row["food_gap"] = row[f"access_food_{major}"] - row[f"access_food_{minor}"]
+    row["hiding_gap"] = row[f"hidden_share_{minor}"] - row[f"hidden_share_{major}"]
+    return {key: float(value) + 0.0 for key, value in row.items()}
+
+
+def _hiding_worlds(*, rng=None, **options):
+    """Every world of :func:`chosen_hiding_run` from one seed (same society and draws)."""
+    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    return pd.DataFrame([{"world": world, **chosen_hiding_run(world, rng=seed, **options)}
+                         for world in HIDING_WORLDS])
+
+
+def chosen_hiding_sweep(grid, *, n_replicates=5, rng=None, n_jobs=1, **fixed):
+    """:func:`chosen_hiding_run` over ``grid`` (parameter -> values), all three worlds per
+    replicate from one seed, so differences between worlds are paired.
+
+    Returns the tidy frame of :func:`scorelab.experiments.sweep` with a ``world`` column.
+    """
+    return sweep(_hiding_worlds, dict(grid), n_replicates=n_replicates, fixed=fixed, rng=rng,
+                 n_jobs=n_jobs)
+
+
+def hiding_intervals(frame, by, values, *, level=0.95):
+    """Means and 95 % intervals per point of ``by`` and world, and of the paired
+    differences chosen minus none (``world = "choice - none"``) and fixed minus none."""
+    by = list(by)
+    keys = by + ["replicate"]
+    parts = [frame[keys + ["world"] + list(values)]]
+    none = frame[frame["world"] == "none"].set_index(keys)[list(values)]
+    for world in ("choice", "fixed"):
+        treated = frame[frame["world"] == world].set_index(keys)[list(values)]
+        parts.append((treated - none).reset_index().assign(world=f"{world} - none"))
+    return confidence_intervals(pd.concat(parts, ignore_index=True), by + ["world"],
+                                list(values), level=level)
+
+
+#: The findings of notebook 04's chosen-hiding section: id -> (measure, world compared
+#: with ``"none"`` or None for a one-sample row, statement). All at the main point of the
+#: visibility sweep (visibility 1, no selective presentation).
+CHOICE_FINDINGS = {
+    "censorship.chosen-hiding-score-gap": (
+        "score_gap", "choice",
+        ("Chosen hiding changes the gap of mean displayed scores, majority minus minority "
+         "(points; chosen minus no censorship, paired).")),
+    "censorship.fixed-hiding-score-gap": (
+        "score_gap", "fixed",
+        ("The fixed rule (censorship 0.5) changes the same gap (fixed minus no censorship, "
+         "paired).")),
+    "censorship.chosen-hiding-credit-gap": (
+        "credit_gap", "choice",
+        ("Chosen hiding changes the gap in credit access, majority minus minority (share; "
+         "chosen minus no censorship, paired).")),
+    "censorship.chosen-hiding-falls-on-minority": (
+        "hiding_gap", None,
+        ("Under chosen hiding the dissenting minority hides a larger share of its "
+         "disapproved acts than the majority (minority minus majority).")),
+}
+RESTS_ON.update({
+    finding_id: ("authenticity; rationality; stakes; visibility; detection; fear_rate; "
+                 "minority_disposition")
+    for finding_id in CHOICE_FINDINGS
+})
+RESTS_ON["censorship.fixed-hiding-score-gap"] = ("censorship; responsiveness; visibility; "
+                                                 "detection; stakes; minority_disposition")
+RESTS_ON["censorship.fear-raises-chosen-hiding"] = "fear_rate; stakes; authenticity; rationality"
+
+
+def choice_findings(by_visibility, by_stakes, *, n_citizens, seed, scale="default"):
+    """The findings of the chosen-hiding section from :func:`chosen_hiding_sweep` runs.
+
+    Parameters
+    ----------
+    by_visibility : pandas.DataFrame
+        A sweep over ``visibility`` and ``selective`` (holding visibility 1 without
+        selective presentation, the point of :data:`CHOICE_FINDINGS`).
+    by_stakes : pandas.DataFrame
+        A sweep over ``stake_scale`` and ``fear_rate`` (holding fear rates 0 and a larger
+        one at stake scale 10).
+    n_citizens, seed, scale
+        As in :func:`findings`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A validated register: the rows of :data:`CHOICE_FINDINGS`, then
+        ``censorship.fear-raises-chosen-hiding`` (hidden share under chosen hiding at the
+        largest fear rate minus at fear rate 0, stake scale 10; Welch).
+
+    Examples
+    --------
+    >>> kw = dict(n_citizens=150, n_steps=4)
+    >>> v = chosen_hiding_sweep({"visibility": [1.0], "selective": [False]}, n_replicates=2,
+    ...                         rng=1, **kw)
+    >>> s = chosen_hiding_sweep({"stake_scale": [10.0], "fear_rate": [0.0, 0.5]},
+    ...                         n_replicates=2, rng=2, **kw)
+    >>> choice_findings(v, s, n_citizens=150, seed=1)["id"].tolist()[:1]
+    ['censorship.chosen-hiding-score-gap']
+    """
+    def at(frame, world, **point):
+        chosen = frame[frame["world"] == world]
+        for name, value in point.items():
+            chosen = chosen[chosen[name] == value]
+        if chosen.empty:
+            raise ValueError(f"the runs hold no point {point} in world {world!r}")
+        return chosen.sort_values("replicate")
+
+    main = dict(visibility=1.0, selective=False)
+    none = at(by_visibility, "none", **main)
+    common = dict(notebook=NOTEBOOK, n_citizens=n_citizens, seed=seed, scale=scale)
+    rows = []
+    for finding_id, (measure, world, statement) in CHOICE_FINDINGS.items():
+        treated = at(by_visibility, world or "choice", **main)[measure].to_numpy(float)
+        extra = {} if world is None else {"counterfactual": none[measure].to_numpy(float)}
+        rows.append(finding(finding_id, treated, statement=statement,
+                            rests_on=RESTS_ON[finding_id].split("; "), **common, **extra))
+    fears = sorted(by_stakes["fear_rate"].unique())
+    if len(fears) < 2 or fears[0] != 0:
+        raise ValueError(f"by_stakes must hold fear rate 0 and a larger one, got {fears}")
+    feared = at(by_stakes, "choice", stake_scale=10.0, fear_rate=fears[-1])
+    fearless = at(by_stakes, "choice", stake_scale=10.0, fear_rate=0.0)
+    finding_id = "censorship.fear-raises-chosen-hiding"
+    rows.append(finding(
+        finding_id, feared["hidden_share"].to_numpy(float),
+        counterfactual=fearless["hidden_share"].to_numpy(float), paired=False,
+        statement=f"Under chosen hiding, hidden share at fear rate {fears[-1]:g} minus 0 "
+                  f"(stake scale 10).",
+        rests_on=RESTS_ON[finding_id].split("; "), **common))
     return findings_frame(rows)

@@ -19,9 +19,12 @@ import pandas as pd
 
 from scorelab import metrics
 from scorelab._validation import check_integer, check_probability, check_real, check_rng
-from scorelab.dynamics import GameConfig, simulate
+from scorelab.dynamics import ALL_GATES, DEFAULT_STAKES, GameConfig, simulate
+from scorelab.experiments import sweep
 from scorelab.findings import findings_frame
+from scorelab.society import TIE_KINDS
 from scorelab.studies.common import finding_maker, two_group_society
+from scorelab.studies.norms import dose_intervals
 
 __all__ = [
     "END_METRICS",
@@ -36,6 +39,10 @@ __all__ = [
     "feedback_trajectory",
     "findings",
     "regimes_by_point",
+    "unfriending_findings",
+    "unfriending_game",
+    "unfriending_intervals",
+    "unfriending_sweep",
 ]
 
 NOTEBOOK = "02-feedback-loops"
@@ -55,7 +62,19 @@ RESTS_ON = {
     "feedback.ostracism-diversifies-behaviour": ("ostracism", "peer_pressure", "gap_scale"),
     "feedback.unreplaced-cuts": ("triadic_share", "mean_degree"),
     "feedback.fragmentation-vs-gap-scale": ("gap_scale", "ostracism"),
+    "feedback.association-drives-strategic-cuts": ("association_weight", "stakes",
+                                                   "tie_values", "rationality",
+                                                   "strategic_rate"),
+    "feedback.stakes-drive-strategic-cuts": ("stakes", "association_weight", "tie_values",
+                                             "rationality"),
+    "feedback.association-reduces-social-cuts": ("association_weight", "ostracism",
+                                                 "gap_scale"),
 }
+
+#: The ids :func:`unfriending_findings` adds (the rest come from :func:`findings`).
+UNFRIENDING_IDS = ("feedback.association-drives-strategic-cuts",
+                   "feedback.stakes-drive-strategic-cuts",
+                   "feedback.association-reduces-social-cuts")
 
 #: The regimes of :func:`classify_regime`, in the order of increasing damage.
 REGIMES = ("converged", "polarised", "collapsed")
@@ -515,7 +534,7 @@ def _point(runs, **point):
 
 
 def findings(runs, gap_runs, *, gap_association_weight, gap_ostracism, n_citizens, seed,
-             scale="default"):
+             scale="default", unfriending=None):
     """Notebook 02's findings register: corners of the phase diagram against their baselines.
 
     Grid points of a :func:`scorelab.experiments.sweep` are independent societies, so a
@@ -535,11 +554,15 @@ def findings(runs, gap_runs, *, gap_association_weight, gap_ostracism, n_citizen
     n_citizens, seed : int
         Citizens per replicate and the root seed of ``runs``.
     scale : {"default", "full"}
+    unfriending : tuple of two pandas.DataFrame, optional
+        ``(by_weight, by_stakes)`` of :func:`unfriending_findings` (same ``n_citizens``
+        and ``seed``): adds the rows of :data:`UNFRIENDING_IDS`.
 
     Returns
     -------
     pandas.DataFrame
-        The validated register, one row per id of :data:`RESTS_ON`, with ``a`` the largest
+        The validated register, one row per id of :data:`RESTS_ON` (those of
+        :data:`UNFRIENDING_IDS` only with ``unfriending``), with ``a`` the largest
         association weight and ``o`` the largest ostracism rate of the grid:
 
         - ``ostracism-fragments``: largest-component share at (0, o) minus at (0, 0);
@@ -566,7 +589,7 @@ def findings(runs, gap_runs, *, gap_association_weight, gap_ostracism, n_citizen
     ...              fixed=dict(kw, ostracism=1.0))
     >>> register = findings(runs, gaps, gap_association_weight=0.3, gap_ostracism=1.0,
     ...                     n_citizens=150, seed=1)
-    >>> register.id.tolist() == list(RESTS_ON)
+    >>> register.id.tolist() == [i for i in RESTS_ON if i not in UNFRIENDING_IDS]
     True
     """
     top_a, top_o = runs["association_weight"].max(), runs["ostracism"].max()
@@ -581,6 +604,8 @@ def findings(runs, gap_runs, *, gap_association_weight, gap_ostracism, n_citizen
     row = finding_maker(NOTEBOOK, RESTS_ON, n_citizens=n_citizens, seed=seed, scale=scale)
     welch = dict(paired=False)
     o, a = f"ostracism {top_o:g}", f"association weight {top_a:g}"
+    extra = ([] if unfriending is None else
+             _unfriending_rows(*unfriending, n_citizens=n_citizens, seed=seed, scale=scale))
     return findings_frame([
         row("feedback.ostracism-fragments", ostracised["largest_component_share"],
             f"Share of citizens in the largest component, {o} minus none (no association).",
@@ -615,4 +640,182 @@ def findings(runs, gap_runs, *, gap_association_weight, gap_ostracism, n_citizen
             f"Share in the largest component, gap_scale {gaps[-1]:g} minus {gaps[0]:g} "
             f"points (association weight {gap_association_weight:g}, ostracism "
             f"{gap_ostracism:g}).", counterfactual=narrow["largest_component_share"], **welch),
+        *extra,
     ])
+
+
+# --------------------------------------------------------------------------------------
+# Strategic versus social unfriending (issue 9)
+# --------------------------------------------------------------------------------------
+
+UNFRIENDING_WORLDS = ("derived", "counterfactual")
+"""``"derived"``: association on, so dropping a tie changes the dropper's displayed score;
+``"counterfactual"``: the same run without association (the strategic motive is exactly 0,
+what remains is the logit's baseline churn)."""
+
+
+def unfriending_game(association_weight, stake_scale, world, *, n_citizens=800, n_steps=12,
+                     ostracism=0.05, strategic_rate=0.2, rationality=4.0, rng=None):
+    """One run with both cutting mechanisms on: cuts by source and tie kind.
+
+    Strategic unfriending (``GameConfig.strategic_rate``) drops a tie when the score it
+    costs, valued through the gates, outweighs the tie's value by kind (a logit of
+    precision ``rationality``, ``dynamics.DEFAULT_TIE_VALUES``); social ostracism
+    (``GameConfig.ostracism``) cuts ties across score gaps, blind to association.
+
+    Parameters
+    ----------
+    association_weight : float in [0, 1]
+        The policy's association weight alpha (0: dropping a tie changes no score).
+    stake_scale : float >= 0
+        Every gate (shop to food) is at stake, worth ``dynamics.DEFAULT_STAKES`` times this.
+    world : {"derived", "counterfactual"}
+        See :data:`UNFRIENDING_WORLDS`.
+    n_citizens, n_steps : int, default 800, 12
+    ostracism : float in [0, 1], default 0.05
+    strategic_rate : float in [0, 1], default 0.2
+        Chance per step that each tie end is reconsidered.
+    rationality : float >= 0, default 4
+    rng : None, int, numpy.random.Generator or SeedSequence
+
+    Returns
+    -------
+    dict
+        Means over the second half of the run, per 1,000 ties (of that kind) and step:
+        ``strategic_<kind>`` and ``social_<kind>`` for each kind of
+        :data:`scorelab.society.TIE_KINDS`, and ``strategic`` and ``social`` over all ties.
+
+    Examples
+    --------
+    >>> row = unfriending_game(0.6, 10.0, "derived", n_citizens=200, n_steps=4, rng=1)
+    >>> row["strategic"] >= 0 and row["social_family"] >= 0
+    True
+    """
+    check_probability("association_weight", association_weight)
+    check_real("stake_scale", stake_scale, minimum=0.0)
+    if world not in UNFRIENDING_WORLDS:
+        raise ValueError(f"world must be one of {UNFRIENDING_WORLDS}, got {world!r}")
+    check_integer("n_citizens", n_citizens, minimum=20)
+    check_integer("n_steps", n_steps, minimum=2)
+    check_probability("ostracism", ostracism)
+    check_probability("strategic_rate", strategic_rate)
+    check_real("rationality", rationality, minimum=0.0)
+    base = GameConfig(ostracism=ostracism, strategic_rate=strategic_rate,
+                      rationality=rationality, gates=ALL_GATES, incentive_rule="stakes",
+                      thresholds=None,
+                      stakes={g: DEFAULT_STAKES[g] * stake_scale for g in ALL_GATES})
+    config = _check_scenario(n_citizens, association_weight, ostracism,
+                             world == "derived", n_steps, base)
+    society_rng, game_rng = np.random.default_rng(rng).spawn(2)
+    society = two_group_society(n_citizens, minority_share=0.2, homophily=0.6,
+                                mean_degree=10.0, rng=society_rng)
+    history = simulate(society, config, n_steps=n_steps, rng=game_rng).history
+    late = history.iloc[n_steps // 2:]
+    row = {}
+    for source in ("strategic", "social"):
+        total = sum(late[f"cuts_{source}_{k}"] for k in TIE_KINDS)
+        row[source] = float((1000 * total / late["ties"].clip(lower=1)).mean())
+        for kind in TIE_KINDS:
+            row[f"{source}_{kind}"] = float(
+                (1000 * late[f"cuts_{source}_{kind}"] / late[f"ties_{kind}"].clip(lower=1)).mean())
+    return row
+
+
+def _unfriending_pair(association_weight, stake_scale, *, rng=None, **options):
+    """Both worlds of :func:`unfriending_game` from one seed (same society and draws)."""
+    seed = int(np.random.default_rng(rng).integers(2**63))
+    return pd.DataFrame([{"world": world, **unfriending_game(
+        association_weight, stake_scale, world, rng=seed, **options)}
+        for world in UNFRIENDING_WORLDS])
+
+
+def unfriending_sweep(association_weights, stake_scales, *, n_replicates=6, rng=None,
+                      n_jobs=1, **options):
+    """:func:`unfriending_game` over a grid, both worlds per replicate from one seed.
+
+    Returns the tidy frame of :func:`scorelab.experiments.sweep`: one row per
+    ``association_weight``, ``stake_scale``, ``replicate`` and ``world``; the two worlds
+    of a replicate share a seed, so their differences are paired. ``options`` are passed
+    to :func:`unfriending_game`.
+    """
+    return sweep(_unfriending_pair, {"association_weight": list(association_weights),
+                                     "stake_scale": list(stake_scales)},
+                 n_replicates=n_replicates, fixed=options, rng=rng, n_jobs=n_jobs)
+
+
+def unfriending_intervals(frame, values, *, level=0.95):
+    """Means and intervals per grid point and world, and of the paired difference derived
+    minus counterfactual (``world = "difference"``)."""
+    return dose_intervals(frame, values, by=("association_weight", "stake_scale"), level=level)
+
+
+def _unfriending_rows(by_weight, by_stakes, *, n_citizens, seed, scale="default"):
+    """The rows of :data:`UNFRIENDING_IDS` (notebook 02's strategic-unfriending section).
+
+    Parameters
+    ----------
+    by_weight : pandas.DataFrame
+        :func:`unfriending_sweep` over association weights (largest used) at one stake scale.
+    by_stakes : pandas.DataFrame
+        :func:`unfriending_sweep` over stake scales (including 0 and a larger one) at one
+        association weight.
+    n_citizens, seed, scale
+        As in :func:`findings`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``association-drives-strategic-cuts``: strategic cuts per 1,000 ties and step at
+        the largest weight, minus the same run without association (paired);
+        ``stakes-drive-strategic-cuts``: strategic cuts at the largest stake scale minus
+        at stake scale 0 (derived world; independent runs, Welch);
+        ``association-reduces-social-cuts``: social cuts at the largest weight minus
+        without association (paired).
+    """
+    top_a = by_weight["association_weight"].max()
+    stakes = sorted(by_stakes["stake_scale"].unique())
+    if len(stakes) < 2:
+        raise ValueError(f"by_stakes must hold at least 2 stake scales, got {stakes}")
+
+    def pick(frame, world, **point):
+        return _point(frame[frame["world"] == world], **point)
+
+    derived = pick(by_weight, "derived", association_weight=top_a)
+    counter = pick(by_weight, "counterfactual", association_weight=top_a)
+    high = pick(by_stakes, "derived", stake_scale=stakes[-1])
+    none = pick(by_stakes, "derived", stake_scale=stakes[0])
+    weight = by_stakes["association_weight"].iloc[0]
+    scale_of = by_weight["stake_scale"].iloc[0]
+    row = finding_maker(NOTEBOOK, RESTS_ON, n_citizens=n_citizens, seed=seed, scale=scale)
+    return [
+        row("feedback.association-drives-strategic-cuts", derived["strategic"].to_numpy(),
+            f"Strategic cuts per 1,000 ties and step, association weight {top_a:g} minus the "
+            f"same runs without association (stake scale {scale_of:g}, paired).",
+            counterfactual=counter["strategic"].to_numpy()),
+        row("feedback.stakes-drive-strategic-cuts", high["strategic"].to_numpy(),
+            f"Strategic cuts per 1,000 ties and step, stake scale {stakes[-1]:g} minus "
+            f"{stakes[0]:g} (association weight {weight:g}).",
+            counterfactual=none["strategic"].to_numpy(), paired=False),
+        row("feedback.association-reduces-social-cuts", derived["social"].to_numpy(),
+            f"Social-ostracism cuts per 1,000 ties and step, association weight {top_a:g} "
+            f"minus the same runs without association (paired).",
+            counterfactual=counter["social"].to_numpy()),
+    ]
+
+
+def unfriending_findings(by_weight, by_stakes, *, n_citizens, seed, scale="default"):
+    """The validated register of the rows of :data:`UNFRIENDING_IDS` alone.
+
+    Parameters and rows as in :func:`_unfriending_rows` (which :func:`findings` appends
+    when given ``unfriending=(by_weight, by_stakes)``).
+
+    Examples
+    --------
+    >>> kw = dict(n_citizens=150, n_steps=4)
+    >>> w = unfriending_sweep([0.0, 0.6], [10.0], n_replicates=2, rng=1, **kw)
+    >>> s = unfriending_sweep([0.6], [0.0, 30.0], n_replicates=2, rng=2, **kw)
+    >>> unfriending_findings(w, s, n_citizens=150, seed=1).id.tolist() == list(UNFRIENDING_IDS)
+    True
+    """
+    return findings_frame(_unfriending_rows(by_weight, by_stakes, n_citizens=n_citizens,
+                                            seed=seed, scale=scale))
