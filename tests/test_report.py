@@ -5,27 +5,17 @@ DataUnavailableError (the FICO case offline: skipped, not failed) and one fails 
 ZeroDivisionError. The report is then opened in headless Chromium by tools/check_report.py.
 """
 
-import importlib.util
 import os
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from tool_scripts import tool
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def tool(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
 
 make_report = tool("make_report")
 check_report = tool("check_report")

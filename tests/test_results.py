@@ -8,19 +8,25 @@ default-scale register is read back from the committed notebook's stored output 
 the test runs no model.
 """
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
+from tool_scripts import tool
 
-from scorelab.findings import (check_provenance, compare_scales, finding, findings_frame,
-                               format_findings, load_findings, save_findings)
+from scorelab.findings import (
+    check_provenance,
+    compare_scales,
+    finding,
+    findings_frame,
+    format_findings,
+    load_findings,
+    save_findings,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = sorted((ROOT / "results").glob("*/findings.csv"))
@@ -31,14 +37,6 @@ NUMBERS = re.compile(
     r"(?:vs|includes) null (?P<null>\S+); (?P<n_citizens>[\d,]+) citizens x "
     r"(?P<replicates>\d+) replicates, seed (?P<seed>\d+), (?P<scale>\w+) scale, "
     r"(?P<interval>.+) interval; rests on: (?P<rests_on>.*)$")
-
-
-def tool(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 make_full = tool("make_full")
