@@ -245,8 +245,7 @@ def trusted_input():
 
 def _label(nodes, position):
     """A citizen's label for a message: plain numbers, not NumPy reprs."""
-    label = nodes[position] if isinstance(nodes, pd.Index) else position
-    return label.item() if isinstance(label, np.generic) else label
+    return plain(nodes[position] if isinstance(nodes, pd.Index) else position)
 
 
 def align_to_nodes(values, nodes, *, name, scalar=False, minimum=None, maximum=None,
