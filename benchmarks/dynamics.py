@@ -84,7 +84,7 @@ def per_citizen_step(society, config, rng, displayed_before):
     span = policy.score_max - policy.score_min
     own = [policy.score_min + span * 0.5 * (1 + math.erf((r - mean_rate) / spread / math.sqrt(2)))
            for r in rates]
-    alpha = policy.association_weight
+    alpha = policy.alpha
     x = list(displayed_before)
     threshold = 1e-8 * max(abs(v) for v in own) * (1 - alpha)
     while True:
@@ -135,7 +135,7 @@ def per_citizen_step(society, config, rng, displayed_before):
 def per_citizen_strategic(ties, neighbours, own, x, config, rng):
     """Strategic unfriending tie end by tie end: first-order effect, value, logit."""
     n = len(x)
-    lam = config.policy.association_weight
+    lam = config.policy.alpha
     degree = [sum(w for _, w in neighbours[i]) for i in range(n)]
     kinds = list(TIE_KINDS)
     kind_of = {(u, v): kind for u, v, kind, _ in ties}

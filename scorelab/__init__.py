@@ -22,7 +22,7 @@ from scorelab.dating import (
     simulate_generations,
 )
 from scorelab.dynamics import GameConfig, SimulationResult, load, simulate
-from scorelab.experiments import confidence_intervals, sweep
+from scorelab.experiments import compare, confidence_intervals, sweep
 from scorelab.explorer import explore
 from scorelab.global_sensitivity import sensitivity
 from scorelab import fairness, findings, metrics
@@ -64,6 +64,7 @@ __all__ = [
     "SimulationResult",
     "simulate",
     "load",
+    "compare",
     "confidence_intervals",
     "sweep",
     "sensitivity",

@@ -6,7 +6,9 @@ value and what was expected, so that a researcher sees at once what to fix.
 
 from __future__ import annotations
 
+import functools
 import numbers
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -170,3 +172,41 @@ def plain(value):
     if isinstance(value, Mapping):
         return {plain(key): plain(item) for key, item in value.items()}
     return value
+
+
+RENAMED = {"association_weight": "alpha"}
+"""Public names retired by issue 15 (one name per idea): old name -> its one name.
+
+The old names are accepted, with a ``DeprecationWarning``, for one release."""
+
+
+def take_renamed(kwargs, where, renames=None, *, stacklevel=3):
+    """Move old keyword names in ``kwargs`` (in place) to their new names, with a warning.
+
+    ``renames`` maps an old name to its new one (default :data:`RENAMED`); ``where`` names
+    the function or class for the messages. Giving both names raises ``TypeError``.
+    """
+    for old, new in (RENAMED if renames is None else renames).items():
+        if old not in kwargs:
+            continue
+        if new in kwargs:
+            raise TypeError(f"{where} got both {new!r} and its deprecated name {old!r}; "
+                            f"give {new} only")
+        warnings.warn(f"{where}: {old!r} is deprecated and will be removed in the next "
+                      f"release; use {new!r}", DeprecationWarning, stacklevel=stacklevel)
+        kwargs[new] = kwargs.pop(old)
+    return kwargs
+
+
+def renamed_keywords(**renames):
+    """Decorator: the function also accepts each old keyword (``old="new"``), with a
+    ``DeprecationWarning``, for one release. The signature shown is the function's own."""
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            take_renamed(kwargs, f"{func.__name__}()", renames)
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

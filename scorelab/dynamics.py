@@ -59,6 +59,7 @@ Advances in Group Processes 16:1-29.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import json
 import math
@@ -88,6 +89,7 @@ from scorelab._validation import (
     check_real,
     check_rng,
     shown,
+    take_renamed,
 )
 from scorelab.association import _build_system, propagate
 from scorelab.reporting import git_state, json_ready, versions, write_atomically, write_json
@@ -132,6 +134,11 @@ class GameConfig:
     ----------
     policy : ScoringPolicy
         Domain weights, scale, standard, association weight (alpha) and memory.
+    **policy_fields
+        The policy's fields may also be given directly: ``GameConfig(alpha=0.6)`` is
+        ``GameConfig(policy=ScoringPolicy(alpha=0.6))``, and ``GameConfig(policy=p,
+        alpha=0.6)`` (or ``dataclasses.replace(config, alpha=0.6)``) takes ``p`` with that
+        alpha. They are stored in ``policy`` only (``config.policy.alpha``).
     n_acts : int, default 5
         Acts per citizen, domain and step.
     incentive : float, default 0.15
@@ -411,7 +418,8 @@ class GameConfig:
                 or self.censorship_rule != "fixed" or self.selective)
 
     def to_dict(self):
-        """JSON-friendly parameters, saved with every result; ``from_dict`` rebuilds them."""
+        """JSON-friendly parameters, saved with every result; ``from_dict`` rebuilds them
+        (also those saved before the rename of ``association_weight`` to ``alpha``)."""
         values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         values["policy"] = self.policy.to_dict()
         values["thresholds"] = {g: (dict(v) if isinstance(v, Mapping) else v)
@@ -427,7 +435,7 @@ class GameConfig:
         """The config whose :meth:`to_dict` is ``values`` (e.g. read back from JSON)."""
         if not isinstance(values, Mapping):
             raise TypeError(f"values must be a mapping, got {type(values).__name__}")
-        known = {f.name for f in dataclasses.fields(cls)}
+        known = {f.name for f in dataclasses.fields(cls)} | _POLICY_FIELDS
         unknown = sorted(set(values) - known)
         if unknown:
             raise ValueError(f"values names unknown GameConfig fields {unknown}")
@@ -437,6 +445,29 @@ class GameConfig:
         if "gates" in values:
             values["gates"] = tuple(values["gates"])
         return cls(**values)
+
+
+_POLICY_FIELDS = frozenset(f.name for f in dataclasses.fields(ScoringPolicy)) | {
+    "association_weight"}
+
+
+def _accept_policy_fields(init):
+    """Wrap ``GameConfig.__init__``: the scoring policy's fields may be given directly."""
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        direct = {name: kwargs.pop(name) for name in list(kwargs) if name in _POLICY_FIELDS}
+        if direct:
+            policy = kwargs.get("policy", ScoringPolicy())
+            if not isinstance(policy, ScoringPolicy):
+                raise TypeError(f"policy must be a ScoringPolicy, got {type(policy).__name__}")
+            take_renamed(direct, "GameConfig", stacklevel=4)
+            kwargs["policy"] = dataclasses.replace(policy, **direct)
+        init(self, *args, **kwargs)
+
+    return __init__
+
+
+GameConfig.__init__ = _accept_policy_fields(GameConfig.__init__)
 
 
 def association_iterations(config):
@@ -451,7 +482,7 @@ def association_iterations(config):
     """
     if config.association_max_iter is not None:
         return config.association_max_iter
-    lam = config.policy.association_weight
+    lam = config.policy.alpha
     if lam >= 1:
         return 100_000
     if lam <= 0:
@@ -850,7 +881,7 @@ class _State:
         if not self.participant.any() or np.isnan(self.displayed).all():
             return np.zeros((self.n, len(DOMAINS)))
         policy = cfg.policy
-        weight = 1.0 - (policy.association_weight if cfg.association else 0.0)
+        weight = 1.0 - (policy.alpha if cfg.association else 0.0)
         penalty = _mech.act_penalty(self.approved, self.disapproved, policy, self.standard,
                                     np.full(self.n, weight))
         exposure = max(cfg.visibility - cfg.detection, 0.0)
@@ -906,7 +937,7 @@ class _State:
         if not cfg.association:
             self.displayed = own
             return
-        lam = np.where(self.participant, policy.association_weight, 0.0)
+        lam = np.where(self.participant, policy.alpha, 0.0)
         ties = WeightMatrix(self.matrix, pd.RangeIndex(self.n, name="citizen"), symmetric=True,
                             degree=self.degree, loopless=True)
         if not self.participant.all():
@@ -1069,7 +1100,7 @@ class _State:
         game's association system (ties to non-participants, whose scores are not
         public, have no effect)."""
         cfg = self.config
-        lam = np.where(self.participant, cfg.policy.association_weight, 0.0)
+        lam = np.where(self.participant, cfg.policy.alpha, 0.0)
         nodes = pd.RangeIndex(self.n, name="citizen")
         if self.participant.all():
             wm = WeightMatrix(self.matrix, nodes, symmetric=True, degree=self.degree,
@@ -1515,7 +1546,7 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
                 f"the association solve did not converge at step {step} within "
                 f"{association_iterations(config)} iterations; raise "
                 f"GameConfig(association_max_iter=...) or association_tol, or lower the "
-                f"policy's association_weight below 1"
+                f"policy's alpha below 1"
             ) from exc
         state.gate()
         state.rewire()

@@ -7,6 +7,7 @@ a Dask cluster, and whether or not it was interrupted and resumed from a checkpo
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import hashlib
@@ -29,9 +30,10 @@ from scipy import stats
 from tqdm import tqdm
 
 from scorelab._validation import check_integer, check_real, check_rng, plain, shown
+from scorelab.findings import _t_interval
 from scorelab.reporting import git_state, versions, write_atomically
 
-__all__ = ["sweep", "confidence_intervals"]
+__all__ = ["sweep", "compare", "confidence_intervals"]
 
 # Leading "_" and "." keep the description and half-written files out of pyarrow's view
 # when the directory is read as a Parquet dataset.
@@ -41,6 +43,8 @@ _FORMAT = "scorelab.sweep/2"
 _STAMP = "scorelab.sweep.run"
 # Names the sweep itself uses: a "replicate" column in the frame, and the rng argument.
 _RESERVED = frozenset({"replicate", "rng"})
+# Where a sweep's frame records its swept parameters and what its runs are paired over.
+_ATTRS = "scorelab.sweep"
 
 
 def sweep(
@@ -54,6 +58,7 @@ def sweep(
     progress=False,
     client=None,
     checkpoint=None,
+    pair_over=None,
 ):
     """Run ``func`` over a parameter grid with independent replicates; one tidy frame.
 
@@ -85,12 +90,21 @@ def sweep(
     checkpoint : str or os.PathLike, optional
         Directory where each run is saved as soon as it finishes; a sweep started again
         with the same arguments reads the finished runs back and runs only the others.
+    pair_over : sequence of str, optional
+        Swept parameters whose values run on common random numbers: at a given replicate
+        (and given values of the other swept parameters) every value of these parameters
+        gets the same random stream, hence the same society and draws, so that their
+        differences are paired (:func:`compare`). Default: every run has its own stream.
 
     Returns
     -------
     pandas.DataFrame
         One row per run (or per returned row) in grid order (point, then replicate), with
-        the swept parameters, ``replicate`` and the results as columns.
+        the swept parameters, ``replicate`` and the results as columns. With
+        ``pair_over``, a ``pair`` column after ``replicate`` numbers the shared streams:
+        runs with the same ``pair`` ran on the same stream. ``frame.attrs["scorelab.sweep"]``
+        records the swept ``parameters`` and ``pair_over`` (empty when unpaired), which
+        :func:`compare` reads.
 
     Raises
     ------
@@ -118,7 +132,11 @@ def sweep(
     Notes
     -----
     The runs are numbered ``k = 0, ..., n_runs - 1`` in grid order and run ``k`` draws
-    from the ``k``-th child of the root ``SeedSequence`` [1]_ [2]_. Its results depend on
+    from the ``k``-th child of the root ``SeedSequence`` [1]_ [2]_. With ``pair_over``,
+    the streams are numbered instead by ``pair = 0, ..., n_pairs - 1`` (one per replicate
+    and combination of the unpaired parameters, in grid order) and every run of pair
+    ``p`` draws from its own copy of ``default_rng(rng).spawn(n_pairs)[p]``: pairing
+    chooses the stream a run draws from, nothing else (common random numbers [3]_). Its results depend on
     ``k`` alone, never on which worker ran it or when, so serial, process and Dask runs
     give identical frames, and rows are put back in grid order whatever the order in
     which runs finish.
@@ -153,6 +171,8 @@ def sweep(
        Computers in Simulation 135, 3-17 (2017). https://doi.org/10.1016/j.matcom.2016.05.005
     .. [2] SPEC 7, "Seeding pseudo-random number generation",
        https://scientific-python.org/specs/spec-0007/
+    .. [3] A. M. Law, Simulation Modeling and Analysis, 5th ed., McGraw-Hill (2015),
+       section 11.2, "Common random numbers".
 
     Examples
     --------
@@ -173,6 +193,14 @@ def sweep(
     ...     again = sweep(noisy, {"mean": [0.0, 10.0]}, n_replicates=2, rng=1, checkpoint=folder)
     >>> first.equals(frame) and again.equals(frame)
     True
+
+    Paired over ``mean``, both means of a replicate draw the same normal number:
+
+    >>> paired = sweep(noisy, {"mean": [0.0, 10.0]}, n_replicates=2, rng=1, pair_over=["mean"])
+    >>> paired["pair"].tolist()
+    [0, 1, 0, 1]
+    >>> (paired["draw"][2:].to_numpy() - paired["draw"][:2].to_numpy()).round(12).tolist()
+    [10.0, 10.0]
     """
     if not callable(func):
         raise TypeError(f"func must be callable, got {type(func).__name__}")
@@ -225,14 +253,24 @@ def sweep(
                 f"processes), not both; got n_jobs = {n_jobs}"
             )
     names = list(grid)
+    pair_over = _check_pair_over(pair_over, names)
+    if pair_over and "pair" in names:
+        raise ValueError("grid key 'pair' is reserved with pair_over: the sweep adds a 'pair' "
+                         "column; rename the parameter")
     points = [dict(zip(names, values)) for values in itertools.product(*grid.values())]
     runs = [(point, r) for point in points for r in range(n_replicates)]
+    pairs = _pairs(grid, pair_over, n_replicates) if pair_over else None
     store = None
     if checkpoint is not None:
-        description = _describe(func, grid, fixed, n_replicates, rng)
+        description = _describe(func, grid, fixed, n_replicates, rng, pair_over)
         store = _Checkpoint(checkpoint, description, n_runs=len(runs))
     # Spawned before anything runs, and always all of them, so that run k keeps stream k.
-    generators = np.random.default_rng(rng).spawn(len(runs))
+    if pairs is None:
+        generators = np.random.default_rng(rng).spawn(len(runs))
+    else:
+        streams = np.random.default_rng(rng).spawn(max(pairs) + 1)
+        # A copy per run: a serial sweep must not hand one run the stream another used.
+        generators = [copy.deepcopy(streams[p]) for p in pairs]
     finished = store.finished() if store is not None else set()
     jobs = [(k, point, generators[k]) for k, (point, _) in enumerate(runs) if k not in finished]
     frames = [None] * len(runs)
@@ -241,7 +279,7 @@ def sweep(
         closing(_execute(func, fixed, jobs, n_jobs=n_jobs, client=client)) as results,
     ):
         for k, result in _naming_failures(results, runs):
-            frame = _as_frame(result, k, runs[k][0])
+            frame = _as_frame(result, k, runs[k][0], paired=pairs is not None)
             if store is None:
                 frames[k] = frame
             else:
@@ -249,7 +287,37 @@ def sweep(
             bar.update()
     if store is not None:
         frames = [store.read(k) for k in range(len(runs))]
-    return _tidy(runs, frames)
+    return _tidy(runs, frames, pairs, {"parameters": names, "pair_over": pair_over})
+
+
+def _check_pair_over(pair_over, names):
+    if pair_over is None:
+        return []
+    if isinstance(pair_over, str):
+        pair_over = [pair_over]
+    if not isinstance(pair_over, (list, tuple)) or not all(
+            isinstance(name, str) for name in pair_over):
+        raise TypeError(f"pair_over must be a list of swept parameter names, got "
+                        f"{shown(pair_over)}")
+    unknown = [name for name in pair_over if name not in names]
+    if unknown:
+        raise ValueError(f"pair_over names {unknown}, which are not swept; the grid sweeps "
+                         f"{names}")
+    if len(set(pair_over)) != len(pair_over):
+        raise ValueError(f"pair_over names a parameter twice: {list(pair_over)}")
+    return [name for name in names if name in pair_over]  # in grid order
+
+
+def _pairs(grid, pair_over, n_replicates):
+    """The stream (pair id) of each run: one per replicate and unpaired grid values."""
+    unpaired = [i for i, name in enumerate(grid) if name not in pair_over]
+    ids = {}
+    pairs = []
+    for index in itertools.product(*(range(len(values)) for values in grid.values())):
+        for r in range(n_replicates):
+            key = (tuple(index[i] for i in unpaired), r)
+            pairs.append(ids.setdefault(key, len(ids)))
+    return pairs
 
 
 def _call(func, point, fixed, generator):
@@ -359,7 +427,7 @@ def _check_client(client):
         )
 
 
-def _as_frame(result, k, point):
+def _as_frame(result, k, point, *, paired=False):
     if isinstance(result, pd.DataFrame):
         frame = result.reset_index(drop=True)
     elif isinstance(result, (Mapping, pd.Series)):
@@ -369,11 +437,13 @@ def _as_frame(result, k, point):
             f"func must return a mapping, Series or DataFrame; run {k} returned "
             f"{type(result).__name__}"
         )
-    shadowed = [c for c in frame.columns if c in point or c in _RESERVED]
+    shadowed = [c for c in frame.columns
+                if c in point or c in _RESERVED or (paired and c == "pair")]
     if shadowed:
         raise ValueError(
             f"func returned results named {shadowed} in run {k} ({_point_text(point)}), which "
-            f"would overwrite the swept parameters or the replicate column; rename them"
+            f"would overwrite the swept parameters or the replicate (or pair) column; rename "
+            f"them"
         )
     return frame
 
@@ -418,21 +488,27 @@ def _check_picklable(func):
         ) from None
 
 
-def _tidy(runs, frames):
+def _tidy(runs, frames, pairs, record):
     pieces = []
-    for (point, replicate), frame in zip(runs, frames):
-        keys = pd.DataFrame([{**point, "replicate": replicate}] * len(frame), index=frame.index)
+    for k, ((point, replicate), frame) in enumerate(zip(runs, frames)):
+        key = {**point, "replicate": replicate}
+        if pairs is not None:
+            key["pair"] = pairs[k]
+        keys = pd.DataFrame([key] * len(frame), index=frame.index)
         pieces.append(pd.concat([keys, frame], axis=1))
-    return pd.concat(pieces, ignore_index=True)
+    tidy = pd.concat(pieces, ignore_index=True)
+    tidy.attrs[_ATTRS] = record
+    return tidy
 
 
-def _describe(func, grid, fixed, n_replicates, rng):
+def _describe(func, grid, fixed, n_replicates, rng, pair_over=()):
     """What a checkpoint records to tell whether a later call is the same sweep.
 
     Everything but ``provenance`` is compared on resuming; ``provenance`` (scorelab's
     version and git commit) only documents the runs, since ``scorelab.source_sha256``
     already tells whether the code that produced them has changed.
     """
+    paired = {"pair_over": list(pair_over)} if pair_over else {}
     return {
         "format": _FORMAT,
         "func": f"{getattr(func, '__module__', None)}.{getattr(func, '__qualname__', None)}",
@@ -443,6 +519,7 @@ def _describe(func, grid, fixed, n_replicates, rng):
         "fixed": {name: _fingerprint(value, f"fixed[{name!r}]") for name, value in fixed.items()},
         "n_replicates": n_replicates,
         "seed": _seed_fingerprint(rng),
+        **paired,
         "provenance": {"scorelab_version": versions()["scorelab"],
                        **git_state(Path(__file__).parent)},
     }
@@ -682,6 +759,9 @@ _HINTS = {
 
 
 def _check_same_sweep(stored, given, directory):
+    # A field only one of them has (pair_over, recorded for paired sweeps only) differs too.
+    for field in sorted(set(stored) - set(given) - _UNCOMPARED):
+        given = {**given, field: None}
     for field, value in given.items():
         if field in _UNCOMPARED:
             continue
@@ -787,3 +867,192 @@ def confidence_intervals(frame, by, values=None, *, level=0.95):
     summary["low"] = summary["mean"] - half
     summary["high"] = summary["mean"] + half
     return summary[by + ["metric", "mean", "low", "high", "n"]]
+
+
+def compare(frame, by, value, *, baseline, paired=True, level=0.95, within=None):
+    """Differences of ``value`` against the runs where ``by == baseline``, with intervals.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Typically the result of :func:`sweep`; with ``paired=True``, of a sweep with
+        ``pair_over`` naming ``by``.
+    by : str
+        The column whose values are compared (a swept parameter).
+    value : str or list of str
+        Result columns to compare (numeric).
+    baseline : object
+        The value of ``by`` every other value is compared with (the counterfactual).
+    paired : bool, default True
+        Compare run with run within each ``pair`` (paired Student t on the differences);
+        ``False``: compare the two sets of runs as independent samples (Welch's t).
+    level : float, default 0.95
+        Confidence level, in (0, 1).
+    within : str or list of str, optional
+        Columns whose values are compared separately (other swept parameters). Default:
+        the frame's other swept parameters, as :func:`sweep` records them in
+        ``frame.attrs``; none if it records none.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``within`` combination, non-baseline value of ``by`` and ``metric``,
+        in grid order (first appearance in ``frame``): the ``within`` columns, ``by``,
+        ``metric``, ``baseline`` (its value), ``mean`` (of ``value`` minus the baseline's),
+        ``low`` and ``high`` (the interval, NaN with fewer than 2 runs or pairs), ``n``
+        (pairs, or runs at the compared value), ``n_baseline`` (runs at the baseline) and
+        ``paired``.
+
+    Raises
+    ------
+    TypeError
+        ``frame`` is not a DataFrame, ``paired`` not a bool.
+    ValueError
+        Unknown or non-numeric columns, ``baseline`` not among the values of ``by``,
+        ``level`` outside (0, 1); with ``paired=True``, runs that are not paired over
+        ``by`` (no ``pair`` column, a sweep whose ``pair_over`` leaves ``by`` out, or a
+        pair without exactly one baseline run and one run at each compared value).
+
+    See Also
+    --------
+    sweep : ``pair_over`` runs values on common random numbers.
+    confidence_intervals : The interval of each grid point's mean.
+    scorelab.findings.finding : A findings row from the same intervals.
+
+    Notes
+    -----
+    Paired: with ``d_i`` the difference within pair ``i``, ``mean(d) +- t_{(1 + level)/2,
+    n - 1} sd(d) / sqrt(n)``. Unpaired: Welch's interval with the Welch-Satterthwaite
+    degrees of freedom. Both are :func:`scorelab.findings.finding`'s code, checked in the
+    tests against ``scipy.stats.ttest_rel`` and ``ttest_ind(equal_var=False)``. Pairing
+    removes the variation both values share (the society, the draws): a paired interval
+    is usually much narrower than Welch's on the same runs.
+
+    Examples
+    --------
+    >>> def noisy(shift, rng):
+    ...     return {"draw": shift + rng.normal()}
+    >>> runs = sweep(noisy, {"shift": [0.0, 1.0]}, n_replicates=5, rng=1, pair_over=["shift"])
+    >>> compare(runs, "shift", "draw", baseline=0.0)[["shift", "mean", "low", "high", "n"]].round(6)
+       shift  mean  low  high  n
+    0    1.0   1.0  1.0   1.0  5
+
+    Each pair drew the same normal number, so the difference is exactly 1 in every pair;
+    compared as independent runs, the same draws give a wide interval:
+
+    >>> welch = compare(runs, "shift", "draw", baseline=0.0, paired=False).iloc[0]
+    >>> bool(welch["low"] < 0 < 1 < welch["high"])
+    True
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    if not isinstance(paired, bool):
+        raise TypeError(f"paired must be True or False, got {paired!r}")
+    level = check_real("level", level, minimum=0.0, maximum=1.0, open_min=True, open_max=True)
+    if not isinstance(by, str) or by not in frame.columns:
+        raise ValueError(f"by must name a column of the frame, got {by!r}; the columns are "
+                         f"{list(frame.columns)}")
+    values = [value] if isinstance(value, str) else list(value)
+    for name in values:
+        if name not in frame.columns:
+            raise ValueError(f"value column {name!r} is not in the frame")
+        if (not pd.api.types.is_numeric_dtype(frame[name])
+                or pd.api.types.is_bool_dtype(frame[name])):
+            raise ValueError(f"value column {name!r} is not numeric")
+    record = frame.attrs.get(_ATTRS, {})
+    if within is None:
+        within = [name for name in record.get("parameters", []) if name != by]
+    else:
+        within = [within] if isinstance(within, str) else list(within)
+    missing = [name for name in within if name not in frame.columns or name == by]
+    if missing:
+        raise ValueError(f"within columns {missing} are not other columns of the frame")
+    clash = [name for name in [by, *within] if name in _COMPARE_COLUMNS]
+    if clash:
+        raise ValueError(
+            f"columns {clash} share names with the comparison's columns "
+            f"{sorted(_COMPARE_COLUMNS)}; rename them first, e.g. "
+            f"frame.rename(columns={{{clash[0]!r}: ...}})")
+    at_baseline = _matching(frame[by], baseline)
+    if not at_baseline.any():
+        raise ValueError(f"baseline {plain(baseline)!r} is not a value of {by!r}; its values "
+                         f"are {[plain(v) for v in pd.unique(frame[by])]}")
+    if paired:
+        _check_paired(frame, by, record)
+    rows = []
+    groups = frame.groupby(within, sort=False, dropna=False) if within else [((), frame)]
+    for key, part in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        base = part[_matching(part[by], baseline)]
+        for level_value in pd.unique(part[by]):
+            if _same(level_value, baseline):
+                continue
+            treated = part[_matching(part[by], level_value)]
+            for name in values:
+                estimate, low, high, n = (
+                    _paired_difference(treated, base, by, name, level_value, baseline, level)
+                    if paired else _welch_difference(treated, base, name, level))
+                rows.append({**dict(zip(within, key)), by: level_value, "metric": name,
+                             "baseline": baseline, "mean": estimate, "low": low,
+                             "high": high, "n": n, "n_baseline": len(base), "paired": paired})
+    columns = within + [by, "metric", "baseline", "mean", "low", "high", "n", "n_baseline",
+                        "paired"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+_COMPARE_COLUMNS = frozenset({"metric", "baseline", "mean", "low", "high", "n", "n_baseline",
+                               "paired"})
+
+
+def _matching(column, target):
+    if target is None or (isinstance(target, float) and np.isnan(target)):
+        return column.isna()
+    return column == target
+
+
+def _same(a, b):
+    if pd.isna(a) if np.ndim(a) == 0 else False:
+        return b is None or (isinstance(b, float) and np.isnan(b))
+    return a == b
+
+
+def _check_paired(frame, by, record):
+    hint = (f"pass paired=False to compare them as independent runs (Welch), or sweep with "
+            f"pair_over=[{by!r}] to pair them")
+    if "pair" not in frame.columns:
+        raise ValueError(f"the runs are not paired (the frame has no 'pair' column): {hint}")
+    if record and by not in record.get("pair_over", []):
+        raise ValueError(f"the runs are paired over {record.get('pair_over')}, not over "
+                         f"{by!r}: {hint}")
+
+
+def _paired_difference(treated, base, by, name, value, baseline, level):
+    keys = ["pair"]
+    counts = (treated["pair"].value_counts(), base["pair"].value_counts())
+    if (counts[0] > 1).any() or (counts[1] > 1).any():
+        raise ValueError(
+            f"some pairs hold several runs at {by} = {plain(value)!r} or at the baseline: "
+            f"pass within=[...] naming the other parameters (or columns) that tell them apart"
+        )
+    merged = treated[keys + [name]].merge(base[keys + [name]], on=keys, how="outer",
+                                          suffixes=("", "_baseline"), indicator=True)
+    if (merged["_merge"] != "both").any():
+        raise ValueError(
+            f"pairs {sorted(merged.loc[merged['_merge'] != 'both', 'pair'].tolist())[:5]} lack "
+            f"a run at {by} = {plain(value)!r} or at the baseline {plain(baseline)!r}: the "
+            f"runs are not paired over {by!r}"
+        )
+    differences = (merged[name] - merged[f"{name}_baseline"]).to_numpy(dtype=float)
+    if len(differences) < 2:
+        return float(differences.mean()) if len(differences) else np.nan, np.nan, np.nan, len(
+            differences)
+    return (*_t_interval(differences, level=level), len(differences))
+
+
+def _welch_difference(treated, base, name, level):
+    a = treated[name].to_numpy(dtype=float)
+    b = base[name].to_numpy(dtype=float)
+    if len(a) < 2 or len(b) < 2:
+        estimate = a.mean() - b.mean() if len(a) and len(b) else np.nan
+        return float(estimate), np.nan, np.nan, len(a)
+    return (*_t_interval(a, b, level=level), len(a))

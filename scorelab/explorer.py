@@ -36,7 +36,7 @@ import io
 import numpy as np
 import pandas as pd
 
-from scorelab._validation import check_integer, check_real
+from scorelab._validation import check_integer, check_real, take_renamed
 from scorelab.dynamics import GameConfig, simulate
 from scorelab.metrics import GAME_MEASURES
 from scorelab.society import TIE_KINDS, homophilous_sbm
@@ -66,7 +66,7 @@ class _Control:
 
 #: The settings the explorer's sliders move: name -> (default, range, step, description).
 CONTROLS = {
-    "association_weight": _Control(0.3, 0.0, 1.0, 0.05, "association weight"),
+    "alpha": _Control(0.3, 0.0, 1.0, 0.05, "association weight"),
     "ostracism": _Control(0.05, 0.0, 1.0, 0.01, "ostracism"),
     "gap_scale": _Control(100.0, 10.0, 400.0, 10.0, "unfriending gap"),
     "censorship": _Control(0.5, 0.0, 1.0, 0.05, "censorship"),
@@ -99,7 +99,8 @@ class Explorer:
     mean_degree : float, default 8.0
         Expected ties per citizen of the generated society.
     **settings
-        Initial values of the controls (see :data:`CONTROLS`): ``association_weight``,
+        Initial values of the controls (see :data:`CONTROLS`): ``alpha`` (the association weight;
+        ``association_weight`` is its deprecated name),
         ``ostracism`` (scale of the chance to cut a tie to a lower scorer),
         ``gap_scale`` (score gap, in points, at which unfriending reaches 63 % of its
         maximum), ``censorship``, ``credit_threshold``, ``travel_threshold``,
@@ -158,6 +159,7 @@ class Explorer:
     # -- settings -------------------------------------------------------------------------
     @staticmethod
     def _checked(settings):
+        settings = take_renamed(dict(settings), "Explorer", stacklevel=4)
         unknown = sorted(set(settings) - set(CONTROLS))
         if unknown:
             raise TypeError(f"unknown explorer setting(s) {unknown}; the settings are "
@@ -194,8 +196,7 @@ class Explorer:
     def config(self):
         """The :class:`~scorelab.dynamics.GameConfig` of the current settings."""
         s = self.settings
-        policy = dataclasses.replace(self._base.policy,
-                                     association_weight=s["association_weight"])
+        policy = dataclasses.replace(self._base.policy, alpha=s["alpha"])
         thresholds = {gate: s[f"{gate}_threshold"] for gate in ("credit", "travel", "utilities")}
         return dataclasses.replace(self._base, policy=policy, thresholds=thresholds,
                                    **{name: s[name] for name in _GAME_FIELDS})

@@ -254,7 +254,13 @@ def finding(
     return row
 
 
-def _t_interval(a, b=None):
+def _t_interval(a, b=None, *, level=LEVEL):
+    """Mean (or difference of means) and its Student-t (or Welch) interval at ``level``.
+
+    One sample: the interval of its mean (of paired differences, say). Two samples ``a``
+    and ``b``: Welch's interval of ``mean(a) - mean(b)``. Shared by :func:`finding` and
+    :func:`scorelab.experiments.compare`.
+    """
     if b is None:
         n = len(a)
         estimate, se, df = a.mean(), a.std(ddof=1) / math.sqrt(n), n - 1
@@ -263,7 +269,7 @@ def _t_interval(a, b=None):
         estimate, se = a.mean() - b.mean(), math.sqrt(va + vb)
         denominator = va**2 / (len(a) - 1) + vb**2 / (len(b) - 1)
         df = (va + vb) ** 2 / denominator if denominator > 0 else len(a) + len(b) - 2
-    half = stats.t.ppf(0.5 + LEVEL / 2, df) * se
+    half = stats.t.ppf(0.5 + level / 2, df) * se
     return float(estimate), float(estimate - half), float(estimate + half)
 
 

@@ -18,6 +18,10 @@ stylised model for studying such systems, not a description of any real programm
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import sys
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -27,6 +31,7 @@ from scipy.special import ndtr
 
 from scorelab._graph import align_to_nodes
 from scorelab._numeric import dot
+from scorelab.defaults import ALPHA
 from scorelab._validation import (
     check_finite_array,
     check_integer,
@@ -35,6 +40,7 @@ from scorelab._validation import (
     check_rng,
     plain,
     check_unit_interval_array,
+    take_renamed,
 )
 
 __all__ = [
@@ -130,9 +136,11 @@ class ScoringPolicy:
         Lower bound (> 0) on the reference population's standard deviation of approval
         rates, so that a near-uniform reference does not blow the scores up to the ends of
         the scale.
-    association_weight : float, default 0.3
-        Susceptibility alpha in [0, 1] to the scores of one's ties, used by
-        :mod:`scorelab.association`.
+    alpha : float, default 0.3
+        The association weight: susceptibility in [0, 1] to the scores of one's ties, the
+        ``alpha`` of :func:`scorelab.propagate` (:mod:`scorelab.association`). Its old name
+        ``association_weight`` is accepted, with a ``DeprecationWarning``, for one release
+        (in the constructor, :func:`dataclasses.replace` and as an attribute).
     memory : float, default 0.8
         Decay factor in [0, 1) of the running record: each period the old counts are
         multiplied by ``memory`` before the new acts are added.
@@ -187,7 +195,7 @@ class ScoringPolicy:
     standard: str = "relative"
     reference: str = "participants"
     standard_spread_floor: float = 0.05
-    association_weight: float = 0.3
+    alpha: float = ALPHA
     memory: float = 0.8
     prior_strength: float = 2.0
 
@@ -216,8 +224,7 @@ class ScoringPolicy:
             check_real("standard_spread_floor", self.standard_spread_floor, minimum=0.0,
                        open_min=True),
         )
-        store("association_weight", check_probability("association_weight",
-                                                      self.association_weight))
+        store("alpha", check_probability("alpha", self.alpha))
         store("memory", check_real("memory", self.memory, minimum=0.0, maximum=1.0,
                                    open_max=True))
         store("prior_strength", check_real("prior_strength", self.prior_strength,
@@ -234,8 +241,17 @@ class ScoringPolicy:
         vector = np.array([weight for _, weight in self.domain_weights])
         return vector / vector.sum()
 
+    @property
+    def association_weight(self):
+        """Deprecated name of :attr:`alpha` (one release)."""
+        warnings.warn("ScoringPolicy.association_weight is deprecated and will be removed in "
+                      "the next release; use ScoringPolicy.alpha", DeprecationWarning,
+                      stacklevel=2)
+        return self.alpha
+
     def to_dict(self):
-        """Return the policy as a JSON-friendly dict; ``ScoringPolicy(**d)`` rebuilds it."""
+        """Return the policy as a JSON-friendly dict; ``ScoringPolicy(**d)`` rebuilds it
+        (also from a dict saved before the rename, whose key is ``association_weight``)."""
         return {
             "domain_weights": self.weights,
             "score_min": self.score_min,
@@ -243,11 +259,31 @@ class ScoringPolicy:
             "standard": self.standard,
             "reference": self.reference,
             "standard_spread_floor": self.standard_spread_floor,
-            "association_weight": self.association_weight,
+            "alpha": self.alpha,
             "memory": self.memory,
             "prior_strength": self.prior_strength,
         }
 
+
+
+def _accept_old_names(init):
+    """Wrap a dataclass ``__init__`` so that the policy's retired field names still work.
+
+    ``dataclasses.replace(policy, association_weight=w)`` passes every current field
+    too, ``alpha`` among them: there the old name is the change asked for and wins.
+    """
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        if "association_weight" in kwargs and "alpha" in kwargs and (
+                sys._getframe(1).f_code is dataclasses.replace.__code__):
+            del kwargs["alpha"]
+        take_renamed(kwargs, "ScoringPolicy")
+        init(self, *args, **kwargs)
+
+    return __init__
+
+
+ScoringPolicy.__init__ = _accept_old_names(ScoringPolicy.__init__)
 
 def _check_counts(name, frame):
     if not isinstance(frame, pd.DataFrame):

@@ -138,8 +138,8 @@ CASES = [
      ValueError, "score_max - score_min"),
     ("policy-order", lambda: ScoringPolicy(score_min=900.0, score_max=400.0), ValueError,
      "score_min"),
-    ("policy-weight", lambda: ScoringPolicy(association_weight=np.float64(1.5)), ValueError,
-     "association_weight"),
+    ("policy-weight", lambda: ScoringPolicy(alpha=np.float64(1.5)), ValueError,
+     "alpha"),
     # sweeps
     ("sweep-grid-scalar", lambda: sweep(draw, {"mean": np.float64(5)}), ValueError,
      "grid['mean']"),

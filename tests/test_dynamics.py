@@ -189,7 +189,7 @@ def test_bad_simulate_arguments(society):
 
 
 def test_config_round_trips_through_its_dict():
-    config = GameConfig(policy=ScoringPolicy(association_weight=0.5), ostracism=0.1)
+    config = GameConfig(policy=ScoringPolicy(alpha=0.5), ostracism=0.1)
     values = config.to_dict()
     rebuilt = GameConfig(**{**values, "policy": ScoringPolicy(**values["policy"])})
     assert rebuilt == dataclasses.replace(config)
@@ -331,6 +331,6 @@ def test_displayed_scores_are_the_association_solve_within_its_tolerance(society
     result = simulate(society, config, n_steps=4, rng=2)
     final = result.society
     own = final.citizens["own_score"].to_numpy()
-    exact = propagate(final, own, alpha=config.policy.association_weight, tol=1e-12)
+    exact = propagate(final, own, alpha=config.policy.alpha, tol=1e-12)
     error = np.abs(final.citizens["displayed_score"].to_numpy() - exact.to_numpy()).max()
     assert error <= 1e-6 * np.abs(own).max()

@@ -159,7 +159,7 @@ def test_game_tie_effects_are_the_first_order_tie_effects(society):
     graph.add_nodes_from(range(state.n))
     upper = rows < matrix.indices
     graph.add_weighted_edges_from(zip(rows[upper], matrix.indices[upper], matrix.data[upper]))
-    reference = tie_effects(graph, state.own, alpha=config.policy.association_weight,
+    reference = tie_effects(graph, state.own, alpha=config.policy.alpha,
                             method="first_order", displayed=state.displayed)
     table = reference.set_index(["citizen", "neighbour"])["effect"]
     np.testing.assert_allclose(ours, table.loc[list(zip(rows, matrix.indices))].to_numpy(),
@@ -176,7 +176,7 @@ def test_echo_diagonal_is_tie_effects_local_diagonal(society, steps):
     state = run_state(society, config, steps + 1)
     effect_of = state._tie_effect_kernel()  # builds the system
     assert effect_of is not None
-    lam = np.where(state.participant, config.policy.association_weight, 0.0)
+    lam = np.where(state.participant, config.policy.alpha, 0.0)
     nodes = pd.RangeIndex(state.n)
     matrix = state.matrix
     if not state.participant.all():
@@ -194,7 +194,7 @@ def slow_strategic_plan(state, candidates, draws, config):
     """Per-citizen reference of a strategic step: loops over citizens and their ties."""
     matrix = state.matrix
     indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
-    lam = config.policy.association_weight
+    lam = config.policy.alpha
     x, s = state.displayed, state.own
     thresholds = [state.threshold[g][0] for g in config.gates]
     stakes = [config.stakes[g] for g in config.gates]

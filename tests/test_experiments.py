@@ -1,3 +1,4 @@
+import copy
 import importlib.util
 import json
 import os
@@ -15,7 +16,7 @@ import pytest
 from scipy import stats
 
 from scorelab import experiments
-from scorelab.experiments import confidence_intervals, sweep
+from scorelab.experiments import compare, confidence_intervals, sweep
 from scorelab.studies import guilt_by_association, minority_status_penalty
 
 # Functions run in other processes (n_jobs > 1, Dask) are module-level so that they pickle.
@@ -262,6 +263,142 @@ def test_minority_penalty_and_no_association_baseline():
     row = guilt_by_association(400, alpha=0.0, rng=2)
     assert row["minority_penalty"] == pytest.approx(0.0, abs=1e-9)
     assert row["effect_majority"] == 0.0 and row["displayed_gap"] == row["own_gap"]
+
+
+# -- paired counterfactuals (issue 15) ----------------------------------------------------
+
+
+def test_pairing_changes_no_single_run():
+    """Each paired run is func called with its pair's stream, and nothing else changes."""
+    grid = {"mean": [0.0, 1.0, 2.0], "scale": [1.0, 3.0]}
+    paired = sweep(draw_pair, grid, n_replicates=2, rng=5, pair_over=["mean"])
+    n_pairs = paired["pair"].nunique()
+    assert n_pairs == 2 * 2  # one stream per replicate and value of the unpaired scale
+    streams = np.random.default_rng(5).spawn(n_pairs)
+    for row in paired.itertuples():
+        direct = draw_pair(row.mean, row.scale, rng=copy.deepcopy(streams[row.pair]))
+        assert (row.a, row.b) == (direct["a"], direct["b"])
+    # the same stream across means: b (a uniform draw) is equal within each pair
+    assert (paired.groupby("pair")["b"].nunique() == 1).all()
+    # unpaired sweeps are untouched: run k still draws stream k, and no pair column
+    unpaired = sweep(draw_pair, grid, n_replicates=2, rng=5)
+    assert "pair" not in unpaired and unpaired.attrs["scorelab.sweep"]["pair_over"] == []
+    streams = np.random.default_rng(5).spawn(len(unpaired))
+    assert unpaired["a"].tolist() == [draw_pair(m, s, rng=streams[k])["a"] for k, (m, s) in
+                                      enumerate(zip(unpaired["mean"], unpaired["scale"]))]
+    assert paired.attrs["scorelab.sweep"] == {"parameters": ["mean", "scale"],
+                                             "pair_over": ["mean"]}
+
+
+def test_paired_sweep_is_identical_in_processes_on_resume(tmp_path):
+    grid = {"mean": [0.0, 1.0], "scale": [1.0, 2.0]}
+    serial = sweep(mixed_results, grid, n_replicates=2, rng=9, pair_over=["mean", "scale"])
+    assert serial["pair"].tolist() == [0, 1] * 4
+    parallel = sweep(mixed_results, grid, n_replicates=2, rng=9, pair_over=["mean", "scale"],
+                     n_jobs=2)
+    pd.testing.assert_frame_equal(parallel, serial)
+    checkpointed = sweep(mixed_results, grid, n_replicates=2, rng=9,
+                         pair_over=["mean", "scale"], checkpoint=tmp_path)
+    again = sweep(mixed_results, grid, n_replicates=2, rng=9, pair_over=["mean", "scale"],
+                  checkpoint=tmp_path)
+    pd.testing.assert_frame_equal(checkpointed, serial)
+    pd.testing.assert_frame_equal(again, serial)
+    # other streams: the same directory refuses the unpaired sweep
+    with pytest.raises(ValueError, match="different sweep"):
+        sweep(mixed_results, grid, n_replicates=2, rng=9, checkpoint=tmp_path)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(pair_over=["sd"]), ValueError, r"pair_over names \['sd'\], which are not swept"),
+    (dict(pair_over=[1]), TypeError, "pair_over must be a list of swept parameter names"),
+    (dict(pair_over=["mean", "mean"]), ValueError, "names a parameter twice"),
+])
+def test_pair_over_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        sweep(draw_pair, {"mean": [0.0, 1.0]}, fixed={"scale": 1.0}, **kwargs)
+
+
+def test_paired_intervals_are_narrower_than_unpaired_on_a_known_case():
+    """With association (alpha) the minority's displayed gap moves by a few points, while
+    the own gap varies from society to society by more: pairing the two alphas on one
+    society removes that variation."""
+    grid = {"alpha": [0.0, 0.5]}
+    fixed = {"n_citizens": 300}
+    paired = sweep(guilt_by_association, grid, n_replicates=6, rng=4, fixed=fixed,
+                   pair_over=["alpha"])
+    unpaired = sweep(guilt_by_association, grid, n_replicates=6, rng=4, fixed=fixed)
+    # paired: both alphas of a pair score one society; unpaired: each its own
+    assert (paired.groupby("pair")["own_gap"].nunique() == 1).all()
+    assert unpaired.groupby("replicate")["own_gap"].nunique().eq(2).all()
+    with_pairs = compare(paired, "alpha", "displayed_gap", baseline=0.0).iloc[0]
+    welch = compare(unpaired, "alpha", "displayed_gap", baseline=0.0, paired=False).iloc[0]
+    assert with_pairs["high"] - with_pairs["low"] < 0.5 * (welch["high"] - welch["low"])
+    # the paired estimate is the gap change guilt_by_association itself reports
+    assert with_pairs["mean"] == pytest.approx(
+        paired.loc[paired.alpha == 0.5, "gap_change"].mean())
+
+
+def test_compare_matches_scipy():
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=8)
+    frame = pd.DataFrame({
+        "arm": ["control"] * 8 + ["treated"] * 8 + ["other"] * 8,
+        "pair": list(range(8)) * 3,
+        "y": np.concatenate([base, base + 0.5 + 0.3 * rng.normal(size=8),
+                             base - 1.0 + rng.normal(size=8)]),
+    })
+    table = compare(frame, "arm", "y", baseline="control", level=0.9)
+    assert table["arm"].tolist() == ["treated", "other"]  # grid order, baseline left out
+    for row in table.itertuples():
+        treated = frame.loc[frame.arm == row.arm, "y"].to_numpy()
+        expected = stats.ttest_rel(treated, base).confidence_interval(0.9)
+        assert (row.low, row.high) == pytest.approx((expected.low, expected.high))
+        assert row.mean == pytest.approx((treated - base).mean()) and row.n == 8
+    welch = compare(frame, "arm", "y", baseline="control", paired=False)
+    for row in welch.itertuples():
+        treated = frame.loc[frame.arm == row.arm, "y"].to_numpy()
+        expected = stats.ttest_ind(treated, base, equal_var=False).confidence_interval(0.95)
+        assert (row.low, row.high) == pytest.approx((expected.low, expected.high))
+        assert not row.paired and row.n_baseline == 8
+
+
+def test_compare_refuses_to_pair_unpaired_runs():
+    grid = {"shift": [0.0, 1.0], "spread": [1.0, 2.0]}
+    unpaired = sweep(shifted, grid, n_replicates=3, rng=1)
+    with pytest.raises(ValueError, match=r"not paired \(the frame has no 'pair' column\).*"
+                                         r"paired=False"):
+        compare(unpaired, "shift", "y", baseline=0.0)
+    other = sweep(shifted, grid, n_replicates=3, rng=1, pair_over=["spread"])
+    with pytest.raises(ValueError, match=r"paired over \['spread'\], not over 'shift'"):
+        compare(other, "shift", "y", baseline=0.0)
+    broken = sweep(shifted, grid, n_replicates=3, rng=1, pair_over=["shift"]).iloc[:-1]
+    with pytest.raises(ValueError, match="lack a run"):
+        compare(broken, "shift", "y", baseline=0.0)
+    with pytest.raises(ValueError, match="several runs"):
+        compare(sweep(shifted, grid, n_replicates=3, rng=1, pair_over=["shift", "spread"]),
+                "shift", "y", baseline=0.0, within=[])
+    with pytest.raises(ValueError, match="baseline 5.0 is not a value of 'spread'"):
+        compare(other, "spread", "y", baseline=5.0)
+
+
+def shifted(shift, spread, rng):
+    return {"y": shift + spread * rng.normal(), "u": rng.uniform()}
+
+
+def test_compare_keeps_grid_order_within_other_parameters():
+    grid = {"spread": [3.0, 1.0], "shift": [2.0, 0.0, 1.0]}
+    runs = sweep(shifted, grid, n_replicates=2, rng=2, pair_over=["shift"])
+    table = compare(runs, "shift", ["y", "u"], baseline=0.0)
+    assert table[["spread", "shift", "metric"]].values.tolist() == [
+        [3.0, 2.0, "y"], [3.0, 2.0, "u"], [3.0, 1.0, "y"], [3.0, 1.0, "u"],
+        [1.0, 2.0, "y"], [1.0, 2.0, "u"], [1.0, 1.0, "y"], [1.0, 1.0, "u"]]
+    # paired, the shift is the whole difference: u exactly 0, y exactly the shift
+    assert (table.loc[table.metric == "u", ["mean", "low", "high"]] == 0).all().all()
+    assert np.allclose(table.loc[table.metric == "y", "mean"], table.loc[table.metric == "y",
+                                                                          "shift"])
+    with pytest.raises(ValueError, match=r"columns \['mean'\] share names"):
+        compare(sweep(draw_pair, {"mean": [0.0, 1.0]}, n_replicates=2, rng=1,
+                      fixed={"scale": 1.0}, pair_over=["mean"]), "mean", "a", baseline=0.0)
 
 
 # Tests that need the Dask cluster come last, so that no process pool forks while its

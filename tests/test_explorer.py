@@ -47,11 +47,11 @@ def test_frames_are_the_steps_of_one_uninterrupted_run():
 
 
 def test_the_controls_set_the_game():
-    explorer = Explorer(**SMALL, association_weight=0.7, ostracism=0.3, gap_scale=50,
+    explorer = Explorer(**SMALL, alpha=0.7, ostracism=0.3, gap_scale=50,
                         censorship=0.1, credit_threshold=700, travel_threshold=600,
                         utilities_threshold=400, credit_return=0.1, utilities_loss=0.2)
     config = explorer.config()
-    assert config.policy.association_weight == 0.7
+    assert config.policy.alpha == 0.7
     assert (config.ostracism, config.gap_scale, config.censorship) == (0.3, 50.0, 0.1)
     assert config.thresholds == {"credit": 700.0, "travel": 600.0, "utilities": 400.0}
     assert (config.credit_return, config.utilities_loss) == (0.1, 0.2)
@@ -113,7 +113,7 @@ def test_set_restarts_with_the_new_setting_and_changes_the_run():
     # association pulls a citizen's score towards its ties': the spread shrinks
     spread = {}
     for weight in (0.0, 0.9):
-        explorer.set(association_weight=weight, ostracism=0.0)
+        explorer.set(alpha=weight, ostracism=0.0)
         explorer.go_to(5)
         spread[weight] = explorer.frame()["scores"]["displayed"].std()
     assert spread[0.9] < 0.8 * spread[0.0]
@@ -163,7 +163,7 @@ def test_network_sample_has_both_groups_and_the_asked_size():
         (dict(n_citizens=300.5), TypeError, ["n_citizens", "300.5"]),
         (dict(ostracism=1.5), ValueError, ["ostracism", "1.5"]),
         (dict(minority_share=0.9), ValueError, ["minority_share", "0.9"]),
-        (dict(association_weight="high"), TypeError, ["association_weight", "'high'"]),
+        (dict(alpha="high"), TypeError, ["alpha", "'high'"]),
         (dict(seed=-1), ValueError, ["seed", "-1"]),
         (dict(unfriend=0.2), TypeError, ["unfriend", "ostracism"]),
         (dict(config={"ostracism": 0.1}), TypeError, ["config", "GameConfig"]),
@@ -233,7 +233,7 @@ def test_moving_a_control_changes_the_run_and_rewinds():
 def test_same_seed_same_frames_through_the_widgets():
     a, b = explore(**SMALL), explore(**SMALL)
     for panel in (a, b):
-        panel.controls["association_weight"].value = 0.6
+        panel.controls["alpha"].value = 0.6
         panel.play.value = 7
     assert a.image.value == b.image.value
     assert_same_frames(frames(a.explorer, [7]), frames(b.explorer, [7]))
@@ -283,7 +283,7 @@ def test_bad_explore_arguments():
 
 def test_controls_cover_the_brief():
     # the game's main parameters are all on a slider
-    assert {"association_weight", "ostracism", "gap_scale", "censorship", "credit_threshold",
+    assert {"alpha", "ostracism", "gap_scale", "censorship", "credit_threshold",
             "travel_threshold", "utilities_threshold", "credit_return", "utilities_loss",
             "homophily", "minority_share", "n_citizens"} <= set(CONTROLS)
     assert CONTROLS["n_citizens"].maximum >= 2000

@@ -101,8 +101,8 @@ def test_a_constant_effect_is_a_point_interval():
 
 
 def test_rests_on_is_joined_text():
-    assert make(rests_on=["association_weight", "standard_inertia"])["rests_on"] == (
-        "association_weight; standard_inertia")
+    assert make(rests_on=["alpha", "standard_inertia"])["rests_on"] == (
+        "alpha; standard_inertia")
     assert make(rests_on="gap_scale")["rests_on"] == "gap_scale"
     assert make()["rests_on"] == ""
 
@@ -136,7 +136,7 @@ def test_finding_rejects_bad_input(kwargs, error, match):
 
 def register():
     return findings_frame([
-        make("guilt.gap-narrows", values=[-3.0, -2.6, -3.3], rests_on=["association_weight"]),
+        make("guilt.gap-narrows", values=[-3.0, -2.6, -3.3], rests_on=["alpha"]),
         make("guilt.penalty-flat", values=[0.2, -0.3, 0.1]),
         make("fairness.gap-widens", values=[4.0, 5.0, 6.0], notebook="05-fairness",
              interval="bootstrap", rng=1, scale="full"),
@@ -239,7 +239,7 @@ def test_unresolved_findings_print_as_unresolved_and_nothing_is_ranked():
     assert resolved_part.index("guilt.gap-narrows") < resolved_part.index("fairness.gap-widens")
     reversed_text = format_findings(frame.iloc[::-1])
     assert reversed_text.index("fairness.gap-widens") < reversed_text.index("guilt.gap-narrows")
-    assert "percentile bootstrap interval" in text and "rests on: association_weight" in text
+    assert "percentile bootstrap interval" in text and "rests on: alpha" in text
     assert "2,000 citizens x 3 replicates, seed 3, full scale" in text
     assert format_findings(frame.iloc[:0]) == "No findings."
 

@@ -315,19 +315,19 @@ def test_the_seed_is_recorded_whatever_form_rng_takes():
     assert isinstance(fresh["entropy"], int) and fresh["entropy"] > 0
 
 
-def test_a_game_near_association_weight_one_with_rollout_converges():
+def test_a_game_near_alpha_one_with_rollout_converges():
     society = homophilous_sbm(200, rng=1)
-    config = GameConfig(policy=ScoringPolicy(association_weight=0.995), mandatory_step=3)
+    config = GameConfig(policy=ScoringPolicy(alpha=0.995), mandatory_step=3)
     history = simulate(society, config, n_steps=4, rng=1).history
     assert history["mean_displayed"].notna().all()
 
 
-def test_a_game_at_association_weight_one_with_rollout_reaches_the_limit():
+def test_a_game_at_alpha_one_with_rollout_reaches_the_limit():
     # during the rollout only participants associate, in closed groups at alpha = 1 (some
     # of them pairs, whose DeGroot process oscillates): each ends at its consensus, the
     # limit of association weights approaching 1
     society = homophilous_sbm(200, rng=1)
-    at_one, near = (simulate(society, GameConfig(policy=ScoringPolicy(association_weight=w),
+    at_one, near = (simulate(society, GameConfig(policy=ScoringPolicy(alpha=w),
                                                  mandatory_step=3), n_steps=3, rng=1, record=[2])
                     for w in (1.0, 0.999))
     gap = (at_one.panel["displayed"] - near.panel["displayed"]).abs()
@@ -336,7 +336,7 @@ def test_a_game_at_association_weight_one_with_rollout_reaches_the_limit():
 
 def test_a_too_small_iteration_limit_names_the_setting():
     society = homophilous_sbm(200, rng=1)
-    config = GameConfig(policy=ScoringPolicy(association_weight=0.99), mandatory_step=3,
+    config = GameConfig(policy=ScoringPolicy(alpha=0.99), mandatory_step=3,
                         association_max_iter=5)
     with pytest.raises(Exception, match=r"step 0 .*GameConfig\(association_max_iter"):
         simulate(society, config, n_steps=2, rng=1)

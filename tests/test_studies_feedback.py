@@ -28,39 +28,39 @@ def test_same_seed_same_numbers_and_different_seed_differs():
 
 
 def test_no_ostracism_cuts_no_tie_and_keeps_the_initial_components():
-    society, result = feedback_game(300, association_weight=0.6, ostracism=0.0, n_steps=8, rng=2)
+    society, result = feedback_game(300, alpha=0.6, ostracism=0.0, n_steps=8, rng=2)
     assert result.history["ties_cut"].sum() == 0
     assert result.history["ties_added"].sum() == 0
     pd.testing.assert_frame_equal(result.society.ties.reset_index(drop=True),
                                   society.ties.reset_index(drop=True), check_dtype=False)
-    row = feedback_run(**SMALL, association_weight=0.6, ostracism=0.0, rng=2)
+    row = feedback_run(**SMALL, alpha=0.6, ostracism=0.0, rng=2)
     assert row["ties_cut_total"] == 0
     assert row["components"] == row["components_initial"]
     assert row["largest_component_share"] == row["largest_component_share_initial"]
     assert row["ties"] == society.n_ties
 
 
-def test_no_association_displays_the_own_score_and_equals_association_weight_zero():
-    _, result = feedback_game(300, association=False, association_weight=0.7, ostracism=0.3,
+def test_no_association_displays_the_own_score_and_equals_alpha_zero():
+    _, result = feedback_game(300, association=False, alpha=0.7, ostracism=0.3,
                               n_steps=6, rng=3)
     citizens = result.society.citizens
     np.testing.assert_array_equal(citizens["displayed_score"], citizens["own_score"])
     assert feedback_run(**SMALL, association=False, ostracism=0.3, rng=3)["association_effect"] == 0
     # alpha = 0 is the same baseline, run for run
     off = feedback_trajectory(300, association=False, ostracism=0.3, n_steps=6, rng=3)
-    zero = feedback_trajectory(300, association_weight=0.0, ostracism=0.3, n_steps=6, rng=3)
+    zero = feedback_trajectory(300, alpha=0.0, ostracism=0.3, n_steps=6, rng=3)
     pd.testing.assert_frame_equal(off, zero)
 
 
 def test_association_effect_is_positive_with_association():
-    assert feedback_run(**SMALL, association_weight=0.5, ostracism=0.0, rng=4)[
+    assert feedback_run(**SMALL, alpha=0.5, ostracism=0.0, rng=4)[
         "association_effect"] > 1.0
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_more_ostracism_cuts_more_ties_fragments_and_sorts_more(seed):
-    low = feedback_run(**SMALL, association_weight=0.3, ostracism=0.05, rng=seed)
-    high = feedback_run(**SMALL, association_weight=0.3, ostracism=0.6, rng=seed)
+    low = feedback_run(**SMALL, alpha=0.3, ostracism=0.05, rng=seed)
+    high = feedback_run(**SMALL, alpha=0.3, ostracism=0.6, rng=seed)
     assert high["ties_cut_total"] > low["ties_cut_total"] > 0
     assert high["largest_component_share"] < low["largest_component_share"]
     assert high["isolated_share"] > low["isolated_share"]
@@ -69,8 +69,8 @@ def test_more_ostracism_cuts_more_ties_fragments_and_sorts_more(seed):
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_association_compresses_displayed_scores(seed):
-    none = feedback_run(**SMALL, association_weight=0.0, ostracism=0.0, rng=seed)
-    strong = feedback_run(**SMALL, association_weight=0.8, ostracism=0.0, rng=seed)
+    none = feedback_run(**SMALL, alpha=0.0, ostracism=0.0, rng=seed)
+    strong = feedback_run(**SMALL, alpha=0.8, ostracism=0.0, rng=seed)
     assert strong["gini_displayed"] < 0.5 * none["gini_displayed"]
 
 
@@ -99,12 +99,12 @@ def test_run_reports_every_documented_number():
 
 def test_config_keeps_other_parameters_and_replaces_the_swept_ones():
     base = GameConfig(peer_pressure=0.0, ostracism=0.9, association=False)
-    _, result = feedback_game(100, association_weight=0.2, ostracism=0.1, config=base,
+    _, result = feedback_game(100, alpha=0.2, ostracism=0.1, config=base,
                               n_steps=2, rng=1)
     assert result.config.peer_pressure == 0.0
     assert result.config.ostracism == 0.1
     assert result.config.association is True
-    assert result.config.policy.association_weight == 0.2
+    assert result.config.policy.alpha == 0.2
     assert base.ostracism == 0.9  # not modified
 
 
@@ -160,7 +160,7 @@ def test_classify_regime_rejects_bad_input(kwargs, error, match):
     [
         (dict(n_citizens=1), ValueError, "n_citizens"),
         (dict(n_citizens=100.0), TypeError, "n_citizens"),
-        (dict(association_weight=1.5), ValueError, "association_weight"),
+        (dict(alpha=1.5), ValueError, "alpha"),
         (dict(ostracism=-0.1), ValueError, "ostracism"),
         (dict(association="yes"), TypeError, "association"),
         (dict(n_steps=0), ValueError, "n_steps"),
@@ -178,7 +178,7 @@ def test_feedback_run_rejects_bad_input(kwargs, error, match):
 
 @pytest.fixture(scope="module")
 def phase_runs():
-    return sweep(feedback_run, {"association_weight": [0.0, 0.6], "ostracism": [0.0, 0.3, 1.0]},
+    return sweep(feedback_run, {"alpha": [0.0, 0.6], "ostracism": [0.0, 0.3, 1.0]},
                  n_replicates=3, rng=2, fixed=SMALL)
 
 
@@ -189,7 +189,7 @@ def test_regimes_by_point_share_the_replicates(phase_runs):
     assert shares.columns.tolist() == list(REGIMES)
     assert len(shares) == 6
     np.testing.assert_allclose(shares.sum(axis=1), 1.0)
-    counts = phase_runs.groupby(["association_weight", "ostracism"]).regime.value_counts()
+    counts = phase_runs.groupby(["alpha", "ostracism"]).regime.value_counts()
     for (a, o, regime), count in counts.items():
         assert shares.loc[(a, o), regime] == pytest.approx(count / 3)
     # without ostracism nothing is cut, so nothing collapses
@@ -207,12 +207,12 @@ def test_baselines_and_key_numbers_of_a_small_phase_diagram(phase_runs):
     metrics = ["largest_component_share", "isolation_low_scorers", "isolated_share",
                "score_assortativity", "gini_displayed", "gini_wealth",
                "expressed_behaviour_diversity"]
-    summary = confidence_intervals(phase_runs, ["association_weight", "ostracism"], metrics)
+    summary = confidence_intervals(phase_runs, ["alpha", "ostracism"], metrics)
     numbers = feedback_key_numbers(summary, association_grid=[0.0, 0.6],
                                    ostracism_grid=[0.0, 0.3, 1.0])
     assert len(numbers) == 16 and numbers.columns.tolist() == ["mean", "low", "high"]
     assert numbers.index[0] == (0.0, 0.3, "largest_component_share")
-    top = phase_runs[(phase_runs.association_weight == 0) & (phase_runs.ostracism == 1.0)]
+    top = phase_runs[(phase_runs.alpha == 0) & (phase_runs.ostracism == 1.0)]
     mean = numbers["mean"]
     assert mean[0.0, 1.0, "isolation_low_scorers"] == pytest.approx(
         top.isolation_low_scorers.mean())
@@ -242,16 +242,16 @@ def test_findings_register_of_a_small_phase_diagram(phase_runs):
     from scorelab.studies.feedback import RESTS_ON, UNFRIENDING_IDS, findings
 
     gaps = sweep(feedback_run, {"gap_scale": [50.0, 200.0]}, n_replicates=3, rng=8,
-                 fixed=dict(SMALL, association_weight=0.3, ostracism=1.0))
-    register = findings(phase_runs, gaps, gap_association_weight=0.3, gap_ostracism=1.0,
+                 fixed=dict(SMALL, alpha=0.3, ostracism=1.0))
+    register = findings(phase_runs, gaps, gap_alpha=0.3, gap_ostracism=1.0,
                         n_citizens=300, seed=7)
     validate_findings(register)
     assert register.id.tolist() == [i for i in RESTS_ON if i not in UNFRIENDING_IDS]
     assert (register.notebook == "02-feedback-loops").all()
     assert (register.resolved == ((register.ci_low > 0) | (register.ci_high < 0))).all()
     table = register.set_index("id")
-    top = phase_runs[(phase_runs.association_weight == 0) & (phase_runs.ostracism == 1.0)]
-    none = phase_runs[(phase_runs.association_weight == 0) & (phase_runs.ostracism == 0.0)]
+    top = phase_runs[(phase_runs.alpha == 0) & (phase_runs.ostracism == 1.0)]
+    none = phase_runs[(phase_runs.alpha == 0) & (phase_runs.ostracism == 0.0)]
     assert table.estimate["feedback.ostracism-fragments"] == pytest.approx(
         top.largest_component_share.mean() - none.largest_component_share.mean())
     assert table.resolved["feedback.ostracism-fragments"]
@@ -265,10 +265,10 @@ def test_findings_come_out_otherwise_with_no_association_in_the_grid(phase_runs)
 
     # a grid whose largest association weight is 0: association is its own baseline, so
     # its findings vanish (estimate 0, unresolved) while ostracism's remain
-    no_association = phase_runs[phase_runs.association_weight == 0.0]
+    no_association = phase_runs[phase_runs.alpha == 0.0]
     top = no_association[no_association.ostracism == 1.0]
     gaps = pd.concat([top.assign(gap_scale=50.0), top.assign(gap_scale=200.0)])
-    table = findings(no_association, gaps, gap_association_weight=0.0, gap_ostracism=1.0,
+    table = findings(no_association, gaps, gap_alpha=0.0, gap_ostracism=1.0,
                      n_citizens=300, seed=7).set_index("id")
     for name in ("feedback.association-holds-network", "feedback.association-compresses-scores",
                  "feedback.fragmentation-vs-gap-scale"):
@@ -284,7 +284,7 @@ def test_baselines_compare_the_largest_component_within_rounding():
     share = 2999 / 3000
     tail_mean = float(np.mean([share] * 5))  # one ulp away from share
     runs = pd.DataFrame({
-        "association_weight": [0.0, 0.3], "ostracism": [0.0, 0.0],
+        "alpha": [0.0, 0.3], "ostracism": [0.0, 0.0],
         "ties_cut_total": [0.0, 0.0], "components": [2, 2], "components_initial": [2, 2],
         "largest_component_share": [tail_mean, share],
         "largest_component_share_initial": [share, share],
@@ -310,9 +310,9 @@ def unfriending_runs():
     return by_weight, by_stakes
 
 
-def test_without_association_weight_the_two_worlds_are_the_same_run(unfriending_runs):
+def test_without_alpha_the_two_worlds_are_the_same_run(unfriending_runs):
     by_weight, _ = unfriending_runs
-    zero = by_weight[by_weight.association_weight == 0.0]
+    zero = by_weight[by_weight.alpha == 0.0]
     derived = zero[zero.world == "derived"].drop(columns="world").reset_index(drop=True)
     counter = zero[zero.world == "counterfactual"].drop(columns="world").reset_index(drop=True)
     pd.testing.assert_frame_equal(derived, counter)
@@ -346,9 +346,9 @@ def test_unfriending_findings_and_their_counterfactuals(unfriending_runs, phase_
     validate_findings(register)
     assert register.id.tolist() == list(UNFRIENDING_IDS)
     table = register.set_index("id")
-    derived = by_weight[(by_weight.world == "derived") & (by_weight.association_weight == 0.6)]
+    derived = by_weight[(by_weight.world == "derived") & (by_weight.alpha == 0.6)]
     counter = by_weight[(by_weight.world == "counterfactual")
-                        & (by_weight.association_weight == 0.6)]
+                        & (by_weight.alpha == 0.6)]
     assert table.estimate["feedback.association-drives-strategic-cuts"] == pytest.approx(
         derived.strategic.mean() - counter.strategic.mean())
     assert table.resolved["feedback.stakes-drive-strategic-cuts"]
@@ -356,13 +356,13 @@ def test_unfriending_findings_and_their_counterfactuals(unfriending_runs, phase_
     assert table.estimate["feedback.association-reduces-social-cuts"] < 0
     # the findings come out otherwise: with weight 0 as the largest weight the strategic
     # motive is exactly zero, so the association findings are 0 and unresolved
-    zero = by_weight[by_weight.association_weight == 0.0]
+    zero = by_weight[by_weight.alpha == 0.0]
     table = unfriending_findings(zero, by_stakes, n_citizens=300, seed=11).set_index("id")
     for name in ("feedback.association-drives-strategic-cuts",
                  "feedback.association-reduces-social-cuts"):
         assert table.estimate[name] == 0 and not table.resolved[name], name
     # findings() appends the same rows, keeping the phase-diagram ids first
     gaps = pd.concat([phase_runs.assign(gap_scale=50.0), phase_runs.assign(gap_scale=200.0)])
-    full = findings(phase_runs, gaps, gap_association_weight=0.3, gap_ostracism=1.0,
+    full = findings(phase_runs, gaps, gap_alpha=0.3, gap_ostracism=1.0,
                     n_citizens=300, seed=11, unfriending=unfriending_runs)
     assert full.id.tolist()[-3:] == list(UNFRIENDING_IDS)

@@ -29,7 +29,7 @@ def test_every_box_holds_the_codes_defaults():
         low, high = game[name]
         assert low <= getattr(config, name) <= high, name
     low, high = game["association_weight"]
-    assert low <= config.policy.association_weight <= high
+    assert low <= config.policy.alpha <= high
     assert study._BASE_THRESHOLDS == dict(config.thresholds)
     assert game["threshold_shift"][0] < 0 < game["threshold_shift"][1]
     dating = study.MODELS["dating"]

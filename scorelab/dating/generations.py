@@ -199,7 +199,7 @@ def simulate_generations(
     market : DatingMarket, optional
         The dating site and the like model (default ``DatingMarket()``).
     policy : scorelab.scoring.ScoringPolicy, optional
-        Scoring rule; its ``association_weight`` is the alpha of the displayed score
+        Scoring rule; its ``alpha`` is the alpha of the displayed score
         (default ``ScoringPolicy()``).
     n_acts : int, default 20
         Acts per citizen and domain behind each generation's score (>= 1).
@@ -342,8 +342,8 @@ def simulate_generations(
             society = _next_society(citizens, lineage.couple, founders, rng)
         acts = draw_acts(citizens, n_acts=n_acts, rng=rng)
         score = own_score(acts, policy)
-        if policy.association_weight > 0:
-            score = propagate(society, score, alpha=policy.association_weight)
+        if policy.alpha > 0:
+            score = propagate(society, score, alpha=policy.alpha)
         sides = np.zeros(n, dtype=np.int64)
         sides[rng.permutation(n)[: n // 2]] = 1
         shown = citizens.assign(

@@ -20,6 +20,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from scorelab.defaults import HOMOPHILY, MINORITY_SHARE
 from scorelab._validation import check_integer, check_probability, check_real, check_rng
 from scorelab.dynamics import ALL_GATES, DEFAULT_STAKES, GameConfig, simulate
 from scorelab.experiments import confidence_intervals, sweep
@@ -71,9 +72,9 @@ def censorship_run(
     detection=0.3,
     public_scores=True,
     responsiveness=0.5,
-    minority_share=0.2,
+    minority_share=MINORITY_SHARE,
     minority_disposition=0.45,
-    homophily=0.6,
+    homophily=HOMOPHILY,
     n_steps=10,
     vanish_share=0.01,
     config=None,
@@ -108,7 +109,7 @@ def censorship_run(
         Share of the minority.
     minority_disposition : float in [0, 1], default 0.45
         Mean disposition of the minority (the majority's is 0.6).
-    homophily : float in [0, 1], default 0.6
+    homophily : float in [0, 1], default 0.7 (:data:`scorelab.defaults.HOMOPHILY`)
         Homophily of the ties.
     n_steps : int, default 10
         Steps of the game (>= 1).

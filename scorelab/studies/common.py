@@ -1,28 +1,26 @@
 """What the studies share: the two-group society (a majority and a minority with homophilous
-ties) and a maker of findings rows."""
+ties, its defaults from :mod:`scorelab.defaults`) and a maker of findings rows."""
 
 from __future__ import annotations
 
+from scorelab.defaults import GROUPS, HOMOPHILY, MEAN_DEGREE, MINORITY_SHARE
 from scorelab.findings import finding
 from scorelab.society import homophilous_sbm
 
-GROUPS = ("majority", "minority")
-"""Group labels of :func:`two_group_society`, majority first."""
 
-
-def two_group_society(n_citizens, *, minority_share=0.2, homophily=0.5, mean_degree=10.0,
-                      minority=None, majority=None, rng=None):
+def two_group_society(n_citizens, *, minority_share=MINORITY_SHARE, homophily=HOMOPHILY,
+                      mean_degree=MEAN_DEGREE, minority=None, majority=None, rng=None):
     """A majority and a minority whose ties prefer their own group.
 
     Parameters
     ----------
     n_citizens : int
         Citizens in both groups together.
-    minority_share : float, default 0.2
+    minority_share : float, default :data:`scorelab.defaults.MINORITY_SHARE` (0.2)
         The minority's share of the citizens, in (0, 1).
-    homophily : float, default 0.5
+    homophily : float, default :data:`scorelab.defaults.HOMOPHILY` (0.7)
         Share in [0, 1] of ties within the own group.
-    mean_degree : float, default 10.0
+    mean_degree : float, default :data:`scorelab.defaults.MEAN_DEGREE` (10.0)
         Mean number of ties per citizen.
     minority, majority : GroupProfile, optional
         Attribute distributions of each group; default ``GroupProfile()``.

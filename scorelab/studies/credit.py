@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scorelab.defaults import HOMOPHILY, MEAN_DEGREE
 from scorelab._validation import check_integer, check_probability, check_real, check_rng
 from scorelab.findings import finding, findings_frame
 from scorelab.lending import LOOPS, CreditPopulation, draw_borrowers, load_fico, simulate_lending
@@ -149,8 +150,8 @@ def credit_gap(
     rule="max_profit",
     n_borrowers=2000,
     n_rounds=10,
-    homophily=0.8,
-    mean_degree=10.0,
+    homophily=HOMOPHILY,
+    mean_degree=MEAN_DEGREE,
     loop="sound",
     population=None,
     terms=None,
@@ -173,7 +174,7 @@ def credit_gap(
         The lender's rule (:data:`scorelab.lending.RULES`).
     n_borrowers : int, default 2000
     n_rounds : int, default 10
-    homophily : float, default 0.8
+    homophily : float, default 0.7 (:data:`scorelab.defaults.HOMOPHILY`)
         Homophily of the ties.
     mean_degree : float, default 10.0
     loop : {"sound", "legacy"}, default "sound"
@@ -234,8 +235,8 @@ def association_errors(
     rule="max_profit",
     n_borrowers=2000,
     n_rounds=10,
-    homophily=0.8,
-    mean_degree=10.0,
+    homophily=HOMOPHILY,
+    mean_degree=MEAN_DEGREE,
     population=None,
     terms=None,
     rng=None,

@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scorelab.defaults import HOMOPHILY, MINORITY_WEALTH
 from scorelab._validation import check_integer, check_probability, check_rng
 from scorelab.dating import DatingMarket, Founders, selection_intensity, simulate_generations
 from scorelab.experiments import confidence_intervals, sweep
@@ -55,7 +56,7 @@ __all__ = [
 
 
 def generations_sweep(rankings, *, n_citizens, n_generations, n_replicates, heritability,
-                      homophily=0.5, minority_wealth=1.0, market=None,
+                      homophily=HOMOPHILY, minority_wealth=MINORITY_WEALTH, market=None,
                       cultural_transmission=0.0, site_share=1.0, rng=None):
     """The dating market over generations under each ranking, paired by seed.
 
@@ -73,9 +74,9 @@ def generations_sweep(rankings, *, n_citizens, n_generations, n_replicates, heri
         are compared paired by seed.
     heritability : float
         ``h^2`` of the liability.
-    homophily : float, default 0.5
+    homophily : float, default 0.7 (:data:`scorelab.defaults.HOMOPHILY`)
         Share of ties within the own group, in every generation.
-    minority_wealth : float, default 1.0
+    minority_wealth : float, default 0.6 (:data:`scorelab.defaults.MINORITY_WEALTH`)
         Median wealth of the founders' minority (20 % of citizens); the majority has 1.
     market : DatingMarket, optional
         Default ``DatingMarket()``.

@@ -17,8 +17,15 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from scorelab.defaults import HOMOPHILY, MEAN_DEGREE
 from scorelab import metrics
-from scorelab._validation import check_integer, check_probability, check_real, check_rng
+from scorelab._validation import (
+    check_integer,
+    check_probability,
+    check_real,
+    check_rng,
+    renamed_keywords,
+)
 from scorelab.dynamics import ALL_GATES, DEFAULT_STAKES, GameConfig, simulate
 from scorelab.experiments import sweep
 from scorelab.findings import findings_frame
@@ -166,10 +173,10 @@ def classify_regime(largest_component_share, score_assortativity, *, collapse_be
     return str(regime) if regime.ndim == 0 else regime
 
 
-def _check_scenario(n_citizens, association_weight, ostracism, association, n_steps, config,
+def _check_scenario(n_citizens, alpha, ostracism, association, n_steps, config,
                     gap_scale=None):
     check_integer("n_citizens", n_citizens, minimum=2)
-    check_probability("association_weight", association_weight)
+    check_probability("alpha", alpha)
     check_probability("ostracism", ostracism)
     if not isinstance(association, bool):
         raise TypeError(f"association must be True or False, got {association!r}")
@@ -177,21 +184,22 @@ def _check_scenario(n_citizens, association_weight, ostracism, association, n_st
     config = GameConfig() if config is None else config
     if not isinstance(config, GameConfig):
         raise TypeError(f"config must be a GameConfig or None, got {type(config).__name__}")
-    policy = dataclasses.replace(config.policy, association_weight=association_weight)
+    policy = dataclasses.replace(config.policy, alpha=alpha)
     if gap_scale is not None:
         config = dataclasses.replace(config, gap_scale=gap_scale)  # validated by GameConfig
     return dataclasses.replace(config, policy=policy, ostracism=ostracism, association=association)
 
 
+@renamed_keywords(association_weight="alpha")
 def feedback_game(
     n_citizens=1500,
     *,
-    association_weight=0.3,
+    alpha=0.3,
     ostracism=0.05,
     association=True,
     n_steps=25,
-    homophily=0.6,
-    mean_degree=8.0,
+    homophily=HOMOPHILY,
+    mean_degree=MEAN_DEGREE,
     config=None,
     record=(),
     gap_scale=None,
@@ -203,7 +211,7 @@ def feedback_game(
     ----------
     n_citizens : int, default 1500
         Citizens (>= 2); 80 % majority, 20 % minority, same attribute distributions.
-    association_weight : float, default 0.3
+    alpha : float, default 0.3
         The scoring policy's association weight alpha, in [0, 1].
     ostracism : float, default 0.05
         ``GameConfig.ostracism``: the scale of the chance per step that the higher scorer
@@ -212,9 +220,9 @@ def feedback_game(
         False gives the no-association baseline (displayed score = own score).
     n_steps : int, default 25
         Steps of the game (>= 1).
-    homophily : float, default 0.6
+    homophily : float, default 0.7 (:data:`scorelab.defaults.HOMOPHILY`)
         Homophily of the initial ties (:func:`scorelab.society.homophilous_sbm`).
-    mean_degree : float, default 8
+    mean_degree : float, default 10 (:data:`scorelab.defaults.MEAN_DEGREE`)
         Mean number of initial ties.
     config : GameConfig, optional
         Every other parameter of the game (default ``GameConfig()``); its association
@@ -246,7 +254,7 @@ def feedback_game(
     >>> int(result.history["ties_cut"].sum()), result.society.n_ties == society.n_ties
     (0, True)
     """
-    game = _check_scenario(n_citizens, association_weight, ostracism, association, n_steps,
+    game = _check_scenario(n_citizens, alpha, ostracism, association, n_steps,
                            config, gap_scale)
     society_rng, game_rng = np.random.default_rng(check_rng(rng)).spawn(2)
     society = two_group_society(n_citizens, homophily=homophily, mean_degree=mean_degree,
@@ -254,15 +262,16 @@ def feedback_game(
     return society, simulate(society, game, n_steps=n_steps, rng=game_rng, record=record)
 
 
+@renamed_keywords(association_weight="alpha")
 def feedback_run(
     n_citizens=1500,
     *,
-    association_weight=0.3,
+    alpha=0.3,
     ostracism=0.05,
     association=True,
     n_steps=25,
-    homophily=0.6,
-    mean_degree=8.0,
+    homophily=HOMOPHILY,
+    mean_degree=MEAN_DEGREE,
     tail=5,
     config=None,
     gap_scale=None,
@@ -308,7 +317,7 @@ def feedback_run(
 
     Parameters
     ----------
-    n_citizens, association_weight, ostracism, association, n_steps
+    n_citizens, alpha, ostracism, association, n_steps
         As in :func:`feedback_game`.
     homophily, mean_degree, config, gap_scale, rng
         As in :func:`feedback_game`.
@@ -341,7 +350,7 @@ def feedback_run(
     association pulls tied citizens' scores together. Checked against its baselines in
     ``tests/test_studies_feedback.py``: ``ostracism=0`` cuts no tie and leaves the
     initial components as they were, ``association=False`` displays the own score, and
-    so does ``association_weight=0``, run for run.
+    so does ``alpha=0``, run for run.
 
     References
     ----------
@@ -351,7 +360,7 @@ def feedback_run(
 
     Examples
     --------
-    >>> row = feedback_run(300, association_weight=0.3, ostracism=0.0, n_steps=4, tail=2, rng=1)
+    >>> row = feedback_run(300, alpha=0.3, ostracism=0.0, n_steps=4, tail=2, rng=1)
     >>> row["ties_cut_total"], row["components"] == row["components_initial"], row["regime"]
     (0.0, True, 'converged')
     """
@@ -360,7 +369,7 @@ def feedback_run(
     if tail > n_steps:
         raise ValueError(f"tail must be <= n_steps, got tail = {tail}, n_steps = {n_steps}")
     society, result = feedback_game(
-        n_citizens, association_weight=association_weight, ostracism=ostracism,
+        n_citizens, alpha=alpha, ostracism=ostracism,
         association=association, n_steps=n_steps, homophily=homophily,
         mean_degree=mean_degree, config=config, record=range(n_steps - tail, n_steps),
         gap_scale=gap_scale, rng=rng,
@@ -387,15 +396,16 @@ def feedback_run(
     return row
 
 
+@renamed_keywords(association_weight="alpha")
 def feedback_trajectory(
     n_citizens=1500,
     *,
-    association_weight=0.3,
+    alpha=0.3,
     ostracism=0.05,
     association=True,
     n_steps=25,
-    homophily=0.6,
-    mean_degree=8.0,
+    homophily=HOMOPHILY,
+    mean_degree=MEAN_DEGREE,
     config=None,
     rng=None,
 ):
@@ -403,7 +413,7 @@ def feedback_trajectory(
 
     Parameters
     ----------
-    n_citizens, association_weight, ostracism, association, n_steps
+    n_citizens, alpha, ostracism, association, n_steps
         As in :func:`feedback_game`.
     homophily, mean_degree, config, rng
         As in :func:`feedback_game`.
@@ -421,7 +431,7 @@ def feedback_trajectory(
     [0, 1, 2]
     """
     _, result = feedback_game(
-        n_citizens, association_weight=association_weight, ostracism=ostracism,
+        n_citizens, alpha=alpha, ostracism=ostracism,
         association=association, n_steps=n_steps, homophily=homophily,
         mean_degree=mean_degree, config=config, rng=rng,
     )
@@ -434,22 +444,22 @@ def regimes_by_point(runs):
     Parameters
     ----------
     runs : pandas.DataFrame
-        Runs of :func:`feedback_run` swept over ``association_weight`` and ``ostracism``.
+        Runs of :func:`feedback_run` swept over ``alpha`` and ``ostracism``.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by (``association_weight``, ``ostracism``), one column per regime of
+        Indexed by (``alpha``, ``ostracism``), one column per regime of
         :data:`REGIMES` (in that order, 0 for a regime no replicate reached); rows sum to 1.
 
     Examples
     --------
-    >>> runs = pd.DataFrame({"association_weight": [0.0, 0.0, 0.5], "ostracism": [0.1] * 3,
+    >>> runs = pd.DataFrame({"alpha": [0.0, 0.0, 0.5], "ostracism": [0.1] * 3,
     ...                      "regime": ["polarised", "collapsed", "converged"]})
     >>> regimes_by_point(runs).to_numpy().tolist()
     [[0.0, 0.5, 0.5], [1.0, 0.0, 0.0]]
     """
-    return (pd.crosstab([runs.association_weight, runs.ostracism], runs.regime,
+    return (pd.crosstab([runs.alpha, runs.ostracism], runs.regime,
                         normalize="index")
             .reindex(columns=list(REGIMES), fill_value=0.0))
 
@@ -460,7 +470,7 @@ def feedback_baselines(runs):
     Parameters
     ----------
     runs : pandas.DataFrame
-        Runs of :func:`feedback_run` swept over ``association_weight`` and ``ostracism``,
+        Runs of :func:`feedback_run` swept over ``alpha`` and ``ostracism``,
         both grids including 0.
 
     Returns
@@ -473,7 +483,7 @@ def feedback_baselines(runs):
         displayed score is the own score).
     """
     no_ostracism = runs[runs.ostracism == 0]
-    no_association = runs[runs.association_weight == 0]
+    no_association = runs[runs.alpha == 0]
     return {
         "ties_cut": no_ostracism.ties_cut_total.max(),
         "components_kept": bool((no_ostracism.components
@@ -492,7 +502,7 @@ def feedback_key_numbers(summary, *, association_grid, ostracism_grid):
     Parameters
     ----------
     summary : pandas.DataFrame
-        ``confidence_intervals(runs, ["association_weight", "ostracism"], metrics)`` of a
+        ``confidence_intervals(runs, ["alpha", "ostracism"], metrics)`` of a
         sweep of :func:`feedback_run`.
     association_grid, ostracism_grid : sequence of float
         The swept values; each grid includes 0 and ``ostracism_grid`` a positive rate.
@@ -500,7 +510,7 @@ def feedback_key_numbers(summary, *, association_grid, ostracism_grid):
     Returns
     -------
     pandas.DataFrame
-        Indexed by (``association_weight``, ``ostracism``, ``metric``) with ``mean``,
+        Indexed by (``alpha``, ``ostracism``, ``metric``) with ``mean``,
         ``low`` and ``high``: the largest component without association at the lowest
         and highest positive ostracism rate and with the strongest association at the
         highest rate; isolation of low scorers and of citizens at large; score
@@ -519,7 +529,7 @@ def feedback_key_numbers(summary, *, association_grid, ostracism_grid):
         (top_a, top_o, "gini_displayed"), (0.0, 0.0, "gini_wealth"), (top_a, 0.0, "gini_wealth"),
         (0.0, 0.0, "expressed_behaviour_diversity"), (0.0, top_o, "expressed_behaviour_diversity"),
     ]
-    table = summary.set_index(["association_weight", "ostracism", "metric"])
+    table = summary.set_index(["alpha", "ostracism", "metric"])
     return table.loc[cited, ["mean", "low", "high"]]
 
 
@@ -533,7 +543,8 @@ def _point(runs, **point):
     return chosen.sort_values("replicate")
 
 
-def findings(runs, gap_runs, *, gap_association_weight, gap_ostracism, n_citizens, seed,
+@renamed_keywords(gap_association_weight="gap_alpha")
+def findings(runs, gap_runs, *, gap_alpha, gap_ostracism, n_citizens, seed,
              scale="default", unfriending=None):
     """Notebook 02's findings register: corners of the phase diagram against their baselines.
 
@@ -544,12 +555,12 @@ def findings(runs, gap_runs, *, gap_association_weight, gap_ostracism, n_citizen
     Parameters
     ----------
     runs : pandas.DataFrame
-        A sweep of :func:`feedback_run` over ``association_weight`` and ``ostracism``, both
+        A sweep of :func:`feedback_run` over ``alpha`` and ``ostracism``, both
         grids including 0, at least 2 replicates per point.
     gap_runs : pandas.DataFrame
         A sweep of :func:`feedback_run` over ``gap_scale`` (at least 2 values) at
-        association weight ``gap_association_weight`` and ostracism ``gap_ostracism``.
-    gap_association_weight, gap_ostracism : float
+        association weight ``gap_alpha`` and ostracism ``gap_ostracism``.
+    gap_alpha, gap_ostracism : float
         Where ``gap_runs`` ran (named in the finding's statement).
     n_citizens, seed : int
         Citizens per replicate and the root seed of ``runs``.
@@ -583,20 +594,20 @@ def findings(runs, gap_runs, *, gap_association_weight, gap_ostracism, n_citizen
     --------
     >>> from scorelab.experiments import sweep
     >>> kw = dict(n_citizens=150, n_steps=3, tail=1)
-    >>> runs = sweep(feedback_run, {"association_weight": [0.0, 0.6], "ostracism": [0.0, 1.0]},
+    >>> runs = sweep(feedback_run, {"alpha": [0.0, 0.6], "ostracism": [0.0, 1.0]},
     ...              n_replicates=2, rng=1, fixed=kw)
     >>> gaps = sweep(feedback_run, {"gap_scale": [50.0, 200.0]}, n_replicates=2, rng=2,
     ...              fixed=dict(kw, ostracism=1.0))
-    >>> register = findings(runs, gaps, gap_association_weight=0.3, gap_ostracism=1.0,
+    >>> register = findings(runs, gaps, gap_alpha=0.3, gap_ostracism=1.0,
     ...                     n_citizens=150, seed=1)
     >>> register.id.tolist() == [i for i in RESTS_ON if i not in UNFRIENDING_IDS]
     True
     """
-    top_a, top_o = runs["association_weight"].max(), runs["ostracism"].max()
-    base = _point(runs, association_weight=0.0, ostracism=0.0)
-    ostracised = _point(runs, association_weight=0.0, ostracism=top_o)
-    associated = _point(runs, association_weight=top_a, ostracism=0.0)
-    both = _point(runs, association_weight=top_a, ostracism=top_o)
+    top_a, top_o = runs["alpha"].max(), runs["ostracism"].max()
+    base = _point(runs, alpha=0.0, ostracism=0.0)
+    ostracised = _point(runs, alpha=0.0, ostracism=top_o)
+    associated = _point(runs, alpha=top_a, ostracism=0.0)
+    both = _point(runs, alpha=top_a, ostracism=top_o)
     gaps = sorted(gap_runs["gap_scale"].unique())
     if len(gaps) < 2:
         raise ValueError(f"gap_runs must hold at least 2 gap_scale values, got {gaps}")
@@ -638,7 +649,7 @@ def findings(runs, gap_runs, *, gap_association_weight, gap_ostracism, n_citizen
             f"association)."),
         row("feedback.fragmentation-vs-gap-scale", wide["largest_component_share"],
             f"Share in the largest component, gap_scale {gaps[-1]:g} minus {gaps[0]:g} "
-            f"points (association weight {gap_association_weight:g}, ostracism "
+            f"points (association weight {gap_alpha:g}, ostracism "
             f"{gap_ostracism:g}).", counterfactual=narrow["largest_component_share"], **welch),
         *extra,
     ])
@@ -654,8 +665,10 @@ UNFRIENDING_WORLDS = ("derived", "counterfactual")
 what remains is the logit's baseline churn)."""
 
 
-def unfriending_game(association_weight, stake_scale, world, *, n_citizens=800, n_steps=12,
-                     ostracism=0.05, strategic_rate=0.2, rationality=4.0, rng=None):
+@renamed_keywords(association_weight="alpha")
+def unfriending_game(alpha, stake_scale, world, *, n_citizens=800, n_steps=12,
+                     ostracism=0.05, strategic_rate=0.2, rationality=4.0,
+                     homophily=HOMOPHILY, mean_degree=MEAN_DEGREE, rng=None):
     """One run with both cutting mechanisms on: cuts by source and tie kind.
 
     Strategic unfriending (``GameConfig.strategic_rate``) drops a tie when the score it
@@ -665,7 +678,7 @@ def unfriending_game(association_weight, stake_scale, world, *, n_citizens=800, 
 
     Parameters
     ----------
-    association_weight : float in [0, 1]
+    alpha : float in [0, 1]
         The policy's association weight alpha (0: dropping a tie changes no score).
     stake_scale : float >= 0
         Every gate (shop to food) is at stake, worth ``dynamics.DEFAULT_STAKES`` times this.
@@ -676,7 +689,13 @@ def unfriending_game(association_weight, stake_scale, world, *, n_citizens=800, 
     strategic_rate : float in [0, 1], default 0.2
         Chance per step that each tie end is reconsidered.
     rationality : float >= 0, default 4
+        Precision of the logit choice to drop a tie.
+    homophily : float in [0, 1], default 0.7 (:data:`scorelab.defaults.HOMOPHILY`)
+        Homophily of the two-group society (20 % minority, equal group profiles).
+    mean_degree : float, default 10 (:data:`scorelab.defaults.MEAN_DEGREE`)
+        Mean number of initial ties.
     rng : None, int, numpy.random.Generator or SeedSequence
+        Source of randomness (SPEC 7): the society and the game draw from children of it.
 
     Returns
     -------
@@ -691,7 +710,7 @@ def unfriending_game(association_weight, stake_scale, world, *, n_citizens=800, 
     >>> row["strategic"] >= 0 and row["social_family"] >= 0
     True
     """
-    check_probability("association_weight", association_weight)
+    check_probability("alpha", alpha)
     check_real("stake_scale", stake_scale, minimum=0.0)
     if world not in UNFRIENDING_WORLDS:
         raise ValueError(f"world must be one of {UNFRIENDING_WORLDS}, got {world!r}")
@@ -704,11 +723,13 @@ def unfriending_game(association_weight, stake_scale, world, *, n_citizens=800, 
                       rationality=rationality, gates=ALL_GATES, incentive_rule="stakes",
                       thresholds=None,
                       stakes={g: DEFAULT_STAKES[g] * stake_scale for g in ALL_GATES})
-    config = _check_scenario(n_citizens, association_weight, ostracism,
+    config = _check_scenario(n_citizens, alpha, ostracism,
                              world == "derived", n_steps, base)
     society_rng, game_rng = np.random.default_rng(rng).spawn(2)
-    society = two_group_society(n_citizens, minority_share=0.2, homophily=0.6,
-                                mean_degree=10.0, rng=society_rng)
+    society = two_group_society(n_citizens, homophily=check_probability("homophily", homophily),
+                                mean_degree=check_real("mean_degree", mean_degree,
+                                                       minimum=0.0, open_min=True),
+                                rng=society_rng)
     history = simulate(society, config, n_steps=n_steps, rng=game_rng).history
     late = history.iloc[n_steps // 2:]
     row = {}
@@ -721,24 +742,25 @@ def unfriending_game(association_weight, stake_scale, world, *, n_citizens=800, 
     return row
 
 
-def _unfriending_pair(association_weight, stake_scale, *, rng=None, **options):
+def _unfriending_pair(alpha, stake_scale, *, rng=None, **options):
     """Both worlds of :func:`unfriending_game` from one seed (same society and draws)."""
     seed = int(np.random.default_rng(rng).integers(2**63))
     return pd.DataFrame([{"world": world, **unfriending_game(
-        association_weight, stake_scale, world, rng=seed, **options)}
+        alpha, stake_scale, world, rng=seed, **options)}
         for world in UNFRIENDING_WORLDS])
 
 
-def unfriending_sweep(association_weights, stake_scales, *, n_replicates=6, rng=None,
+@renamed_keywords(association_weights="alphas")
+def unfriending_sweep(alphas, stake_scales, *, n_replicates=6, rng=None,
                       n_jobs=1, **options):
     """:func:`unfriending_game` over a grid, both worlds per replicate from one seed.
 
     Returns the tidy frame of :func:`scorelab.experiments.sweep`: one row per
-    ``association_weight``, ``stake_scale``, ``replicate`` and ``world``; the two worlds
+    ``alpha``, ``stake_scale``, ``replicate`` and ``world``; the two worlds
     of a replicate share a seed, so their differences are paired. ``options`` are passed
     to :func:`unfriending_game`.
     """
-    return sweep(_unfriending_pair, {"association_weight": list(association_weights),
+    return sweep(_unfriending_pair, {"alpha": list(alphas),
                                      "stake_scale": list(stake_scales)},
                  n_replicates=n_replicates, fixed=options, rng=rng, n_jobs=n_jobs)
 
@@ -746,7 +768,7 @@ def unfriending_sweep(association_weights, stake_scales, *, n_replicates=6, rng=
 def unfriending_intervals(frame, values, *, level=0.95):
     """Means and intervals per grid point and world, and of the paired difference derived
     minus counterfactual (``world = "difference"``)."""
-    return dose_intervals(frame, values, by=("association_weight", "stake_scale"), level=level)
+    return dose_intervals(frame, values, by=("alpha", "stake_scale"), level=level)
 
 
 def _unfriending_rows(by_weight, by_stakes, *, n_citizens, seed, scale="default"):
@@ -772,7 +794,7 @@ def _unfriending_rows(by_weight, by_stakes, *, n_citizens, seed, scale="default"
         ``association-reduces-social-cuts``: social cuts at the largest weight minus
         without association (paired).
     """
-    top_a = by_weight["association_weight"].max()
+    top_a = by_weight["alpha"].max()
     stakes = sorted(by_stakes["stake_scale"].unique())
     if len(stakes) < 2:
         raise ValueError(f"by_stakes must hold at least 2 stake scales, got {stakes}")
@@ -780,11 +802,11 @@ def _unfriending_rows(by_weight, by_stakes, *, n_citizens, seed, scale="default"
     def pick(frame, world, **point):
         return _point(frame[frame["world"] == world], **point)
 
-    derived = pick(by_weight, "derived", association_weight=top_a)
-    counter = pick(by_weight, "counterfactual", association_weight=top_a)
+    derived = pick(by_weight, "derived", alpha=top_a)
+    counter = pick(by_weight, "counterfactual", alpha=top_a)
     high = pick(by_stakes, "derived", stake_scale=stakes[-1])
     none = pick(by_stakes, "derived", stake_scale=stakes[0])
-    weight = by_stakes["association_weight"].iloc[0]
+    weight = by_stakes["alpha"].iloc[0]
     scale_of = by_weight["stake_scale"].iloc[0]
     row = finding_maker(NOTEBOOK, RESTS_ON, n_citizens=n_citizens, seed=seed, scale=scale)
     return [

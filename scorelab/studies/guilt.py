@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scorelab.defaults import HOMOPHILY, MEAN_DEGREE, MINORITY_SHARE, MINORITY_WEALTH
 from scorelab._validation import check_integer, check_probability, check_real, check_rng
 from scorelab.association import decompose, one_hop_mean, propagate
 from scorelab.findings import findings_frame
@@ -49,10 +50,10 @@ RESTS_ON = {
 def scored_society(
     n_citizens,
     *,
-    minority_share=0.2,
-    homophily=0.7,
-    mean_degree=10.0,
-    minority_wealth=0.6,
+    minority_share=MINORITY_SHARE,
+    homophily=HOMOPHILY,
+    mean_degree=MEAN_DEGREE,
+    minority_wealth=MINORITY_WEALTH,
     n_acts=20,
     policy=None,
     rng=None,
@@ -158,10 +159,10 @@ def guilt_by_association(
     n_citizens=2000,
     *,
     alpha=0.3,
-    minority_share=0.2,
-    homophily=0.7,
-    mean_degree=10.0,
-    minority_wealth=0.6,
+    minority_share=MINORITY_SHARE,
+    homophily=HOMOPHILY,
+    mean_degree=MEAN_DEGREE,
+    minority_wealth=MINORITY_WEALTH,
     rng=None,
 ):
     """How association reshapes scores in a two-group society: one replicate's numbers.

@@ -22,7 +22,7 @@ loop, so access feeds back into wealth and behaviour:
 
 ==========================  =================================================================
 ``baseline``                the given :class:`~scorelab.dynamics.GameConfig`
-``association cap``         ``policy.association_weight`` lowered to ``cap`` (default 0.1)
+``association cap``         ``policy.alpha`` lowered to ``cap`` (default 0.1)
 ``no association``          ``association=False`` (displayed = own score)
 ``private scores``          ``public_scores=False`` (no ostracism, less public self-censorship)
 ``decay``                   ``policy.memory`` lowered to ``decay_memory`` (every old act, good
@@ -45,6 +45,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from scorelab.defaults import HOMOPHILY, MINORITY_SHARE, MINORITY_WEALTH
 from scorelab import fairness
 from scorelab._validation import check_integer, check_probability, check_real, check_rng
 from scorelab.association import decompose
@@ -169,7 +170,7 @@ def _measure(society, result, config, *, qualified, gate):
     calibration = fairness.calibration_gap(displayed, disposition, groups, reference="majority")
     isolation = fairness.isolation_by_group(first["degree"].to_numpy(), last["degree"].to_numpy(),
                                             displayed, groups)
-    alpha = config.policy.association_weight if config.association else 0.0
+    alpha = config.policy.alpha if config.association else 0.0
     row = {
         "own_gap": gaps.loc["minority", "own_gap"],
         "displayed_gap": gaps.loc["minority", "displayed_gap"],
@@ -268,9 +269,9 @@ def fairness_by_group(society, *, config=None, n_steps=15, qualified=0.6,
 def fairness_run(
     n_citizens=800,
     *,
-    minority_share=0.2,
-    homophily=0.7,
-    minority_wealth=0.5,
+    minority_share=MINORITY_SHARE,
+    homophily=HOMOPHILY,
+    minority_wealth=MINORITY_WEALTH,
     n_steps=15,
     config=None,
     qualified=0.6,
@@ -290,7 +291,7 @@ def fairness_run(
         Citizens (>= 10).
     minority_share : float in (0, 0.5], default 0.2
     homophily : float in [0, 1], default 0.7
-    minority_wealth : float, default 0.5
+    minority_wealth : float, default 0.6 (:data:`scorelab.defaults.MINORITY_WEALTH`)
     n_steps : int, default 15
         Steps of the citizen game.
     config : GameConfig, optional
@@ -347,7 +348,7 @@ def _intervention_configs(config, cap, decay_memory, appeal):
     return {
         "baseline": config,
         "association cap": dataclasses.replace(
-            config, policy=dataclasses.replace(policy, association_weight=cap)),
+            config, policy=dataclasses.replace(policy, alpha=cap)),
         "no association": dataclasses.replace(config, association=False),
         "private scores": dataclasses.replace(config, public_scores=False),
         "decay": dataclasses.replace(
@@ -383,9 +384,9 @@ def _equal_opportunity_config(config, result, society, *, qualified, gate):
 def interventions_run(
     n_citizens=800,
     *,
-    minority_share=0.2,
-    homophily=0.7,
-    minority_wealth=0.5,
+    minority_share=MINORITY_SHARE,
+    homophily=HOMOPHILY,
+    minority_wealth=MINORITY_WEALTH,
     n_steps=15,
     config=None,
     cap=0.1,
@@ -447,9 +448,9 @@ def interventions_run(
     """
     config = _check_config(config)
     cap = check_probability("cap", cap)
-    if cap > config.policy.association_weight:
+    if cap > config.policy.alpha:
         raise ValueError(f"cap must not exceed the baseline association weight "
-                         f"{config.policy.association_weight}, got {cap}")
+                         f"{config.policy.alpha}, got {cap}")
     decay_memory = check_real("decay_memory", decay_memory, minimum=0.0, maximum=1.0,
                               open_max=True)
     appeal = check_probability("appeal", appeal)
@@ -588,8 +589,8 @@ def _diverse_games(n_citizens, minority_share, homophily, customary_share, domai
 def diverse_behaviour_run(
     n_citizens=800,
     *,
-    minority_share=0.2,
-    homophily=0.7,
+    minority_share=MINORITY_SHARE,
+    homophily=HOMOPHILY,
     customary_share=0.5,
     domain="consumption",
     n_steps=15,
@@ -656,7 +657,7 @@ def diverse_behaviour_run(
         last = panel[panel.step == n_steps - 1]
         own = pd.Series(last["own"].to_numpy(), index=citizens.index)
         cfg = result.config
-        alpha = cfg.policy.association_weight if cfg.association else 0.0
+        alpha = cfg.policy.alpha if cfg.association else 0.0
         from_ties = (decompose(result.society, own, alpha=alpha)["from_others"].to_numpy()
                      if alpha > 0 else np.zeros(len(own)))
         displayed = last["displayed"].to_numpy()
@@ -683,8 +684,8 @@ def diverse_behaviour_run(
 def diverse_behaviour_ties(
     n_citizens=800,
     *,
-    minority_share=0.2,
-    homophily=0.7,
+    minority_share=MINORITY_SHARE,
+    homophily=HOMOPHILY,
     customary_share=0.5,
     domain="consumption",
     n_steps=20,

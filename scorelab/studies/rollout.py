@@ -23,6 +23,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from scorelab.defaults import HOMOPHILY, MINORITY_WEALTH
 from scorelab._validation import check_integer, check_probability, check_real, check_rng
 from scorelab.dynamics import GATES, GameConfig, simulate
 from scorelab.findings import findings_frame
@@ -67,8 +68,8 @@ def rollout_run(
     join_rate=0.1,
     n_steps=25,
     standard_inertia=0.0,
-    homophily=0.7,
-    minority_wealth=0.6,
+    homophily=HOMOPHILY,
+    minority_wealth=MINORITY_WEALTH,
     config=None,
     rng=None,
 ):
@@ -324,8 +325,8 @@ def rollout_summary(
     after=5,
     standard_inertia=0.0,
     join_rate=0.1,
-    homophily=0.7,
-    minority_wealth=0.6,
+    homophily=HOMOPHILY,
+    minority_wealth=MINORITY_WEALTH,
     config=None,
     rng=None,
 ):
