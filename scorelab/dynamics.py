@@ -133,9 +133,8 @@ class GameConfig:
     Parameters
     ----------
     policy : ScoringPolicy
-        Domain weights, scale, standard, association weight (alpha) and memory.
-    **policy_fields
-        The policy's fields may also be given directly: ``GameConfig(alpha=0.6)`` is
+        Domain weights, scale, standard, association weight (alpha) and memory. The
+        policy's fields may also be given directly: ``GameConfig(alpha=0.6)`` is
         ``GameConfig(policy=ScoringPolicy(alpha=0.6))``, and ``GameConfig(policy=p,
         alpha=0.6)`` (or ``dataclasses.replace(config, alpha=0.6)``) takes ``p`` with that
         alpha. They are stored in ``policy`` only (``config.policy.alpha``).

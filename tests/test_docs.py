@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import scorelab
+import scorelab.studies
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -132,3 +133,44 @@ def test_make_docs_builds_offline_with_warnings_as_errors_and_ci_runs_it():
     assert 'html_theme = "pydata_sphinx_theme"' in conf
     assert 'html_math_renderer = "mathml"' in conf  # equations need no script from a CDN
     assert re.search(r"^make docs$", (ROOT / ".ci" / "run").read_text(), re.M)
+
+
+# Docstrings of scorelab/studies/sensitivity.py are being rewritten on another branch
+# (issue 15's integrator removes this exemption when it lands).
+PENDING_STUDY_MODULES = {"scorelab.studies.sensitivity"}
+
+
+def study_functions():
+    found = []
+    for info in pkgutil.iter_modules(scorelab.studies.__path__, "scorelab.studies."):
+        if info.name in PENDING_STUDY_MODULES or info.name.split(".")[-1].startswith("_"):
+            continue
+        module = importlib.import_module(info.name)
+        found += [f"{info.name}.{name}" for name in getattr(module, "__all__", [])
+                  if inspect.isfunction(getattr(module, name))]
+    return found
+
+
+def test_every_public_study_function_documents_its_parameters_and_returns():
+    """numpydoc's own checks: every parameter documented with a description (PR01, PR02,
+    PR07) and a Returns section (RT01)."""
+    from numpydoc.validate import validate
+
+    functions = study_functions()
+    assert len(functions) > 40
+    problems = {name: [(code, message) for code, message in validate(name)["errors"]
+                       if code in {"PR01", "PR02", "PR07", "RT01"}]
+                for name in functions}
+    assert {name: found for name, found in problems.items() if found} == {}
+
+
+def test_the_package_docstring_maps_modules_and_notebooks():
+    text = scorelab.__doc__
+    for module in ("dynamics", "association", "experiments", "defaults", "findings",
+                   "studies"):
+        assert f"scorelab.{module}" in text, module
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        assert notebook.stem in text, notebook.name
+    for line in text.splitlines():  # every module the map names exists
+        for name in re.findall(r"``(scorelab(?:\.\w+)+)``", line):
+            importlib.import_module(name)

@@ -334,3 +334,24 @@ def test_displayed_scores_are_the_association_solve_within_its_tolerance(society
     exact = propagate(final, own, alpha=config.policy.alpha, tol=1e-12)
     error = np.abs(final.citizens["displayed_score"].to_numpy() - exact.to_numpy()).max()
     assert error <= 1e-6 * np.abs(own).max()
+
+
+def test_game_config_takes_the_policy_fields_directly():
+    config = GameConfig(alpha=0.6, memory=0.5, ostracism=0.2)
+    assert config == GameConfig(policy=ScoringPolicy(alpha=0.6, memory=0.5), ostracism=0.2)
+    assert GameConfig.from_dict(config.to_dict()) == config
+    assert config.to_dict()["policy"]["alpha"] == 0.6
+    # updates a given policy, and dataclasses.replace reaches into it too
+    base = ScoringPolicy(memory=0.5, standard="absolute")
+    assert GameConfig(policy=base, alpha=0.1).policy == dataclasses.replace(base, alpha=0.1)
+    assert dataclasses.replace(config, alpha=0.2).policy == ScoringPolicy(alpha=0.2, memory=0.5)
+    with pytest.warns(DeprecationWarning, match="'association_weight' is deprecated"):
+        assert GameConfig(association_weight=0.6, memory=0.5, ostracism=0.2) == config
+    old = config.to_dict()
+    old["policy"]["association_weight"] = old["policy"].pop("alpha")  # saved before the rename
+    with pytest.warns(DeprecationWarning):
+        assert GameConfig.from_dict(old) == config
+    with pytest.raises(ValueError, match="alpha must be <= 1.0, got 1.5"):
+        GameConfig(alpha=1.5)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'alpah'"):
+        GameConfig(alpah=0.6)

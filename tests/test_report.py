@@ -178,4 +178,4 @@ def test_links_to_the_model_pages_point_at_offline_copies(tmp_path):
     make_report.write_model_pages(tmp_path, wanted)
     odd = (tmp_path / "docs" / "odd.html").read_text()
     assert "{include}" not in odd  # the generated parameter tables are pasted in
-    assert "association_weight" in odd and "<table>" in odd
+    assert "memory" in odd and "<table>" in odd

@@ -517,3 +517,22 @@ def test_mislabel_appeal_and_warm_start_kernels():
     common = 35.0  # mean change of the citizens scored both steps
     assert start.tolist() == pytest.approx([640 + common + 0.6 * (50 - common),
                                             520 + common + 0.6 * (20 - common), 600.0])
+
+
+def test_association_weight_is_the_deprecated_name_of_alpha():
+    with pytest.warns(DeprecationWarning, match="'association_weight' is deprecated.*'alpha'"):
+        old = ScoringPolicy(association_weight=0.4)
+    assert old == ScoringPolicy(alpha=0.4)
+    with pytest.warns(DeprecationWarning, match="association_weight is deprecated"):
+        assert old.association_weight == 0.4
+    with pytest.warns(DeprecationWarning):
+        changed = dataclasses.replace(old, association_weight=0.1, memory=0.5)
+    assert (changed.alpha, changed.memory) == (0.1, 0.5)
+    assert dataclasses.replace(old, alpha=0.2).alpha == 0.2
+    with pytest.raises(TypeError, match="both 'alpha' and its deprecated name"):
+        ScoringPolicy(alpha=0.2, association_weight=0.3)
+    saved = ScoringPolicy(alpha=0.7).to_dict()
+    assert "alpha" in saved and "association_weight" not in saved
+    saved["association_weight"] = saved.pop("alpha")  # a dict saved before the rename
+    with pytest.warns(DeprecationWarning):
+        assert ScoringPolicy(**saved) == ScoringPolicy(alpha=0.7)

@@ -366,3 +366,11 @@ def test_unfriending_findings_and_their_counterfactuals(unfriending_runs, phase_
     full = findings(phase_runs, gaps, gap_alpha=0.3, gap_ostracism=1.0,
                     n_citizens=300, seed=11, unfriending=unfriending_runs)
     assert full.id.tolist()[-3:] == list(UNFRIENDING_IDS)
+
+
+def test_old_keyword_names_are_accepted_with_a_deprecation_warning():
+    with pytest.warns(DeprecationWarning, match="feedback_run\\(\\): 'association_weight'"):
+        old = feedback_run(**SMALL, association_weight=0.6, ostracism=0.0, rng=2)
+    assert old == feedback_run(**SMALL, alpha=0.6, ostracism=0.0, rng=2)
+    with pytest.raises(TypeError, match="both 'alpha' and its deprecated name"):
+        feedback_run(**SMALL, alpha=0.6, association_weight=0.6, rng=2)

@@ -370,6 +370,7 @@ def hiding_effects(n_citizens=1000, *, censorship=1.0, visibility=1.0, rng=None,
     Parameters
     ----------
     n_citizens : int, default 1000
+        Citizens of the two-group society.
     censorship, visibility : float in [0, 1], default 1.0
         The hiding pressure of the treated run.
     rng : None, int, numpy.random.Generator or SeedSequence
@@ -498,11 +499,14 @@ def chosen_hiding_run(world, *, visibility=1.0, stake_scale=10.0, fear_rate=0.5,
     selective : bool, default False
         Selective presentation (acts shown to approving ties only).
     detection : float in [0, 1], default 0.3
+        ``GameConfig.detection``: share of hidden acts the authority finds anyway.
     n_citizens, n_steps : int, default 1000, 12
+        Citizens (>= 20) and steps of the game (>= 2).
     minority_disposition : float in [0, 1], default 0.45
         The minority's mean disposition (the majority's is 0.6): the minority does more
         disapproved acts in private.
     rng : None, int, numpy.random.Generator or SeedSequence
+        Source of randomness (SPEC 7): the society and the game draw from children of it.
 
     Returns
     -------
@@ -562,15 +566,51 @@ def chosen_hiding_sweep(grid, *, n_replicates=5, rng=None, n_jobs=1, **fixed):
     """:func:`chosen_hiding_run` over ``grid`` (parameter -> values), all three worlds per
     replicate from one seed, so differences between worlds are paired.
 
-    Returns the tidy frame of :func:`scorelab.experiments.sweep` with a ``world`` column.
+    Parameters
+    ----------
+    grid : mapping of str to sequence
+        Parameters of :func:`chosen_hiding_run` and their values (every combination runs).
+    n_replicates : int, default 5
+        Replicates per grid point.
+    rng : None, int or numpy.random.SeedSequence
+        Root of the sweep's random streams (SPEC 7).
+    n_jobs : int, default 1
+        Local processes; the frame does not depend on it.
+    **fixed
+        Other parameters of :func:`chosen_hiding_run`, the same for every run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The tidy frame of :func:`scorelab.experiments.sweep`, one row per grid point,
+        replicate and ``world`` (:data:`HIDING_WORLDS`), with the measures of
+        :func:`chosen_hiding_run`.
     """
     return sweep(_hiding_worlds, dict(grid), n_replicates=n_replicates, fixed=fixed, rng=rng,
                  n_jobs=n_jobs)
 
 
 def hiding_intervals(frame, by, values, *, level=0.95):
-    """Means and 95 % intervals per point of ``by`` and world, and of the paired
-    differences chosen minus none (``world = "choice - none"``) and fixed minus none."""
+    """Means and intervals per point of ``by`` and world, and of the paired differences
+    chosen minus none (``world = "choice - none"``) and fixed minus none.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        From :func:`chosen_hiding_sweep`.
+    by : sequence of str
+        The swept parameters.
+    values : sequence of str
+        Measures to summarise.
+    level : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`scorelab.experiments.confidence_intervals`' long format: the ``by``
+        columns, ``world``, ``metric``, ``mean``, ``low``, ``high``, ``n``.
+    """
     by = list(by)
     keys = by + ["replicate"]
     parts = [frame[keys + ["world"] + list(values)]]

@@ -90,6 +90,22 @@ def lending_rounds(rule="max_profit", *, n_borrowers=2000, n_rounds=10, populati
     White and Black) and runs :func:`scorelab.lending.simulate_lending` without
     association.
 
+    Parameters
+    ----------
+    rule : str, default "max_profit"
+        The lender's rule (:data:`scorelab.lending.RULES`).
+    n_borrowers : int, default 2000
+        Borrowers drawn from ``population``.
+    n_rounds : int, default 10
+        Lending rounds.
+    population : CreditPopulation, optional
+        Exactly two groups, the reference first; default the FICO tables, White and
+        Black.
+    terms : LoanTerms, optional
+        Gains, losses and score changes of a loan (default ``LoanTerms()``).
+    rng : None, int, numpy.random.Generator or SeedSequence
+        Source of randomness (SPEC 7).
+
     Returns
     -------
     pandas.DataFrame
@@ -173,10 +189,13 @@ def credit_gap(
     rule : str, default "max_profit"
         The lender's rule (:data:`scorelab.lending.RULES`).
     n_borrowers : int, default 2000
+        Borrowers drawn from ``population``.
     n_rounds : int, default 10
+        Lending rounds.
     homophily : float, default 0.7 (:data:`scorelab.defaults.HOMOPHILY`)
         Homophily of the ties.
-    mean_degree : float, default 10.0
+    mean_degree : float, default 10 (:data:`scorelab.defaults.MEAN_DEGREE`)
+        Mean number of ties per borrower.
     loop : {"sound", "legacy"}, default "sound"
         The lending loop (:func:`scorelab.lending.simulate_lending`); ``"legacy"``
         reproduces scorelab 0.1.
@@ -184,7 +203,9 @@ def credit_gap(
         Exactly two groups, the reference first; default the FICO tables, White and
         Black.
     terms : LoanTerms, optional
-    rng : seed or Generator
+        Gains, losses and score changes of a loan (default ``LoanTerms()``).
+    rng : None, int, numpy.random.Generator or SeedSequence
+        Source of randomness (SPEC 7).
 
     Returns
     -------

@@ -685,7 +685,9 @@ def unfriending_game(alpha, stake_scale, world, *, n_citizens=800, n_steps=12,
     world : {"derived", "counterfactual"}
         See :data:`UNFRIENDING_WORLDS`.
     n_citizens, n_steps : int, default 800, 12
+        Citizens (>= 20) and steps of the game (>= 2).
     ostracism : float in [0, 1], default 0.05
+        ``GameConfig.ostracism``: the rate of social cuts across score gaps.
     strategic_rate : float in [0, 1], default 0.2
         Chance per step that each tie end is reconsidered.
     rationality : float >= 0, default 4
@@ -755,10 +757,29 @@ def unfriending_sweep(alphas, stake_scales, *, n_replicates=6, rng=None,
                       n_jobs=1, **options):
     """:func:`unfriending_game` over a grid, both worlds per replicate from one seed.
 
-    Returns the tidy frame of :func:`scorelab.experiments.sweep`: one row per
-    ``alpha``, ``stake_scale``, ``replicate`` and ``world``; the two worlds
-    of a replicate share a seed, so their differences are paired. ``options`` are passed
-    to :func:`unfriending_game`.
+    Parameters
+    ----------
+    alphas : sequence of float
+        Association weights (``association_weights`` is the deprecated name).
+    stake_scales : sequence of float
+        Stake scales.
+    n_replicates : int, default 6
+        Replicates per grid point.
+    rng : None, int or numpy.random.SeedSequence
+        Root of the sweep's random streams (SPEC 7).
+    n_jobs : int, default 1
+        Local processes; the frame does not depend on it.
+    **options
+        Passed to :func:`unfriending_game` (``n_citizens``, ``n_steps``, ``homophily``,
+        ...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The tidy frame of :func:`scorelab.experiments.sweep`: one row per ``alpha``,
+        ``stake_scale``, ``replicate`` and ``world``, with the measures of
+        :func:`unfriending_game`. The two worlds of a replicate share a seed, so their
+        differences are paired.
     """
     return sweep(_unfriending_pair, {"alpha": list(alphas),
                                      "stake_scale": list(stake_scales)},
@@ -767,7 +788,23 @@ def unfriending_sweep(alphas, stake_scales, *, n_replicates=6, rng=None,
 
 def unfriending_intervals(frame, values, *, level=0.95):
     """Means and intervals per grid point and world, and of the paired difference derived
-    minus counterfactual (``world = "difference"``)."""
+    minus counterfactual (``world = "difference"``).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        From :func:`unfriending_sweep`.
+    values : sequence of str
+        Measures to summarise.
+    level : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`scorelab.experiments.confidence_intervals`' long format: ``alpha``,
+        ``stake_scale``, ``world``, ``metric``, ``mean``, ``low``, ``high``, ``n``.
+    """
     return dose_intervals(frame, values, by=("alpha", "stake_scale"), level=level)
 
 
@@ -828,8 +865,32 @@ def _unfriending_rows(by_weight, by_stakes, *, n_citizens, seed, scale="default"
 def unfriending_findings(by_weight, by_stakes, *, n_citizens, seed, scale="default"):
     """The validated register of the rows of :data:`UNFRIENDING_IDS` alone.
 
-    Parameters and rows as in :func:`_unfriending_rows` (which :func:`findings` appends
-    when given ``unfriending=(by_weight, by_stakes)``).
+    :func:`findings` appends the same rows when given ``unfriending=(by_weight,
+    by_stakes)``.
+
+    Parameters
+    ----------
+    by_weight : pandas.DataFrame
+        :func:`unfriending_sweep` over association weights (largest used) at one stake
+        scale.
+    by_stakes : pandas.DataFrame
+        :func:`unfriending_sweep` over stake scales (including 0 and a larger one) at one
+        association weight.
+    n_citizens : int
+        Citizens per run.
+    seed : int
+        Root seed of the sweeps.
+    scale : {"default", "full"}, default "default"
+        The notebook's size or ``make full``'s.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The findings register (:data:`scorelab.findings.COLUMNS`):
+        ``association-drives-strategic-cuts`` (strategic cuts per 1,000 ties and step at
+        the largest weight minus without association, paired),
+        ``stakes-drive-strategic-cuts`` (at the largest stake scale minus at 0, derived
+        world, Welch) and ``association-reduces-social-cuts`` (social cuts, paired).
 
     Examples
     --------

@@ -81,7 +81,8 @@ def scored_society(
         Acts per citizen and domain in the record.
     policy : ScoringPolicy, optional
         Default ``ScoringPolicy()``.
-    rng : seed or Generator
+    rng : None, int, numpy.random.Generator or SeedSequence
+        Source of randomness (SPEC 7): the society and the acts draw from children of it.
 
     Returns
     -------
@@ -115,6 +116,21 @@ def minority_status_penalty(displayed, own, groups, *, group="minority"):
     The coefficient of group membership in the least-squares fit
     ``displayed ~ 1 + own + [group]``, sign flipped (positive = penalty).
 
+    Parameters
+    ----------
+    displayed, own : array_like of float
+        Displayed and own scores, one per citizen, in the same order.
+    groups : array_like
+        Each citizen's group label.
+    group : str, default "minority"
+        The group whose penalty is measured (against everyone else).
+
+    Returns
+    -------
+    float
+        Points (on the score scale) a member of ``group`` displays below a non-member with
+        the same own score; negative if members display more.
+
     Examples
     --------
     >>> import pandas as pd
@@ -137,6 +153,22 @@ def tie_slope(effect, own, ties_to_minority, well_behaved):
     when well-behaved citizens whose ties lead into the (poorer) minority lose more than
     those with the same own score whose ties do not. ``nan`` when fewer than 4 citizens are
     well-behaved or their ties do not vary.
+
+    Parameters
+    ----------
+    effect : array_like of float
+        Association effect, displayed minus own score, per citizen (points).
+    own : array_like of float
+        Own scores, in the same order.
+    ties_to_minority : array_like of float
+        Each citizen's share of ties to the minority, in [0, 1].
+    well_behaved : array_like of bool
+        Which citizens enter the fit.
+
+    Returns
+    -------
+    float
+        Points of effect per unit share of ties to the minority (``nan`` as above).
 
     Examples
     --------
@@ -186,6 +218,48 @@ def guilt_by_association(
 
     With ``alpha = 0`` every effect, the gap change, the slope and the penalty are 0: the
     no-association baseline, paired with the same society (the own scores).
+
+    Parameters
+    ----------
+    n_citizens : int, default 2000
+        Citizens of both groups together (>= 2).
+    alpha : float in [0, 1], default 0.3
+        Association weight of :func:`scorelab.propagate` (0: displayed = own score).
+    minority_share : float in (0, 1), default 0.2 (:data:`scorelab.defaults.MINORITY_SHARE`)
+        The minority's share of the citizens.
+    homophily : float in [0, 1], default 0.7 (:data:`scorelab.defaults.HOMOPHILY`)
+        Share of ties kept within the own group (:func:`scorelab.society.homophilous_sbm`).
+    mean_degree : float, default 10 (:data:`scorelab.defaults.MEAN_DEGREE`)
+        Mean number of ties per citizen.
+    minority_wealth : float, default 0.6 (:data:`scorelab.defaults.MINORITY_WEALTH`)
+        The minority's median wealth, the majority's being 1; the only difference between
+        the groups, so the minority's lower own scores come from wealth, not behaviour.
+    rng : None, int, numpy.random.Generator or SeedSequence
+        Source of randomness (SPEC 7). The society and the acts depend on it alone, not on
+        ``alpha``: runs that share ``rng`` at different ``alpha`` score the same society,
+        so ``sweep(..., pair_over=["alpha"])`` pairs them.
+
+    Returns
+    -------
+    dict of str to float
+        The measures listed above, in points of the score scale (shares and the
+        correlation unitless).
+
+    Notes
+    -----
+    **The displayed gap and the minority penalty can move in opposite directions.**
+    ``gap_change`` (the group-level consequence) is usually negative: association pulls
+    every citizen towards the scores of their ties, and the minority's cross-group ties
+    lead to richer, higher-scoring majority members, so the minority's mean rises and the
+    majority's falls: the displayed gap narrows. ``minority_penalty`` (the conditional
+    effect) is usually positive and grows with homophily: a minority member's ties lead
+    mostly into the poorer minority, so at the *same own score* they display less than a
+    majority member. The first compares group means, which association compresses; the
+    second compares equals, whom association separates by whom they know. Cite both
+    (docs of the findings: a conditional effect beside its group-level consequence).
+
+    Checked against the closed form at ``alpha = 0`` (every effect zero) and, in the
+    tests, against :func:`scorelab.association.decompose`.
 
     Examples
     --------
@@ -282,6 +356,11 @@ def decomposition_by_citizen(society, own, *, alpha):
 def decomposition_by_group(parts):
     """Group means of the scores and their decomposition in points (:func:`decomposition_by_citizen`).
 
+    Parameters
+    ----------
+    parts : pandas.DataFrame
+        From :func:`decomposition_by_citizen`.
+
     Returns
     -------
     pandas.DataFrame
@@ -319,6 +398,11 @@ def well_behaved_by_ties(parts, bins=(-0.01, 0.2, 0.4, 0.6, 0.8, 1.0)):
 
 def decomposition_checks(parts):
     """Numbers that show the decomposition: its residual, the own weight, who loses.
+
+    Parameters
+    ----------
+    parts : pandas.DataFrame
+        From :func:`decomposition_by_citizen`.
 
     Returns
     -------
@@ -358,6 +442,24 @@ def homophily_slopes(runs, *, alpha):
     Replicate ``r`` of every grid point of a :func:`scorelab.experiments.sweep` is an
     independent society, so the slopes of the replicates are independent estimates of
     the same slope (points of penalty per unit of homophily).
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        A sweep of :func:`guilt_by_association` over ``homophily`` (at least 2 values)
+        and ``alpha``, with ``replicate`` and ``minority_penalty`` columns.
+    alpha : float
+        The association weight whose runs are used.
+
+    Returns
+    -------
+    numpy.ndarray
+        One least-squares slope per replicate, in replicate order.
+
+    Raises
+    ------
+    ValueError
+        If the runs at ``alpha`` hold fewer than 2 homophily values.
 
     Examples
     --------

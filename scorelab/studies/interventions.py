@@ -289,9 +289,12 @@ def fairness_run(
     ----------
     n_citizens : int, default 800
         Citizens (>= 10).
-    minority_share : float in (0, 0.5], default 0.2
-    homophily : float in [0, 1], default 0.7
+    minority_share : float in (0, 0.5], default 0.2 (:data:`scorelab.defaults.MINORITY_SHARE`)
+        The minority's share of the citizens.
+    homophily : float in [0, 1], default 0.7 (:data:`scorelab.defaults.HOMOPHILY`)
+        Share of ties kept within the own group.
     minority_wealth : float, default 0.6 (:data:`scorelab.defaults.MINORITY_WEALTH`)
+        The minority's median wealth, the majority's being 1.
     n_steps : int, default 15
         Steps of the citizen game.
     config : GameConfig, optional
@@ -300,7 +303,8 @@ def fairness_run(
         Disposition from which a citizen deserves access (equal opportunity).
     gate : {"credit", "travel", "utilities"}, default "credit"
         The gate measured.
-    rng : seed or Generator
+    rng : None, int, numpy.random.Generator or SeedSequence
+        Source of randomness (SPEC 7): the society and the game draw from children of it.
         The society and the game draw from two spawned streams.
 
     Returns
@@ -416,7 +420,8 @@ def interventions_run(
         default: the one ``config`` sets (650 for credit).
     systems : sequence of str, default INTERVENTIONS
         The systems to play, from :data:`INTERVENTIONS`; "baseline" is always played.
-    rng : seed or Generator
+    rng : None, int, numpy.random.Generator or SeedSequence
+        Source of randomness (SPEC 7): the society and the game draw from children of it.
         One society stream and one game stream, replayed for every system, so the
         comparison is paired; and a held-out society and stream on which the
         group-aware thresholds are tuned.
@@ -609,8 +614,11 @@ def diverse_behaviour_run(
     Parameters
     ----------
     n_citizens : int, default 800
-    minority_share : float in (0, 0.5], default 0.2
-    homophily : float in [0, 1], default 0.7
+        Citizens of the two-group society.
+    minority_share : float in (0, 0.5], default 0.2 (:data:`scorelab.defaults.MINORITY_SHARE`)
+        The minority's share of the citizens.
+    homophily : float in [0, 1], default 0.7 (:data:`scorelab.defaults.HOMOPHILY`)
+        Share of ties kept within the own group.
     customary_share : float in [0, 1], default 0.5
         Share of the minority's approved acts in ``domain`` scored as disapproved.
     domain : str, default "consumption"
@@ -619,7 +627,8 @@ def diverse_behaviour_run(
         Steps of the citizen game.
     config : GameConfig, optional
         The system (default ``GameConfig()``); it must not set ``mislabelled`` itself.
-    rng : seed or Generator
+    rng : None, int, numpy.random.Generator or SeedSequence
+        Source of randomness (SPEC 7): the society and the game draw from children of it.
 
     Returns
     -------
@@ -703,7 +712,8 @@ def diverse_behaviour_ties(
         As in :func:`diverse_behaviour_run` (equal wealth).
     n_steps : int, default 20
         Steps of the citizen game.
-    rng : seed or Generator
+    rng : None, int, numpy.random.Generator or SeedSequence
+        Source of randomness (SPEC 7): the society and the game draw from children of it.
 
     Returns
     -------

@@ -103,6 +103,7 @@ def norm_game(scenario, *, n_citizens=1000, n_steps=20, internalisation=0.2,
     n_citizens : int, default 1000
         Citizens of the two-group society (20 % minority, homophily 0.6, mean degree 10).
     n_steps : int, default 20
+        Steps of the citizen game.
     internalisation : float in [0, 1], default 0.2
         Rate of norm drift in the drifting scenarios.
     customary_share : float in [0, 1], default 0.3
@@ -175,8 +176,25 @@ def norm_trajectories(*, n_citizens=1000, n_steps=20, n_replicates=5, internalis
     """Every norm scenario, replicated: one row per scenario, replicate, step and group.
 
     The replicates of all scenarios share seeds (run ``k`` of each scenario draws from the
-    same child), so the scenarios' differences are paired. Parameters as
-    :func:`norm_game`.
+    same child), so the scenarios' differences are paired.
+
+    Parameters
+    ----------
+    n_citizens, n_steps, internalisation, customary_share
+        As in :func:`norm_game`.
+    n_replicates : int, default 5
+        Replicates per scenario.
+    rng : None, int or numpy.random.Generator
+        Source of the one integer root every scenario's sweep draws from (SPEC 7).
+    n_jobs : int, default 1
+        Local processes; the frame does not depend on it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The sweeps of :func:`norm_game` over :data:`NORM_SCENARIOS`, concatenated:
+        ``scenario``, ``replicate``, then :func:`norm_game`'s columns (``step``,
+        ``group``, the norm measures).
     """
     check_integer("n_replicates", n_replicates, minimum=1)
     # one integer root for every scenario: sweeping from a shared SeedSequence would
@@ -194,7 +212,23 @@ def norm_trajectories(*, n_citizens=1000, n_steps=20, n_replicates=5, internalis
 
 
 def trajectory_intervals(frame, values=_NORM_COLUMNS + ("customary_approval",), level=0.95):
-    """Mean and confidence interval over replicates per scenario, step and group."""
+    """Mean and confidence interval over replicates per scenario, step and group.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        From :func:`norm_trajectories`.
+    values : sequence of str, default the norm measures and ``customary_approval``
+        Measures to summarise; those that are NaN throughout are left out.
+    level : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`scorelab.experiments.confidence_intervals`' long format: ``scenario``,
+        ``step``, ``group``, ``metric``, ``mean``, ``low``, ``high``, ``n``.
+    """
     present = [v for v in values if frame[v].notna().any()]
     return confidence_intervals(frame.dropna(subset=present, how="all"),
                                 ["scenario", "step", "group"], present, level=level)
@@ -215,7 +249,8 @@ def stakes_game(level, world, *, stake_scale=10.0, n_citizens=1000, n_steps=12,
         The default stakes (``dynamics.DEFAULT_STAKES``) times this: how much the gates
         are worth against the value of a tie and the cost of hiding (an assumption; the
         notebook varies it).
-    n_citizens, n_steps : int
+    n_citizens, n_steps : int, default 1000, 12
+        Citizens of the two-group society and steps of the game.
     strategic_rate : float in [0, 1], default 0.2
         Chance per step that each tie end is reconsidered.
     rationality : float >= 0, default 4
@@ -223,6 +258,7 @@ def stakes_game(level, world, *, stake_scale=10.0, n_citizens=1000, n_steps=12,
     config : GameConfig, optional
         Base configuration (default ``GameConfig(ostracism=0)``: only strategic cuts).
     rng : None, int, numpy.random.Generator or SeedSequence
+        Source of randomness (SPEC 7): the society and the game draw from children of it.
 
     Returns
     -------
@@ -291,10 +327,23 @@ def stakes_dose_response(*, levels=None, stake_scales=(10.0,), n_citizens=1000, 
         Indices into :data:`STAKE_LEVELS` (default all of them).
     stake_scales : sequence of float, default (10,)
         Multipliers of the default stakes.
+    n_citizens, n_steps : int, default 1000, 12
+        Citizens and steps of each game (:func:`stakes_game`).
+    n_replicates : int, default 5
+        Replicates per dose.
+    strategic_rate : float in [0, 1], default 0.2
+        Chance per step that each tie end is reconsidered.
+    rng : None, int or numpy.random.SeedSequence
+        Root of the sweep's random streams (SPEC 7).
+    n_jobs : int, default 1
+        Local processes; the frame does not depend on it.
 
-    Returns the tidy frame of :func:`scorelab.experiments.sweep` (one row per level,
-    scale, world and replicate) with a ``gated`` column naming the last gate added. The
-    replicates of both worlds share seeds, so their differences are paired.
+    Returns
+    -------
+    pandas.DataFrame
+        The tidy frame of :func:`scorelab.experiments.sweep` (one row per level, scale,
+        world and replicate) with a ``gated`` column naming the last gate added. The
+        replicates of both worlds share seeds, so their differences are paired.
     """
     levels = list(range(len(STAKE_LEVELS))) if levels is None else list(levels)
     frame = sweep(_both_worlds, {"level": levels, "stake_scale": list(stake_scales)},
@@ -307,7 +356,26 @@ def stakes_dose_response(*, levels=None, stake_scales=(10.0,), n_citizens=1000, 
 
 def dose_intervals(frame, values, *, by=("level", "stake_scale"), level=0.95):
     """Means and intervals per dose and world, and of the paired difference derived minus
-    counterfactual (``world = "difference"``)."""
+    counterfactual (``world = "difference"``).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        From :func:`stakes_dose_response` (or another sweep with ``world`` in
+        ``{"derived", "counterfactual"}``, paired by replicate).
+    values : sequence of str
+        Measures to summarise.
+    by : sequence of str, default ("level", "stake_scale")
+        The swept parameters.
+    level : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`scorelab.experiments.confidence_intervals`' long format: the ``by``
+        columns, ``world``, ``metric``, ``mean``, ``low``, ``high``, ``n``.
+    """
     by = list(by)
     keys = by + ["replicate"]
     derived = frame[frame["world"] == "derived"].set_index(keys)[list(values)]
@@ -319,6 +387,13 @@ def dose_intervals(frame, values, *, by=("level", "stake_scale"), level=0.95):
 
 def norms_key_numbers(trajectories, doses):
     """The numbers the notebook's prose quotes, each a mean over replicates.
+
+    Parameters
+    ----------
+    trajectories : pandas.DataFrame
+        From :func:`norm_trajectories`.
+    doses : pandas.DataFrame
+        From :func:`stakes_dose_response` over every level of :data:`STAKE_LEVELS`.
 
     Returns
     -------

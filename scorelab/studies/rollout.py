@@ -359,9 +359,12 @@ def rollout_summary(
     Parameters
     ----------
     n_citizens : int, default 1500
+        Citizens of the two-group society.
     mandatory_step : int, default 10
         Length of the opt-in phase (>= 1: without it there are no late joiners).
     selectivity : float, default 3
+        How strongly the eager (high-disposition) citizens join first
+        (``GameConfig.selectivity``).
     after : int, default 5
         Steps after the switch at which the ``*_after`` effects are measured (>= 0).
     standard_inertia, join_rate, homophily, minority_wealth, config, rng
@@ -370,6 +373,8 @@ def rollout_summary(
     Returns
     -------
     dict of str to float
+        The measures listed above (scores in points, shares and approval rates
+        unitless, wealth in its own units).
 
     Raises
     ------
