@@ -116,7 +116,8 @@ def test_every_notebook_is_on_the_site_and_every_page_in_a_toctree():
     assert notebooks
     assert notebooks == sorted(p.name for p in (ROOT / "notebooks").glob(pattern))
     tree = (DOCS / "index.md").read_text() + (DOCS / "howto" / "index.md").read_text()
-    for page in ("model", "notebooks", "howto/index", "api/index", "performance", "install",
+    for page in ("model", "recipes", "notebooks", "howto/index", "api/index", "performance",
+                 "install",
                  "full-scale", "dask", "cite"):
         assert re.search(rf"^{re.escape(page)}$", tree, re.M), page
 
