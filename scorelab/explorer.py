@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from scorelab._validation import check_integer, check_real, take_renamed
+from scorelab.defaults import ALPHA, HOMOPHILY, MEAN_DEGREE, MINORITY_SHARE
 from scorelab.dynamics import GameConfig, simulate
 from scorelab.metrics import GAME_MEASURES
 from scorelab.society import TIE_KINDS, homophilous_sbm
@@ -66,7 +67,7 @@ class _Control:
 
 #: The settings the explorer's sliders move: name -> (default, range, step, description).
 CONTROLS = {
-    "alpha": _Control(0.3, 0.0, 1.0, 0.05, "association weight"),
+    "alpha": _Control(ALPHA, 0.0, 1.0, 0.05, "association weight"),
     "ostracism": _Control(0.05, 0.0, 1.0, 0.01, "ostracism"),
     "gap_scale": _Control(100.0, 10.0, 400.0, 10.0, "unfriending gap"),
     "censorship": _Control(0.5, 0.0, 1.0, 0.05, "censorship"),
@@ -75,8 +76,8 @@ CONTROLS = {
     "utilities_threshold": _Control(450.0, 350.0, 950.0, 10.0, "utilities threshold"),
     "credit_return": _Control(0.03, 0.0, 0.2, 0.01, "credit stake"),
     "utilities_loss": _Control(0.05, 0.0, 0.3, 0.01, "utilities stake"),
-    "homophily": _Control(0.6, 0.0, 1.0, 0.05, "homophily"),
-    "minority_share": _Control(0.2, 0.05, 0.5, 0.05, "minority share"),
+    "homophily": _Control(HOMOPHILY, 0.0, 1.0, 0.05, "homophily"),
+    "minority_share": _Control(MINORITY_SHARE, 0.05, 0.5, 0.05, "minority share"),
     "n_citizens": _Control(1000, 100, 5000, 100, "citizens", integer=True),
     "n_steps": _Control(30, 2, 200, 1, "steps", integer=True),
     "seed": _Control(0, 0, 2**31 - 1, 1, "seed", integer=True),
@@ -96,7 +97,7 @@ class Explorer:
         thresholds and stakes.
     n_drawn : int, default 300
         Citizens in the network drawing (at most the society's size).
-    mean_degree : float, default 8.0
+    mean_degree : float, default 10.0 (:data:`scorelab.defaults.MEAN_DEGREE`)
         Expected ties per citizen of the generated society.
     **settings
         Initial values of the controls (see :data:`CONTROLS`): ``alpha`` (the association weight;
@@ -144,7 +145,7 @@ class Explorer:
     0
     """
 
-    def __init__(self, *, config=None, n_drawn=300, mean_degree=8.0, **settings):
+    def __init__(self, *, config=None, n_drawn=300, mean_degree=MEAN_DEGREE, **settings):
         config = GameConfig() if config is None else config
         if not isinstance(config, GameConfig):
             raise TypeError(f"config must be a GameConfig, got {type(config).__name__}")
@@ -477,7 +478,7 @@ def _snowball(n, source, target, starts, size, rng):
 
 
 # -- the panel ---------------------------------------------------------------------------
-def explore(*, config=None, n_drawn=300, mean_degree=8.0, interval=600, **settings):
+def explore(*, config=None, n_drawn=300, mean_degree=MEAN_DEGREE, interval=600, **settings):
     """Open the citizen game in an interactive panel (JupyterLab, ipywidgets).
 
     Sliders set the game's main parameters (association weight, ostracism and the score
@@ -492,7 +493,7 @@ def explore(*, config=None, n_drawn=300, mean_degree=8.0, interval=600, **settin
         Game parameters the controls do not set.
     n_drawn : int, default 300
         Citizens in the network drawing.
-    mean_degree : float, default 8.0
+    mean_degree : float, default 10.0 (:data:`scorelab.defaults.MEAN_DEGREE`)
         Expected ties per citizen of the generated society.
     interval : int, default 600
         Milliseconds between steps while playing.

@@ -455,6 +455,10 @@ def test_dask_gives_the_serial_frame_in_grid_order(func, dask_client, tmp_path):
                          checkpoint=tmp_path)
     pd.testing.assert_frame_equal(checkpointed, serial)
     assert run_files(tmp_path) == set(range(12))
+    paired = sweep(func, GRID, n_replicates=2, rng=3, pair_over=["mean"])
+    pd.testing.assert_frame_equal(
+        sweep(func, GRID, n_replicates=2, rng=3, pair_over=["mean"], client=dask_client),
+        paired)
 
 
 def test_dask_client_excludes_local_processes(dask_client):

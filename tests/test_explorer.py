@@ -59,6 +59,10 @@ def test_the_controls_set_the_game():
     base = GameConfig(peer_pressure=0.0, mandatory_step=3)
     assert Explorer(**SMALL, config=base).config().mandatory_step == 3
     assert Explorer(**SMALL, config=base).config().peer_pressure == 0.0
+    # the association weight's old name still works, for one release
+    with pytest.warns(DeprecationWarning, match="Explorer: 'association_weight'"):
+        old = Explorer(**SMALL, association_weight=0.7)
+    assert old.config().policy.alpha == 0.7 and old.settings["alpha"] == 0.7
 
 
 def test_society_follows_size_shares_and_homophily():
