@@ -3,6 +3,8 @@
 Every run gets its own random stream from ``rng.spawn`` (SPEC 7), fixed by its position in
 the grid, so a sweep gives the same frame whether it runs serially, in local processes or on
 a Dask cluster, and whether or not it was interrupted and resumed from a checkpoint.
+With ``pair_over``, runs that differ only in the listed parameters share one stream (common
+random numbers), and :func:`compare` takes their differences pair by pair.
 """
 
 from __future__ import annotations
@@ -111,11 +113,12 @@ def sweep(
     TypeError
         If ``func`` is not callable, not picklable with ``n_jobs > 1``, or returns
         something other than a mapping, Series or DataFrame, if ``rng`` is not a seed NumPy
-        takes, ``fixed`` not a mapping, ``client`` not a Dask client or ``checkpoint`` not a
-        path.
+        takes, ``fixed`` not a mapping, ``client`` not a Dask client, ``checkpoint`` not a
+        path or ``pair_over`` not a list of names.
     ValueError
         If the grid is empty or holds a non-sequence, a reserved name, a parameter both
-        swept and fixed or returned by ``func``; if ``client`` comes with ``n_jobs > 1``;
+        swept and fixed or returned by ``func``; if ``pair_over`` names a parameter that
+        is not swept (or one twice); if ``client`` comes with ``n_jobs > 1``;
         with ``checkpoint``, if ``rng`` cannot be replayed, a fixed value can be neither
         written as JSON nor pickled, the directory holds a different sweep (other
         arguments, or edited code: stale results), or a run file is unreadable or belongs
@@ -128,6 +131,7 @@ def sweep(
     See Also
     --------
     confidence_intervals : Summarise the replicates of each grid point.
+    compare : Differences against a baseline, paired where the runs are.
 
     Notes
     -----
