@@ -243,7 +243,7 @@ def feedback_game(
     Examples
     --------
     >>> society, result = feedback_game(200, ostracism=0.0, n_steps=3, rng=1)
-    >>> int(result.history["ties_cut"].sum()), result.society.n_ties == society.n_ties
+    >>> int(result.wide()["ties_cut"].sum()), result.society.n_ties == society.n_ties
     (0, True)
     """
     game = _check_scenario(n_citizens, association_weight, ostracism, association, n_steps,
@@ -365,7 +365,8 @@ def feedback_run(
         mean_degree=mean_degree, config=config, record=range(n_steps - tail, n_steps),
         gap_scale=gap_scale, rng=rng,
     )
-    history = result.history
+    history = result.wide()
+    # the last `tail` steps (the history's steps n_steps - tail + 1 .. n_steps)
     row = history[list(END_METRICS)].tail(tail).mean().to_dict()
     expressed = result.panel.groupby("citizen")["expressed_approval"].mean()
     initial = metrics.fragmentation(society)
@@ -411,21 +412,23 @@ def feedback_trajectory(
     Returns
     -------
     pandas.DataFrame
-        ``step`` and the :data:`END_METRICS` columns of the history, plus ``ties_cut``.
-        Passed to :func:`scorelab.experiments.sweep`, it gives one row per run and step.
+        ``step`` (0, the starting state, to ``n_steps``) and the :data:`END_METRICS`
+        columns of the history's wide view, plus ``ties_cut``. Passed to
+        :func:`scorelab.experiments.sweep`, it gives one row per run and step.
 
     Examples
     --------
     >>> frame = feedback_trajectory(200, n_steps=3, rng=1)
     >>> frame["step"].tolist()
-    [0, 1, 2]
+    [0, 1, 2, 3]
     """
     _, result = feedback_game(
         n_citizens, association_weight=association_weight, ostracism=ostracism,
         association=association, n_steps=n_steps, homophily=homophily,
         mean_degree=mean_degree, config=config, rng=rng,
     )
-    return pd.DataFrame(result.history[["step", *END_METRICS, "ties_cut"]])
+    wide = result.wide()
+    return pd.DataFrame(wide[["step", *END_METRICS, "ties_cut"]])
 
 
 def regimes_by_point(runs):
@@ -709,8 +712,8 @@ def unfriending_game(association_weight, stake_scale, world, *, n_citizens=800, 
     society_rng, game_rng = np.random.default_rng(rng).spawn(2)
     society = two_group_society(n_citizens, minority_share=0.2, homophily=0.6,
                                 mean_degree=10.0, rng=society_rng)
-    history = simulate(society, config, n_steps=n_steps, rng=game_rng).history
-    late = history.iloc[n_steps // 2:]
+    wide = simulate(society, config, n_steps=n_steps, rng=game_rng).wide()
+    late = wide[wide["step"] > n_steps // 2]  # the later half of the steps
     row = {}
     for source in ("strategic", "social"):
         total = sum(late[f"cuts_{source}_{k}"] for k in TIE_KINDS)
