@@ -1469,9 +1469,8 @@ def measure_game(state, measures=GAME_MEASURES):
 
     Parameters
     ----------
-    state : GameState
-    measures : tuple of Measure, default :data:`GAME_MEASURES`
-        Checked by :func:`game_measures`.
+    state, measures
+        As in :func:`measure_values`.
 
     Returns
     -------
