@@ -891,6 +891,14 @@ class GameState:
         so a row's stored entries are the others one is tied to)."""
         return np.diff(self.matrix.indptr)
 
+    @functools.cached_property
+    def crossing_ends(self):
+        """Tie ends whose other end is in another group, per group of the first end."""
+        matrix, codes = self.matrix, self.group_codes
+        row_codes = np.repeat(codes, np.diff(matrix.indptr))  # one per stored entry
+        across = row_codes != codes[matrix.indices]
+        return np.bincount(row_codes[across], minlength=len(self.group_labels))
+
     @property
     def ties_at_start(self):
         """Ties at the start of the step: the rewiring is the step's only change of ties,
@@ -1023,16 +1031,8 @@ def _share(count, total):
     return count / total if total else np.nan
 
 
-def _crossing_ends(state):
-    """Tie ends whose other end is in another group, per group of the first end."""
-    matrix, codes = state.matrix, state.group_codes
-    row_codes = np.repeat(codes, np.diff(matrix.indptr))  # one per stored entry
-    across = row_codes != codes[matrix.indices]
-    return np.bincount(row_codes[across], minlength=len(state.group_labels))
-
-
 def _cross_group_share_by_group(state):
-    crossing = _crossing_ends(state)
+    crossing = state.crossing_ends
     return [_share(int(c), int(state.tie_counts[m].sum()))
             for c, m in zip(crossing, state.group_members)]
 
@@ -1055,9 +1055,9 @@ GAME_MEASURES = (
     Measure("largest_component_share", lambda s: s.component_sizes.max() / s.n),
     Measure("mean_degree", lambda s: s.tie_counts.mean()),
     Measure("mean_strength", lambda s: s.degree.mean()),
-    Measure("cross_group_ties", lambda s: int(_crossing_ends(s).sum()) // 2),
+    Measure("cross_group_ties", lambda s: int(s.crossing_ends.sum()) // 2),
     Measure("cross_group_share",
-            lambda s: _share(int(_crossing_ends(s).sum()), int(s.tie_counts.sum()))),
+            lambda s: _share(int(s.crossing_ends.sum()), int(s.tie_counts.sum()))),
     Measure("private_disapproval", lambda s: s.private_rate.mean(), acts=True),
     Measure("expressed_disapproval", lambda s: s.expressed_rate.mean(), acts=True),
     Measure("expression_gap", lambda s: _gap(s.private_rate, s.expressed_rate), acts=True),
