@@ -292,7 +292,8 @@ def feedback_run(
     and, for the whole run:
 
     - ``ties_cut_total``: ties cut by ostracism over the run, and ``ties_cut_share``, the
-      same over the initial number of ties;
+      same over the initial number of ties (the whole run's; the game history's measure
+      of that name is one step's cuts over the ties at that step's start);
     - ``ties_added_total``: ties formed by rewiring over the run, and ``unreplaced_share``,
       ``1 - ties_added_total / ties_cut_total``, the share of cut ties the engine does not
       replace (a partner drawn as a friend of a friend who is the seeker or already a tie
