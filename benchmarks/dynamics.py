@@ -195,8 +195,8 @@ def time_vectorised(society, config, steps, *, measure, repeats=2):
     the difference of their times over ``steps`` is the cost of a step. Each length runs
     ``repeats`` times and keeps its fastest time (the quietest moment of a shared
     machine) before the difference is taken. ``measure=False`` times the six stages of
-    the step alone (history only at the first and last step); ``measure=True`` adds the
-    history row of every step.
+    the step alone (history only at the start, step 0, and after the last step);
+    ``measure=True`` adds the history of every step.
     """
     every = 1 if measure else 10**9
     short = long = np.inf
@@ -210,7 +210,7 @@ def time_vectorised(society, config, steps, *, measure, repeats=2):
         result = simulate(society, config, n_steps=2 + steps, rng=1, history_every=every)
         long = min(long, time.perf_counter() - start)
         cpu_long = min(cpu_long, time.process_time() - cpu)
-    cut_share = result.history["ties_cut"].iloc[-1] / society.n_ties
+    cut_share = result.wide()["ties_cut"].iloc[-1] / society.n_ties
     time_vectorised.cpu_per_step = max((cpu_long - cpu_short) / steps, 1e-9)
     return max((long - short) / steps, 1e-9), short, cut_share
 

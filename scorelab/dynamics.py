@@ -490,7 +490,10 @@ def association_iterations(config):
     return max(1000, math.ceil(needed) + 10)
 
 
-_RESULT_FORMAT = "scorelab.simulation/1"
+_RESULT_FORMAT = "scorelab.simulation/2"
+# Format 1 (scorelab before issue 15) saved a wide history, its first row after the first
+# step; format 2 saves the long history (step, measure, group, value) from step 0.
+_OLD_FORMATS = ("scorelab.simulation/1",)
 # Every file SimulationResult.save writes; saving again first removes them all, so that a
 # folder never mixes two runs (an old panel.csv beside a new history).
 _RESULT_FILES = ("metadata.json", "history.csv", "panel.csv", "start-citizens.parquet",
@@ -504,11 +507,20 @@ class SimulationResult:
     Attributes
     ----------
     history : pandas.DataFrame
-        One row per measured step (``step``), one column per measure
-        (:data:`scorelab.metrics.GAME_MEASURES` unless ``measures`` chose others);
-        per-group measures are named ``measure[group]``.
+        Long and tidy: one row per measured step and value, columns ``step`` (int: 0 is
+        the starting state, before any step; ``s >= 1`` the state at the end of the
+        ``s``-th step), ``measure`` (str), ``group`` (str: ``"all"`` for the whole
+        population, else the group's label) and ``value`` (float). Measured at step 0,
+        every ``history_every`` steps and at the last step. The measures are
+        :data:`scorelab.metrics.GAME_MEASURES` (plus
+        :data:`scorelab.metrics.MECHANISM_MEASURES` with the mechanisms on) unless
+        ``measures`` chose others; each is defined in the table below (also
+        :func:`scorelab.metrics.history_table` and ``docs/history.md``). :meth:`wide`
+        gives one column per measure and group.
     panel : pandas.DataFrame or None
         Per-citizen state at the recorded steps (columns ``step``, ``citizen``, ...).
+        Its ``step`` is the engine's step index as ``record`` names it: ``step == k``
+        is the state at the end of the ``(k + 1)``-th step, the history's step ``k + 1``.
     society : Society
         The final society (citizens with their final wealth, scores and participation; the
         rewired ties).
@@ -526,6 +538,13 @@ class SimulationResult:
     options : dict
         The other arguments of :func:`simulate` that shape the result (``record``,
         ``history_every``).
+
+    Notes
+    -----
+    The history's measures (``groups``: ``all`` gives a row of group ``"all"``, ``group``
+    one row per group; "weighted": tie weights enter):
+
+__HISTORY_TABLE__
     """
 
     history: pd.DataFrame
@@ -538,6 +557,28 @@ class SimulationResult:
     start: Society | None = None
     replay_seed: dict | None = None
     options: dict = dataclasses.field(default_factory=dict)
+
+    def wide(self):
+        """The history as one row per measured step and one column per measure and group.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Column ``step``, then the whole-population measures (named as the measure),
+            then the per-group ones group by group, named ``<measure>_<group>``
+            (:func:`scorelab.metrics.wide_history`): no brackets in any name.
+
+        Examples
+        --------
+        >>> from scorelab.society import homophilous_sbm
+        >>> result = simulate(homophilous_sbm(200, rng=1), n_steps=2, rng=3)
+        >>> wide = result.wide()
+        >>> wide["step"].tolist(), wide.loc[0, "ties_cut"]
+        ([0, 1, 2], np.float64(0.0))
+        >>> "access_credit_minority" in wide
+        True
+        """
+        return metrics.wide_history(self.history)
 
     def metadata(self):
         """Parameters, replayable seed, versions and git commit as strict-JSON data."""
@@ -639,6 +680,15 @@ def load(folder):
         meta = json.loads(meta_path.read_text())
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValueError(f"{str(meta_path)!r} is not valid JSON ({exc})") from None
+    if isinstance(meta, dict) and meta.get("format") in _OLD_FORMATS:
+        raise ValueError(
+            f"{str(folder)!r} holds a run saved in the format {meta['format']!r}, whose "
+            f"history is wide (bracketed per-group columns, no starting state); this "
+            f"scorelab reads {_RESULT_FORMAT!r} (a long history from step 0). The engine "
+            f"gives the same values: rerun it with simulate(start, "
+            f"GameConfig.from_dict(metadata['config']), n_steps=..., rng=...) from its "
+            f"start-*.parquet files and metadata.json, or load it with the scorelab that "
+            f"saved it ({meta.get('versions', {}).get('scorelab', 'unknown version')})")
     if not isinstance(meta, dict) or meta.get("format") != _RESULT_FORMAT:
         raise ValueError(f"{str(meta_path)!r} is not a saved scorelab run of format "
                          f"{_RESULT_FORMAT!r}")
@@ -661,7 +711,7 @@ def load(folder):
         return None if citizens is None or ties is None else Society(citizens=citizens, ties=ties)
 
     return SimulationResult(
-        history=read("history.csv", pd.read_csv),
+        history=read("history.csv", _read_history),
         panel=read("panel.csv", pd.read_csv, required=False),
         society=society("final"),
         config=GameConfig.from_dict(meta["config"]),
@@ -673,6 +723,16 @@ def load(folder):
         options={key: (list(value) if isinstance(value, list) else value)
                  for key, value in meta.get("options", {}).items()},
     )
+
+
+def _read_history(path):
+    """A saved long history, with its types (a group named "1" stays the string "1")."""
+    history = pd.read_csv(path, dtype={"measure": "str", "group": "str"},
+                          keep_default_na=False, na_values={"value": ["", "NaN", "nan"]})
+    if list(history.columns) != list(metrics.HISTORY_COLUMNS):
+        raise ValueError(f"columns {list(history.columns)}, expected "
+                         f"{list(metrics.HISTORY_COLUMNS)}")
+    return history.astype({"step": "int64", "value": "float64"})
 
 
 def _seed_record(rng):
@@ -1250,7 +1310,7 @@ class _Groups:
         self.members = tuple(self.codes == k for k in range(len(self.labels)))
 
 
-def _game_state(state, groups, step, approved, private, expressed):
+def _game_state(state, groups, step, approved, private, expressed, *, acted=True):
     """The step as a :class:`scorelab.metrics.GameState`: the engine's arrays, not copies."""
     cfg = state.config
     incentive = state.incentive_shift
@@ -1275,7 +1335,7 @@ def _game_state(state, groups, step, approved, private, expressed):
         matrix=state.matrix, degree=state.degree, ties_cut=state.ties_cut,
         ties_added=state.ties_added, access=state.access, group_codes=groups.codes,
         group_labels=groups.labels, group_members=groups.members, approved=approved,
-        private=private, expressed=expressed, **extra,
+        private=private, expressed=expressed, acted=acted, **extra,
     )
 
 
@@ -1467,15 +1527,18 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
     record : sequence of int or "all", default ()
         Steps at which to keep every citizen's state in ``result.panel``.
     history_every : int, default 1
-        Measure the society (the ``history`` row) every this many steps and at the last
-        step; measuring does not draw random numbers, so the run itself is the same.
+        Measure the society (the ``history`` rows of a step) at step 0 (the starting
+        state), after every ``history_every``-th step (steps ``history_every``,
+        ``2 * history_every``, ...) and after the last step; measuring draws no random
+        numbers, so the run itself is the same for any value.
     measures : None, sequence or mapping, default None
         What the history records (see :func:`scorelab.metrics.game_measures`): None for
         :data:`scorelab.metrics.GAME_MEASURES`; names of those measures
         (``["gini_displayed", "access_credit[group]"]``), :class:`scorelab.metrics.Measure`
         objects, or a mapping of column name to ``function(state)`` of a
         :class:`scorelab.metrics.GameState` (Mesa's ``model_reporters``). The history's
-        columns are ``step`` and the measures' names.
+        ``measure`` holds their names (a key such as ``access_credit[group]`` chooses the
+        per-group measure ``access_credit``).
     progress : bool, default False
         Show a progress bar (tqdm).
 
@@ -1488,7 +1551,9 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
     TypeError, ValueError
         A society that is not a Society or is empty, a config that is not a GameConfig,
         ``n_steps < 1``, recorded steps outside ``0..n_steps-1``, an ``rng`` NumPy cannot
-        seed from, thresholds naming a group the society lacks.
+        seed from, thresholds naming a group the society lacks, a group named ``"all"``
+        (the history's group of the whole population) or whose history columns would
+        clash (:func:`scorelab.metrics.history_layout`).
     scorelab.ConvergenceError
         The association solve did not converge (only with ``association_max_iter`` set
         too low, or an association weight of 1 on a periodic graph).
@@ -1506,8 +1571,12 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
     >>> from scorelab.society import homophilous_sbm
     >>> society = homophilous_sbm(300, rng=1)
     >>> result = simulate(society, GameConfig(), n_steps=3, rng=1)
-    >>> result.history["step"].tolist()
-    [0, 1, 2]
+    >>> result.history.columns.tolist()
+    ['step', 'measure', 'group', 'value']
+    >>> result.history["step"].unique().tolist()
+    [0, 1, 2, 3]
+    >>> result.wide().loc[:, ["step", "ties_cut", "mean_displayed_minority"]].shape
+    (4, 3)
     """
     if not isinstance(society, Society):
         raise TypeError(f"society must be a scorelab Society, got {type(society).__name__}")
@@ -1533,7 +1602,11 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
     generator, replay_seed = _seed_record(check_rng(rng))
     state = _State(society, config, generator)
     groups = _Groups(state.groups)
-    rows, panel = [], []
+    layout = metrics.history_layout(measures, groups.labels)
+    # the history's values are collected as plain lists and framed once, at the end
+    nothing = np.full((state.n, len(DOMAINS)), np.nan)
+    start = _game_state(state, groups, 0, nothing, nothing, nothing, acted=False)
+    measured, values, panel = [0], [metrics.measure_values(start, measures)], []
     for step in tqdm(range(n_steps), disable=not progress, desc="citizen game", unit="step"):
         state.join(step)
         approved, disapproved = state.act()
@@ -1550,13 +1623,15 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
         state.gate()
         state.rewire()
         state.drift()
-        if step % history_every == 0 or step == n_steps - 1:
-            view = _game_state(state, groups, step, approved, disapproved, expressed)
-            rows.append(metrics.measure_game(view, measures))
+        done = step + 1  # the history's step: steps played so far
+        if done % history_every == 0 or done == n_steps:
+            view = _game_state(state, groups, done, approved, disapproved, expressed)
+            measured.append(done)
+            values.append(metrics.measure_values(view, measures))
         if step in steps_to_record:
             panel.append(_panel_rows(state, step))
     return SimulationResult(
-        history=pd.DataFrame(rows),
+        history=metrics.long_history(measured, values, layout),
         panel=pd.concat(panel, ignore_index=True) if panel else None,
         society=_final_society(state),
         config=config,
@@ -1591,3 +1666,8 @@ def _check_groups_named(config, society):
                     f"config.thresholds[{gate!r}] names group(s) {unknown} that the society "
                     f"does not have; its groups are {sorted(groups, key=str)} (misspelled?)"
                 )
+
+
+if SimulationResult.__doc__:  # (absent under python -OO)
+    SimulationResult.__doc__ = SimulationResult.__doc__.replace(
+        "__HISTORY_TABLE__", metrics._history_table_rst())

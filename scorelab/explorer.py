@@ -22,9 +22,13 @@ random citizens of each group) laid out once per society with a seeded spring la
 its lines are the ties among them at the start, each citizen's size grows with its
 current tie count (ostracism shrinks it), its colour is its displayed score.
 
-Cuts are shown per step and by tie kind (``ties_cut[kind]``: the history's
+Cuts are shown per step and by tie kind (``ties_cut_<kind>``: the history's
 ``cuts_strategic_<kind>`` plus ``cuts_social_<kind>``, which the explorer asks
 :func:`scorelab.simulate` to record), with the ties added beside them.
+
+The explorer's ``step_index`` counts from 0 as the game's ``record`` does: index ``k``
+shows the end of the ``(k + 1)``-th step, the history's step ``k + 1`` (the history's
+step 0 is the starting state).
 """
 
 from __future__ import annotations
@@ -253,9 +257,10 @@ class Explorer:
 
     # -- what is shown --------------------------------------------------------------------
     def history(self):
-        """The run's history up to the step on show (one row per step)."""
-        history = self._result.history
-        return history[history["step"] <= self.step_index].reset_index(drop=True)
+        """The run's history up to the step on show, wide (one row per step, from the
+        starting state, step 0, to the step on show, step ``step_index + 1``)."""
+        history = self._result.wide()
+        return history[history["step"] <= self.step_index + 1].reset_index(drop=True)
 
     def frame(self):
         """Everything the panel shows at the current step.
@@ -264,22 +269,23 @@ class Explorer:
         -------
         dict
             ``step``; ``scores`` (citizen, group, displayed score, tie count at this step);
-            ``gaps`` (per step: majority minus minority mean displayed score and credit
-            access); ``cuts`` (per step: ties cut and added, and ``ties_cut[kind]`` where
-            the game records them).
+            ``gaps`` (per played step, ``step`` 1 to ``step_index + 1``: majority minus
+            minority mean displayed score and credit access); ``cuts`` (per played step:
+            ties cut and added, and ``ties_cut_<kind>`` where the game records them).
         """
         panel = self._result.panel
         scores = panel[panel["step"] == self.step_index][["citizen", "group", "displayed",
                                                           "degree"]].reset_index(drop=True)
         history = self.history()
+        history = history[history["step"] > 0].reset_index(drop=True)  # the played steps
         gaps = pd.DataFrame({
             "step": history["step"],
-            "score_gap": history["mean_displayed[majority]"] - history["mean_displayed[minority]"],
-            "credit_access_gap": history["access_credit[majority]"]
-            - history["access_credit[minority]"],
+            "score_gap": history["mean_displayed_majority"] - history["mean_displayed_minority"],
+            "credit_access_gap": history["access_credit_majority"]
+            - history["access_credit_minority"],
         })
         cuts = history[["step", "ties_cut", "ties_added"]].assign(**{
-            f"ties_cut[{kind}]": history[f"cuts_strategic_{kind}"] + history[f"cuts_social_{kind}"]
+            f"ties_cut_{kind}": history[f"cuts_strategic_{kind}"] + history[f"cuts_social_{kind}"]
             for kind in TIE_KINDS})
         return {"step": self.step_index, "scores": scores, "gaps": gaps, "cuts": cuts}
 
@@ -348,11 +354,11 @@ class _Canvas:
         ax["gaps"].set(xlim=(0.5, n_steps + 0.5), xlabel="step", ylabel="points",
                        title="majority - minority mean displayed score")
         # cuts by tie kind where the game records them, else all kinds together
-        kinds = [c for c in explorer.frame()["cuts"].columns if c.startswith("ties_cut[")]
+        kinds = [c for c in explorer.frame()["cuts"].columns if c.startswith("ties_cut_")]
         self.cut_columns = kinds or ["ties_cut"]
         edges = np.concatenate([steps - 0.5, [n_steps + 0.5]])
         self.cut_bars = [ax["cuts"].stairs(np.zeros(n_steps), edges, fill=True,
-                                           label=c[len("ties_cut["):-1] if kinds else "cut")
+                                           label=c[len("ties_cut_"):] if kinds else "cut")
                          for c in self.cut_columns]
         (self.added_line,) = ax["cuts"].plot([], [], color="0.2", marker=".", label="added")
         title = "ties cut by kind and added" if kinds else "ties cut and added (all kinds)"
@@ -391,7 +397,7 @@ class _Canvas:
             text.set_text(f"{group} (mean {values.mean():.0f})" if len(values) else group)
             top = max(top, density.max())
         self.ax["scores"].set_ylim(0, 1.1 * top or 1)
-        steps = gaps["step"].to_numpy() + 1
+        steps = gaps["step"].to_numpy()
         self.gap_line.set_data(steps, gaps["score_gap"].to_numpy())
         _fit_ylim(self.ax["gaps"], np.append(gaps["score_gap"].to_numpy(), 0.0))
         bottom = np.zeros(explorer.n_steps)

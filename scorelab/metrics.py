@@ -13,7 +13,9 @@ each group (a pandas Series or DataFrame indexed by group). All are vectorised: 
 :func:`behaviour_diversity`    entropy of behaviour profiles across citizens (conformity)
 :func:`expression_gap`         private minus expressed disapproved behaviour (self-censorship)
 :func:`gate_access_rates`      share of citizens above each gate's threshold
-:data:`GAME_MEASURES`          the citizen game's history columns, as :class:`Measure` objects
+:data:`GAME_MEASURES`          the citizen game's history measures, as :class:`Measure` objects
+:func:`history_table`          the definition of every measure of the game's history
+:func:`wide_history`           the game's long history as one column per measure and group
 =============================  ==============================================================
 
 The citizen game (:func:`scorelab.dynamics.simulate`) records its history with the same
@@ -45,9 +47,11 @@ from scorelab._validation import check_finite_array, check_integer, check_real, 
 from scorelab.scoring import ActRecord
 
 __all__ = [
+    "ALL",
     "Fragmentation",
     "GAME_MEASURES",
     "GameState",
+    "HISTORY_COLUMNS",
     "MECHANISM_MEASURES",
     "Measure",
     "behaviour_diversity",
@@ -57,9 +61,16 @@ __all__ = [
     "gate_access_rates",
     "gini",
     "group_modularity",
+    "history_layout",
+    "history_table",
+    "history_table_markdown",
     "isolation_rate",
+    "long_history",
     "measure_game",
+    "measure_values",
     "score_assortativity",
+    "wide_history",
+    "wide_name",
 ]
 
 
@@ -836,6 +847,10 @@ class GameState:
     sees_actual : numpy.ndarray, optional
         Who sees one's ties' hidden acts (selective presentation).
     fear : numpy.ndarray, optional
+    acted : bool, default True
+        Whether a step has been played. False for step 0, the starting state measured
+        before any step: then ``approved``, ``private`` and ``expressed`` are NaN and the
+        measures of the step's acts (``Measure.acts``) are NaN.
     """
 
     step: int
@@ -864,10 +879,31 @@ class GameState:
     kinds: tuple = ()
     sees_actual: np.ndarray | None = None
     fear: np.ndarray | None = None
+    acted: bool = True
 
     @property
     def n(self):
         return len(self.participant)
+
+    @functools.cached_property
+    def tie_counts(self):
+        """Ties of each citizen, unweighted (the matrix is loop-free and stores no zeros,
+        so a row's stored entries are the others one is tied to)."""
+        return np.diff(self.matrix.indptr)
+
+    @functools.cached_property
+    def crossing_ends(self):
+        """Tie ends whose other end is in another group, per group of the first end."""
+        matrix, codes = self.matrix, self.group_codes
+        row_codes = np.repeat(codes, np.diff(matrix.indptr))  # one per stored entry
+        across = row_codes != codes[matrix.indices]
+        return np.bincount(row_codes[across], minlength=len(self.group_labels))
+
+    @property
+    def ties_at_start(self):
+        """Ties at the start of the step: the rewiring is the step's only change of ties,
+        so the ties after it plus those it cut minus those it formed."""
+        return self.matrix.nnz // 2 + self.ties_cut - self.ties_added
 
     @functools.cached_property
     def scored_displayed(self):
@@ -922,26 +958,35 @@ class GameState:
 
 @dataclasses.dataclass(frozen=True)
 class Measure:
-    """A quantity recorded at each step of the citizen game (one history column, or one
-    per group).
+    """A quantity recorded at each measured step of the citizen game: rows of one
+    ``measure`` in the long history, for the whole population (group ``"all"``) or for
+    each group.
 
     Attributes
     ----------
     name : str
-        The history column (per-group measures: ``name[<group>]`` for each group).
+        The history's ``measure`` (the wide view's column; per group ``<name>_<group>``).
     function : callable
         ``function(state)`` of a :class:`GameState`: a number, or for a per-group measure
         a sequence with one number per group (in ``state.group_labels`` order).
     by_group : bool, default False
+    acts : bool, default False
+        The measure reads the step's acts (``approved``, ``private``, ``expressed``): it
+        is NaN at step 0, the starting state, before anyone acts.
     """
 
     name: str
     function: Callable
     by_group: bool = False
+    acts: bool = False
 
     @property
     def key(self):
-        """How :func:`game_measures` names it: ``name``, or ``name[group]`` by group."""
+        """How :func:`game_measures` names it: ``name``, or ``name[group]`` by group.
+
+        Keys only choose measures; the history's columns hold no brackets (the long
+        history has ``measure`` and ``group`` columns, the wide view ``<name>_<group>``).
+        """
         return f"{self.name}[group]" if self.by_group else self.name
 
 
@@ -982,13 +1027,14 @@ def _mean_displayed_by_group(state, member):
     return np.nanmean(state.scored_displayed[member])
 
 
-def _cross_group_ties(state):
-    """Ties across groups, counted once for each of their two groups."""
-    matrix, codes = state.matrix, state.group_codes
-    row_codes = np.repeat(codes, np.diff(matrix.indptr))  # one per stored entry
-    across = row_codes != codes[matrix.indices]
-    counts = np.bincount(row_codes[across], minlength=len(state.group_labels))
-    return [int(c) for c in counts]
+def _share(count, total):
+    return count / total if total else np.nan
+
+
+def _cross_group_share_by_group(state):
+    crossing = state.crossing_ends
+    return [_share(int(c), int(state.tie_counts[m].sum()))
+            for c, m in zip(crossing, state.group_members)]
 
 
 GAME_MEASURES = (
@@ -1003,13 +1049,20 @@ GAME_MEASURES = (
     Measure("ties", lambda s: s.matrix.nnz // 2),
     Measure("ties_cut", lambda s: s.ties_cut),
     Measure("ties_added", lambda s: s.ties_added),
+    Measure("ties_cut_share", lambda s: _share(s.ties_cut, s.ties_at_start)),
+    Measure("ties_added_share", lambda s: _share(s.ties_added, s.ties_at_start)),
     Measure("components", lambda s: len(s.component_sizes)),
     Measure("largest_component_share", lambda s: s.component_sizes.max() / s.n),
-    Measure("private_disapproval", lambda s: s.private_rate.mean()),
-    Measure("expressed_disapproval", lambda s: s.expressed_rate.mean()),
-    Measure("expression_gap", lambda s: _gap(s.private_rate, s.expressed_rate)),
+    Measure("mean_degree", lambda s: s.tie_counts.mean()),
+    Measure("mean_strength", lambda s: s.degree.mean()),
+    Measure("cross_group_ties", lambda s: int(s.crossing_ends.sum()) // 2),
+    Measure("cross_group_share",
+            lambda s: _share(int(s.crossing_ends.sum()), int(s.tie_counts.sum()))),
+    Measure("private_disapproval", lambda s: s.private_rate.mean(), acts=True),
+    Measure("expressed_disapproval", lambda s: s.expressed_rate.mean(), acts=True),
+    Measure("expression_gap", lambda s: _gap(s.private_rate, s.expressed_rate), acts=True),
     Measure("behaviour_diversity",
-            lambda s: _entropy(_rate_profiles(s.approved / s.n_acts, 10))),
+            lambda s: _entropy(_rate_profiles(s.approved / s.n_acts, 10)), acts=True),
     Measure("score_assortativity", _when_several_scored(_score_assortativity)),
     Measure("isolation_low_scorers", _when_several_scored(_isolation_low_scorers)),
     Measure("access_credit", _access("credit")),
@@ -1021,33 +1074,13 @@ GAME_MEASURES = (
     Measure("mean_wealth", _per_group(lambda s, m: s.wealth[m].mean()), by_group=True),
     Measure("expression_gap",
             _per_group(lambda s, m: _gap(s.private_rate[m], s.expressed_rate[m])),
-            by_group=True),
-    Measure("mean_degree", _per_group(lambda s, m: s.degree[m].mean()), by_group=True),
-    Measure("cross_group_ties", _cross_group_ties, by_group=True),
+            by_group=True, acts=True),
+    Measure("mean_degree", _per_group(lambda s, m: s.tie_counts[m].mean()), by_group=True),
+    Measure("mean_strength", _per_group(lambda s, m: s.degree[m].mean()), by_group=True),
+    Measure("cross_group_share", _cross_group_share_by_group, by_group=True),
 )
-"""The citizen game's default measures, in the order of its history columns.
-
-========================= =================================================================
-``participation``          share of citizens scored
-``mean_own``               mean own score of the participants
-``mean_displayed``         mean displayed score of the participants (also per group)
-``gini_displayed``         :func:`gini` of the participants' displayed scores
-``gini_wealth``            :func:`gini` of wealth
-``mean_wealth``            mean wealth (also per group)
-``standard_mean/_spread``  the relative standard's mean and spread of approval rates
-``ties``                   ties; ``ties_cut`` and ``ties_added`` in this step's rewiring
-``components``             connected components, ``largest_component_share`` the largest's
-``private_disapproval``    mean share of disapproved acts as done
-``expressed_disapproval``  mean share of disapproved acts as shown
-``expression_gap``         :func:`expression_gap` of the two (also per group)
-``behaviour_diversity``    :func:`behaviour_diversity` of the step's approval rates
-``score_assortativity``    :func:`score_assortativity` among participants (NaN below two)
-``isolation_low_scorers``  :func:`isolation_rate` of the participants, among participants
-``access_<gate>``          share of citizens passing each gate (credit also per group)
-``mean_degree[g]``         mean weighted degree per group
-``cross_group_ties[g]``    ties across groups, counted for each of their two groups
-========================= =================================================================
-"""
+"""The citizen game's default measures, in the order of the wide view's columns; each is
+defined in :func:`history_table` (and ``docs/history.md``)."""
 
 
 def _group_means(values):
@@ -1099,38 +1132,174 @@ MECHANISM_MEASURES = (
     Measure("access_food", _per_group(lambda s, m: s.access["food"][m].mean()), by_group=True),
     Measure("private_approval", lambda s: float(s.private_mean.mean())),
     Measure("private_approval", _group_means(lambda s: s.private_mean), by_group=True),
-    Measure("expressed_approval", lambda s: float(1.0 - s.expressed_rate.mean())),
+    Measure("expressed_approval", lambda s: float(1.0 - s.expressed_rate.mean()), acts=True),
     Measure("expressed_approval", _group_means(lambda s: 1.0 - s.expressed_rate),
-            by_group=True),
-    Measure("pluralistic_ignorance", lambda s: float(s.pluralistic_ignorance.mean())),
+            by_group=True, acts=True),
+    Measure("pluralistic_ignorance", lambda s: float(s.pluralistic_ignorance.mean()),
+            acts=True),
     Measure("pluralistic_ignorance", _group_means(lambda s: s.pluralistic_ignorance),
-            by_group=True),
-    Measure("hidden_share", _hidden_share),
-    Measure("hidden_share", _per_group(_hidden_share), by_group=True),
+            by_group=True, acts=True),
+    Measure("hidden_share", _hidden_share, acts=True),
+    Measure("hidden_share", _per_group(_hidden_share), by_group=True, acts=True),
     Measure("compliance_incentive", _group_means(lambda s: s.incentive), by_group=True),
     Measure("fear", lambda s: float(s.fear.mean()) if s.fear is not None else np.nan),
     Measure("customary_approval", _customary_by_group, by_group=True),
     *_kind_measures(enumerate(_TIE_KINDS)),
 )
 """Measures of the derived mechanisms, recorded after :data:`GAME_MEASURES` when a run
-departs from the original rules (``GameConfig.mechanisms_on``).
+departs from the original rules (``GameConfig.mechanisms_on``); each is defined in
+:func:`history_table` (and ``docs/history.md``)."""
 
-=============================  ===========================================================
-``access_shop/_food``          share passing the shop and food gates (food also per group)
-``private_approval``           mean private approval (disposition), also per group
-``expressed_approval``         mean share of acts shown as approved, also per group
-``pluralistic_ignorance``      share who privately approve of disapproved acts (private
-                               approval < 1/2) but see most of their ties conform, per group
-``hidden_share``               share of disapproved acts hidden, also per group
-``compliance_incentive[g]``    mean compliance incentive (derived from the stakes)
-``fear``                       mean fear (chosen self-censorship)
-``customary_approval[g]``      mean share of customary acts still done, among those with
-                               customs
-``cuts_<source>_<kind>``       ties of each kind cut by strategic unfriending or social
-                               ostracism this step, also by the cutter's group
-``ties_<kind>``                surviving ties of each kind (per group: each end counted)
-=============================  ===========================================================
-"""
+
+# --------------------------------------------------------------------------------------
+# The history's definitions: one table, rendered in the docs and in SimulationResult
+# --------------------------------------------------------------------------------------
+
+_AFTER = "end of the step (after its rewiring)"
+_ACTS = "the step's acts (NaN at step 0)"
+_KIND_NAMES = ", ".join(f"``ties_{k}``" for k in _TIE_KINDS)
+
+# (names, groups, definition, measured, unit, weighted); groups: "all", "group" or both
+_DEFINITIONS = (
+    (("participation",), "all", "share of citizens scored (joined)", _AFTER, "share", "no"),
+    (("mean_own",), "all", "mean own score of the participants", _AFTER, "points", "no"),
+    (("mean_displayed",), "all, group", "mean displayed score of the participants (of the "
+     "group)", _AFTER, "points", "no"),
+    (("gini_displayed",), "all", ":func:`gini` of the participants' displayed scores",
+     _AFTER, "[0, 1)", "no"),
+    (("gini_wealth",), "all", ":func:`gini` of wealth (after the step's gates and shock)",
+     _AFTER, "[0, 1)", "no"),
+    (("mean_wealth",), "all, group", "mean wealth (after the step's gates and shock)",
+     _AFTER, "wealth", "no"),
+    (("standard_mean", "standard_spread"), "all", "mean and spread of the approval rates "
+     "of the standard's reference (NaN for an absolute standard or before anyone joins)",
+     "the step's scoring", "share", "no"),
+    (("ties",), "all", "ties (undirected)", _AFTER, "ties", "no"),
+    (("ties_cut", "ties_added"), "all", "ties cut (ostracism and strategic unfriending) "
+     "and ties formed in the step's rewiring; 0 at step 0", "the step's rewiring", "ties",
+     "no"),
+    (("ties_cut_share", "ties_added_share"), "all", "``ties_cut`` and ``ties_added`` over "
+     "the ties at the start of the step (``ties + ties_cut - ties_added``)",
+     "the step's rewiring", "share", "no"),
+    (("components",), "all", "connected components (an isolated citizen is one)", _AFTER,
+     "count", "no"),
+    (("largest_component_share",), "all", "share of citizens in the largest component",
+     _AFTER, "share", "no"),
+    (("mean_degree",), "all, group", "mean ties per citizen", _AFTER, "ties", "no"),
+    (("mean_strength",), "all, group", "mean weighted degree: sum of one's tie weights",
+     _AFTER, "tie weight", "yes"),
+    (("cross_group_ties",), "all", "ties between citizens of different groups", _AFTER,
+     "ties", "no"),
+    (("cross_group_share",), "all, group", "share of tie ends whose other end is in "
+     "another group (of the group's members' tie ends)", _AFTER, "share", "no"),
+    (("private_disapproval", "expressed_disapproval"), "all", "mean share of disapproved "
+     "acts as done and as shown (self-censored acts left out)", _ACTS, "share", "no"),
+    (("expression_gap",), "all, group", ":func:`expression_gap`: private minus expressed "
+     "disapproval", _ACTS, "share", "no"),
+    (("behaviour_diversity",), "all", ":func:`behaviour_diversity` of the approval rates",
+     _ACTS, "bits", "no"),
+    (("score_assortativity",), "all", ":func:`score_assortativity` of displayed scores "
+     "among participants (NaN below two)", _AFTER, "[-1, 1]", "yes"),
+    (("isolation_low_scorers",), "all", ":func:`isolation_rate` of the participants' "
+     "lowest 10 %, ties among participants", _AFTER, "share", "no"),
+    (("access_credit", "access_travel", "access_utilities"), "all", "share passing each "
+     "gate (a gate not at stake is open to all; non-participants are not gated)",
+     "the step's gates", "share", "no"),
+    (("access_credit",), "group", "share of the group passing the credit gate",
+     "the step's gates", "share", "no"),
+    (("access_shop", "access_food"), "all", "share passing the shop and food gates "
+     "(mechanisms)", "the step's gates", "share", "no"),
+    (("access_food",), "group", "share of the group passing the food gate (mechanisms)",
+     "the step's gates", "share", "no"),
+    (("private_approval",), "all, group", "mean private approval (disposition, or the "
+     "drifted norm averaged over domains; mechanisms)", "after the step's drift", "share",
+     "no"),
+    (("expressed_approval",), "all, group", "mean share of acts shown as approved "
+     "(mechanisms)", _ACTS, "share", "no"),
+    (("pluralistic_ignorance",), "all, group", "share who privately approve of "
+     "disapproved acts (private approval < 1/2) but see most of their ties conform "
+     "(mechanisms)", _ACTS, "share", "yes"),
+    (("hidden_share",), "all, group", "share of disapproved acts hidden (mechanisms)",
+     _ACTS, "share", "no"),
+    (("compliance_incentive",), "group", "mean compliance incentive (0 for "
+     "non-participants; derived from the stakes; mechanisms)", "the step's acts",
+     "probability", "no"),
+    (("fear",), "all", "mean fear (chosen self-censorship; NaN otherwise; mechanisms)",
+     "after the step's drift", "[0, 1]", "no"),
+    (("customary_approval",), "group", "mean share of customary acts still done, among "
+     "those with customs (mechanisms)", "after the step's drift", "share", "no"),
+    (tuple(f"cuts_strategic_{k}" for k in _TIE_KINDS), "all, group", "ties of each kind "
+     "cut by strategic unfriending (per group: the cutter's; mechanisms)",
+     "the step's rewiring", "ties", "no"),
+    (tuple(f"cuts_social_{k}" for k in _TIE_KINDS), "all, group", "ties of each kind cut "
+     "by ostracism (per group: the cutter's; mechanisms)", "the step's rewiring", "ties",
+     "no"),
+    (tuple(f"ties_{k}" for k in _TIE_KINDS), "all, group", "surviving ties of each kind "
+     "(per group: each end counted for its group; mechanisms)", _AFTER, "ties", "no"),
+)
+
+_TABLE_COLUMNS = ("measure", "groups", "definition", "measured", "unit", "weighted")
+
+
+def history_table():
+    """The definition of every measure of the citizen game's history, one row each.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``measure`` (the history's ``measure``), ``groups`` (``"all"``: a row with
+        group ``"all"``; ``"group"``: one row per group; ``"all, group"``: both),
+        ``definition``, ``measured`` (when in the step), ``unit`` and ``weighted``
+        (``"yes"`` where tie weights enter). Rendered in ``docs/history.md`` and in
+        :class:`scorelab.dynamics.SimulationResult`'s docstring.
+
+    Notes
+    -----
+    Every row at step ``s >= 1`` is measured at the end of step ``s``: after its acts,
+    self-censorship, scoring, gates, rewiring and drift. "The step's acts" are the acts
+    drawn in that step (before its rewiring); counts of the rewiring are of that step
+    alone. Step 0 is the starting state, before any step: nobody is scored yet, no act
+    is drawn (the act measures are NaN) and no tie is cut.
+
+    Examples
+    --------
+    >>> table = history_table()
+    >>> table.set_index("measure").loc["mean_degree", "weighted"]
+    'no'
+    """
+    rows = [(name, groups, definition, measured, unit, weighted)
+            for names, groups, definition, measured, unit, weighted in _DEFINITIONS
+            for name in names]
+    return pd.DataFrame(rows, columns=list(_TABLE_COLUMNS))
+
+
+def _definition_rows():
+    """The definitions as table rows: every measure name, then its other cells."""
+    return [(", ".join(f"``{name}``" for name in names), groups, definition, measured, unit,
+             weighted)
+            for names, groups, definition, measured, unit, weighted in _DEFINITIONS]
+
+
+def history_table_markdown():
+    """:func:`history_table` as the Markdown table of ``docs/history.md`` (names grouped
+    as they are defined; ``tests/test_history.py`` checks the page holds it)."""
+    def cell(text):
+        return text.replace("``", "`").replace("|", "\\|")
+    header = ["measure", "groups", "definition", "measured at", "unit", "weighted"]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in _definition_rows()]
+    return "\n".join(lines) + "\n"
+
+
+def _history_table_rst(indent="    "):
+    """:func:`history_table` as a reStructuredText list table (for docstrings)."""
+    lines = [".. list-table::", "   :header-rows: 1", "",
+             "   * - measure", "     - groups", "     - definition", "     - measured at",
+             "     - unit", "     - weighted"]
+    for row in _definition_rows():
+        lines.append(f"   * - {row[0]}")
+        lines += [f"     - {cell}" for cell in row[1:]]
+    return "\n".join(indent + line if line else "" for line in lines)
 
 
 def game_measures(measures=None):
@@ -1140,8 +1309,9 @@ def game_measures(measures=None):
     ----------
     measures : None, sequence or mapping
         None: :data:`GAME_MEASURES`. A sequence of :class:`Measure` or of the keys of
-        default measures (``"gini_displayed"``, ``"access_credit[group]"``); or a mapping
-        of column name to ``function(state)`` returning a number (Mesa's
+        default measures (``"gini_displayed"``; a per-group measure as
+        ``"access_credit[group]"``, a key that chooses a measure and names no column); or a
+        mapping of measure name to ``function(state)`` returning a number (Mesa's
         ``model_reporters``).
 
     Returns
@@ -1153,8 +1323,8 @@ def game_measures(measures=None):
     TypeError
         ``measures`` is not one of the above, or a function is not callable.
     ValueError
-        An unknown key, the column name ``"step"`` (always recorded) or two measures with
-        the same key.
+        An unknown key, a name that is not a non-empty string without brackets, the name
+        ``"step"``, or two measures with the same key.
 
     Examples
     --------
@@ -1180,9 +1350,10 @@ def game_measures(measures=None):
             item = known[item]
         if not isinstance(item, Measure):
             raise TypeError(f"measures must hold Measure objects or measure names, got {item!r}")
-        if not isinstance(item.name, str) or item.name == "step":
-            raise ValueError(f"a measure's name must be a string other than 'step', "
-                             f"got {item.name!r}")
+        if (not isinstance(item.name, str) or not item.name or item.name == "step"
+                or any(c in item.name for c in "[]")):
+            raise ValueError(f"a measure's name must be a non-empty string other than "
+                             f"'step', without brackets, got {item.name!r}")
         if not callable(item.function):
             raise TypeError(f"measure {item.name!r} has a function that is not callable: "
                             f"{item.function!r}")
@@ -1194,11 +1365,74 @@ def game_measures(measures=None):
     return tuple(chosen)
 
 
-def measure_game(state, measures=GAME_MEASURES):
-    """One history row of the citizen game: ``{"step": ..., column: value, ...}``.
+# --------------------------------------------------------------------------------------
+# The history's shape: long and tidy, with a wide view
+# --------------------------------------------------------------------------------------
 
-    The columns are ``step``, then the measures recorded once for everyone, in the given
-    order, then the per-group measures group by group (``name[<group>]``).
+ALL = "all"
+"""The ``group`` of a whole-population value in the game's long history."""
+
+HISTORY_COLUMNS = ("step", "measure", "group", "value")
+"""The columns of the citizen game's history (:attr:`SimulationResult.history`)."""
+
+
+def wide_name(measure, group):
+    """The wide view's column of ``measure`` for ``group``: ``measure`` for the whole
+    population (group ``"all"``), else ``<measure>_<group>``.
+
+    Examples
+    --------
+    >>> wide_name("access_credit", "all"), wide_name("access_credit", "minority")
+    ('access_credit', 'access_credit_minority')
+    """
+    return measure if group == ALL else f"{measure}_{group}"
+
+
+def history_layout(measures, group_labels):
+    """The ``(measure, group)`` pairs a step of the history holds, in row order.
+
+    The measures recorded for everyone, in the given order, then the per-group measures
+    group by group (the wide view's column order).
+
+    Parameters
+    ----------
+    measures : tuple of Measure
+        Checked by :func:`game_measures`.
+    group_labels : sequence
+        The society's groups; each becomes the string ``str(label)``.
+
+    Returns
+    -------
+    list of tuple of str
+
+    Raises
+    ------
+    ValueError
+        A group label that is empty or ``"all"`` (the whole population's group), two
+        labels with the same string, or two history values whose wide columns would share
+        a name (e.g. the measure ``ties`` of a group ``"cut"`` and the measure
+        ``ties_cut``); the message names them.
+    """
+    labels = [str(label) for label in group_labels]
+    if ALL in labels or "" in labels or any(c in label for label in labels for c in "[]"):
+        raise ValueError(f"group labels must be non-empty, without brackets and other than "
+                         f"{ALL!r} (the history's group of the whole population), got "
+                         f"{labels}; rename the group in society.citizens['group']")
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"group labels must differ as strings, got {labels}")
+    layout = [(m.name, ALL) for m in measures if not m.by_group]
+    layout += [(m.name, label) for label in labels for m in measures if m.by_group]
+    names = [wide_name(measure, group) for measure, group in layout]
+    clashes = sorted({n for n in names if names.count(n) > 1})
+    if clashes:
+        raise ValueError(f"the history's wide columns {clashes} would each name two values "
+                         f"(a measure and a group joined by '_' read as another measure); "
+                         f"rename the group or the measure")
+    return layout
+
+
+def measure_values(state, measures=GAME_MEASURES):
+    """One measured step of the citizen game: the values of :func:`history_layout`.
 
     Parameters
     ----------
@@ -1208,16 +1442,131 @@ def measure_game(state, measures=GAME_MEASURES):
 
     Returns
     -------
+    list of float
+        In the order of ``history_layout(measures, state.group_labels)``; the measures of
+        the step's acts are NaN when ``state.acted`` is False (step 0).
+    """
+    n_groups = len(state.group_labels)
+    overall, by_group = [], []
+    for measure in measures:
+        if measure.acts and not state.acted:
+            value = [np.nan] * n_groups if measure.by_group else np.nan
+        else:
+            value = measure.function(state)
+        (by_group if measure.by_group else overall).append(value)
+    values = [float(v) for v in overall]
+    for k in range(n_groups):
+        values += [float(v[k]) for v in by_group]
+    return values
+
+
+def measure_game(state, measures=GAME_MEASURES):
+    """One step of the citizen game as a wide row: ``{"step": ..., column: value, ...}``.
+
+    The columns are those of the wide view (:func:`wide_history`): ``step``, then the
+    measures recorded once for everyone, in the given order, then the per-group
+    measures group by group (``<name>_<group>``).
+
+    Parameters
+    ----------
+    state, measures
+        As in :func:`measure_values`.
+
+    Returns
+    -------
     dict
     """
+    layout = history_layout(measures, state.group_labels)
     row = {"step": state.step}
-    by_group = []
-    for measure in measures:
-        if measure.by_group:
-            by_group.append((measure.name, measure.function(state)))
-        else:
-            row[measure.name] = measure.function(state)
-    for k, label in enumerate(state.group_labels):
-        for name, values in by_group:
-            row[f"{name}[{label}]"] = values[k]
+    row.update(zip((wide_name(m, g) for m, g in layout), measure_values(state, measures)))
     return row
+
+
+def long_history(steps, values, layout):
+    """The long, tidy history from the values collected at each measured step.
+
+    Parameters
+    ----------
+    steps : sequence of int
+        The measured steps.
+    values : sequence of sequence of float
+        One list of values per step, in ``layout`` order (:func:`measure_values`).
+    layout : list of tuple of str
+        :func:`history_layout`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`HISTORY_COLUMNS`: ``step`` (int64), ``measure`` and ``group``
+        (str; group ``"all"`` for the whole population) and ``value`` (float64), one row
+        per step and value, ordered by step and then as ``layout``.
+
+    Examples
+    --------
+    >>> long_history([0, 1], [[1.0, 2.0], [3.0, 4.0]], [("ties", "all"), ("ties", "a")])
+       step measure group  value
+    0     0    ties   all    1.0
+    1     0    ties     a    2.0
+    2     1    ties   all    3.0
+    3     1    ties     a    4.0
+    """
+    n_steps, width = len(steps), len(layout)
+    array = np.asarray(values, dtype=np.float64).reshape(n_steps, width)
+    measures = np.array([m for m, _ in layout], dtype=object)
+    groups = np.array([g for _, g in layout], dtype=object)
+    return pd.DataFrame({
+        "step": np.repeat(np.asarray(steps, dtype=np.int64), width),
+        "measure": pd.array(np.tile(measures, n_steps), dtype="str"),
+        "group": pd.array(np.tile(groups, n_steps), dtype="str"),
+        "value": array.ravel(),
+    })
+
+
+def wide_history(history):
+    """The wide view of a long game history: one row per step, one column per value.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        Columns ``step``, ``measure``, ``group`` and ``value`` (:data:`HISTORY_COLUMNS`),
+        e.g. :attr:`scorelab.dynamics.SimulationResult.history`, or any subset of its rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Column ``step``, then one column per ``(measure, group)`` in the order they first
+        appear: ``measure`` for group ``"all"``, ``<measure>_<group>`` otherwise
+        (:func:`wide_name`). Steps in increasing order, index 0..n-1.
+
+    Raises
+    ------
+    ValueError
+        ``history`` lacks a column of :data:`HISTORY_COLUMNS`, or holds a step's
+        ``(measure, group)`` twice.
+
+    Examples
+    --------
+    >>> long = long_history([0, 1], [[1.0, 2.0], [3.0, 4.0]],
+    ...                     [("ties", "all"), ("ties", "a")])
+    >>> wide_history(long)
+       step  ties  ties_a
+    0     0   1.0     2.0
+    1     1   3.0     4.0
+    """
+    missing = [c for c in HISTORY_COLUMNS if c not in history.columns]
+    if missing:
+        raise ValueError(f"history must have the columns {list(HISTORY_COLUMNS)}, lacks "
+                         f"{missing} (a wide history needs no wide_history)")
+    measure = history["measure"].astype(str).to_numpy(dtype=object)
+    group = history["group"].astype(str).to_numpy(dtype=object)
+    names = np.where(group == ALL, measure, measure + "_" + group)
+    order = pd.unique(names)
+    framed = pd.DataFrame({"step": history["step"].to_numpy(), "column": names,
+                           "value": history["value"].to_numpy()})
+    if framed.duplicated(["step", "column"]).any():
+        twice = framed.loc[framed.duplicated(["step", "column"]), ["step", "column"]]
+        raise ValueError(f"history holds values twice: {twice.head(3).to_dict('records')}")
+    wide = framed.pivot(index="step", columns="column", values="value")
+    wide = wide.reindex(columns=order).sort_index()
+    wide.columns = pd.Index(list(order), dtype=object, name=None)
+    return wide.reset_index()

@@ -408,14 +408,14 @@ def test_bad_market_options_raise():
 
 def normal_society(n, rng, *, mean=0.25, sd=0.5):
     """One group whose liabilities Phi^-1(disposition) are exactly normal."""
-    society = homophilous_sbm(n, group_shares=(1.0,), group_names=("all",),
+    society = homophilous_sbm(n, group_shares=(1.0,), group_names=("everyone",),
                               mean_degree=6.0, rng=rng)
     z = rng.normal(mean, sd, n)
     return Society(society.citizens.assign(disposition=ndtr(z)), society.ties)
 
 
-def by_generation(frame, measure, by="all", level="all"):
-    rows = frame[(frame.measure == measure) & (frame.by == by) & (frame.level == level)]
+def by_generation(frame, measure, by="all", group="all"):
+    rows = frame[(frame.measure == measure) & (frame.by == by) & (frame.group == group)]
     return rows.set_index("generation")["value"]
 
 
@@ -491,8 +491,9 @@ def test_score_ranking_selects_for_disposition_and_variance_is_stationary_withou
     shift = by_generation(score, "disposition_mean")
     assert shift[3] - shift[0] > 0.05  # the essay's "selective breeding for compliance"
     assert (by_generation(score, "selection_differential") > 0).all()
-    top, bottom = (by_generation(score, "exposure_share", "score_decile", d)[0]
-                   for d in ("10", "1"))
+    deciles = score[(score.measure == "exposure_share") & (score.generation == 0)
+                    & (score.by == "score_decile")].set_index("decile")["value"]
+    top, bottom = deciles[10], deciles[1]
     assert top > 10 * bottom
     # without selection the infinitesimal model keeps the liability variance
     spread = by_generation(random, "liability_sd")
@@ -508,7 +509,17 @@ def test_simulation_frame_and_reproducibility():
     other = simulate_generations(600, generations=2, ranking="mixture", heritability=0.4,
                                  rng=27)
     assert not one["value"].equals(other["value"])
-    assert one.columns.tolist() == ["generation", "measure", "by", "level", "value"]
+    assert one.columns.tolist() == ["generation", "measure", "by", "group", "decile", "value"]
+    assert [str(t) for t in one.dtypes] == ["int64", "str", "str", "str", "Int64", "float64"]
+    # deciles 1..10 in their own typed column, only where the rows are by score decile
+    deciles = one[one.by == "score_decile"]
+    assert deciles["decile"].drop_duplicates().tolist() == list(range(1, 11))
+    assert (deciles["group"] == "all").all() and one.loc[one.by != "score_decile",
+                                                           "decile"].isna().all()
+    assert set(one.loc[one.by == "group", "group"]) == {"majority", "minority"}
+    with pytest.raises(ValueError, match="group named 'all'"):
+        simulate_generations(homophilous_sbm(40, group_names=("all", "other"), rng=1),
+                             generations=1, ranking="score", heritability=0.4, rng=1)
     assert set(one.generation) == {0, 1, 2}
     shares = one[(one.measure == "exposure_share") & (one.by == "score_decile")]
     np.testing.assert_allclose(shares.groupby("generation")["value"].sum(), 1.0)

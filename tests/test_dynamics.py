@@ -66,18 +66,34 @@ def test_history_is_tidy_and_the_input_is_not_modified(society):
     before = society.ties.copy()
     result = simulate(society, GameConfig(ostracism=0.3), n_steps=4, rng=1, record="all")
     pd.testing.assert_frame_equal(society.ties, before)
-    history = result.history
-    assert history["step"].tolist() == [0, 1, 2, 3]
+    long = result.history
+    assert long.columns.tolist() == ["step", "measure", "group", "value"]
+    assert [str(t) for t in long.dtypes] == ["int64", "str", "str", "float64"]
+    assert not long.duplicated(["step", "measure", "group"]).any()
+    assert set(long["group"]) == {"all", "majority", "minority"}
+    history = result.wide()
+    assert history["step"].tolist() == [0, 1, 2, 3, 4]
     for column in ("gini_displayed", "largest_component_share", "expression_gap",
-                   "score_assortativity", "access_credit", "mean_displayed[minority]"):
+                   "score_assortativity", "access_credit", "mean_displayed_minority"):
         assert column in history
-    assert set(result.panel["step"]) == {0, 1, 2, 3}
+    assert not any("[" in c or "]" in c for c in history.columns)
+    assert set(result.panel["step"]) == {0, 1, 2, 3}  # the engine's step index
+    # step 0 is the start: nothing cut, the society's ties, nobody scored, no act yet
+    start = history.iloc[0]
+    assert start["ties"] == society.n_ties and start["ties_cut"] == start["ties_added"] == 0
+    assert start["participation"] == 0 and np.isnan(start["mean_displayed"])
+    assert np.isnan(start["private_disapproval"]) and np.isnan(start["expression_gap_minority"])
     # the final ties are a valid society (sorted, no self-loops or repeats) and add up
     Society(result.society.citizens, result.society.ties)
     counts = history["ties"].to_numpy()
     changes = (history["ties_added"] - history["ties_cut"]).to_numpy()
     np.testing.assert_array_equal(np.diff(counts), changes[1:])
-    assert counts[0] == society.n_ties + changes[0]
+    # the shares are of the ties at the start of each step
+    np.testing.assert_allclose(history["ties_cut_share"].iloc[1:],
+                               history["ties_cut"].iloc[1:] / counts[:-1], rtol=1e-15)
+    np.testing.assert_allclose(history["ties_added_share"].iloc[1:],
+                               history["ties_added"].iloc[1:] / counts[:-1], rtol=1e-15)
+    assert history["ties_cut"].iloc[1:].sum() > 0
     assert result.metadata()["config"]["ostracism"] == 0.3
 
 
@@ -85,9 +101,11 @@ def test_measuring_less_often_leaves_the_run_unchanged(society):
     config = GameConfig(ostracism=0.2)
     every = simulate(society, config, n_steps=7, rng=3, record=[6])
     sparse = simulate(society, config, n_steps=7, rng=3, record=[6], history_every=3)
-    assert sparse.history["step"].tolist() == [0, 3, 6]
+    # the start, every third step and the last
+    assert sparse.history["step"].unique().tolist() == [0, 3, 6, 7]
     pd.testing.assert_frame_equal(
-        sparse.history, every.history[every.history.step.isin([0, 3, 6])].reset_index(drop=True))
+        sparse.history,
+        every.history[every.history.step.isin([0, 3, 6, 7])].reset_index(drop=True))
     pd.testing.assert_frame_equal(sparse.panel, every.panel)
 
 
@@ -102,14 +120,14 @@ def test_no_association_means_displayed_equals_own(society):
 def test_no_ostracism_or_private_scores_keep_every_tie(society):
     for config in (GameConfig(ostracism=0.0), GameConfig(ostracism=0.5, public_scores=False)):
         result = simulate(society, config, n_steps=4, rng=3)
-        assert result.history["ties_cut"].sum() == 0
+        assert result.wide()["ties_cut"].sum() == 0
         pd.testing.assert_frame_equal(result.society.ties[["source", "target"]],
                                       society.ties[["source", "target"]])
 
 
 def test_ostracism_cuts_ties_to_low_scorers_and_cuts_family_least(society):
     result = simulate(society, GameConfig(ostracism=0.8, gap_scale=30.0), n_steps=5, rng=4)
-    assert result.history["ties_cut"].sum() > 0
+    assert result.wide()["ties_cut"].sum() > 0
     before, after = society.ties, result.society.ties
     kept = before.merge(after[["source", "target"]], on=["source", "target"], how="left",
                         indicator=True)["_merge"].eq("both")
@@ -121,23 +139,23 @@ def test_ostracism_cuts_ties_to_low_scorers_and_cuts_family_least(society):
 def test_rollout_self_selects_conformists_then_becomes_mandatory(society):
     config = GameConfig(mandatory_step=6, join_rate=0.5)
     result = simulate(society, config, n_steps=8, rng=5, record=[2])
-    participation = result.history["participation"].to_numpy()
+    participation = result.wide()["participation"].to_numpy()[1:]  # steps 1..8
     assert (np.diff(participation[:6]) >= 0).all() and participation[5] < 1
     assert (participation[6:] == 1).all()
     early = result.panel[result.panel.participant]
     assert early["citizen"].map(society.citizens["disposition"]).mean() > \
         society.citizens["disposition"].mean()
     mandatory = simulate(society, GameConfig(), n_steps=2, rng=5)
-    assert (mandatory.history["participation"] == 1).all()
+    assert mandatory.wide()["participation"].tolist() == [0.0, 1.0, 1.0]  # from step 1
 
 
 def test_self_censorship_opens_a_private_expressed_gap():
     eager = homophilous_sbm(400, profiles={
         g: GroupProfile(responsiveness_mean=0.95, responsiveness_concentration=50)
         for g in ("majority", "minority")}, rng=8)
-    none = simulate(eager, GameConfig(censorship=0.0), n_steps=3, rng=1).history
+    none = simulate(eager, GameConfig(censorship=0.0), n_steps=3, rng=1).wide().iloc[1:]
     assert (none["expression_gap"] == 0).all()
-    full = simulate(eager, GameConfig(censorship=1.0), n_steps=3, rng=1).history
+    full = simulate(eager, GameConfig(censorship=1.0), n_steps=3, rng=1).wide().iloc[1:]
     assert (full["expression_gap"] > 0.8 * full["private_disapproval"]).all()
 
 
@@ -198,10 +216,12 @@ def test_config_round_trips_through_its_dict():
 
 def test_standard_is_reported_and_inertia_carries_the_early_standard(society):
     policy = ScoringPolicy()
+    # indexed by the engine's step (row k: the end of the (k + 1)-th step)
     plain = simulate(society, GameConfig(policy=policy, mandatory_step=5, join_rate=0.3),
-                     n_steps=7, rng=12).history
+                     n_steps=7, rng=12).wide().iloc[1:].reset_index(drop=True)
     sticky = simulate(society, GameConfig(policy=policy, mandatory_step=5, join_rate=0.3,
-                                          standard_inertia=0.9), n_steps=7, rng=12).history
+                                          standard_inertia=0.9), n_steps=7,
+                      rng=12).wide().iloc[1:].reset_index(drop=True)
     # before anyone is scored the runs are the same; the early standard is set by conformists
     assert plain.loc[0, "standard_mean"] == pytest.approx(sticky.loc[0, "standard_mean"])
     # at the switch the re-measured standard falls to everyone's, the sticky one stays high
@@ -209,7 +229,7 @@ def test_standard_is_reported_and_inertia_carries_the_early_standard(society):
     drop_sticky = sticky.loc[4, "standard_mean"] - sticky.loc[5, "standard_mean"]
     assert drop_plain > 0 and drop_sticky < 0.2 * drop_plain
     absolute = simulate(society, GameConfig(policy=ScoringPolicy(standard="absolute")),
-                        n_steps=2, rng=1).history
+                        n_steps=2, rng=1).wide()
     assert absolute["standard_mean"].isna().all()
     with pytest.raises(ValueError, match="standard_inertia must be < 1"):
         GameConfig(standard_inertia=1.0)
@@ -222,8 +242,8 @@ def test_group_aware_thresholds_mislabelled_acts_and_appeals(society):
                                                      "utilities": 450.0}),
                      n_steps=3, rng=4, record=[0])
     # the same first step up to the gate; the minority's lower credit bar shows in access
-    history = aware.history
-    assert history["access_credit[minority]"].iloc[-1] > 0.95
+    history = aware.wide()
+    assert history["access_credit_minority"].iloc[-1] > 0.95
     np.testing.assert_array_equal(aware.panel["own"], blind["own"])
     with pytest.raises(ValueError, match="must give every group a threshold"):
         simulate(society, GameConfig(thresholds={"credit": {"minority": 400.0},
@@ -233,10 +253,10 @@ def test_group_aware_thresholds_mislabelled_acts_and_appeals(society):
         GameConfig(thresholds={"credit": {"minority": 100.0}, "travel": 550.0,
                                "utilities": 450.0})
     # diverse behaviour: the minority's customary consumption acts scored as disapproved
-    plain = simulate(society, GameConfig(), n_steps=4, rng=5).history
+    plain = simulate(society, GameConfig(), n_steps=4, rng=5).wide()
     diverse = simulate(society, GameConfig(mislabelled={"minority": {"consumption": 0.8}}),
-                       n_steps=4, rng=5).history
-    gap = lambda h: h["mean_displayed[majority]"] - h["mean_displayed[minority]"]  # noqa: E731
+                       n_steps=4, rng=5).wide()
+    gap = lambda h: h["mean_displayed_majority"] - h["mean_displayed_minority"]  # noqa: E731
     assert gap(diverse).iloc[-1] > gap(plain).iloc[-1] + 20
     with pytest.raises(ValueError, match="does not have"):
         simulate(society, GameConfig(mislabelled={"martians": {"speech": 0.5}}), n_steps=1)
@@ -244,12 +264,10 @@ def test_group_aware_thresholds_mislabelled_acts_and_appeals(society):
         GameConfig(mislabelled={"minority": {"speech": 2.0}})
     # appeals strike recorded disapproved acts: scores rise for those who had many
     absolute = ScoringPolicy(standard="absolute")
-    kept = simulate(society, GameConfig(policy=absolute), n_steps=2, rng=5).history
+    kept = simulate(society, GameConfig(policy=absolute), n_steps=2, rng=5).wide().iloc[1:]
     appealed = simulate(society, GameConfig(appeal=1.0, policy=absolute), n_steps=2,
-                        rng=5).history
+                        rng=5).wide().iloc[1:]
     assert (appealed["mean_own"] > kept["mean_own"] + 50).all()
-    assert {"cross_group_ties[majority]", "cross_group_ties[minority]"} <= set(plain.columns)
-    assert (plain["cross_group_ties[majority]"] == plain["cross_group_ties[minority]"]).all()
 
 
 def test_random_above_draws_uniformly_among_the_higher_ranked():

@@ -433,7 +433,7 @@ def test_game_measures_agree_with_each_metric():
     society = homophilous_sbm(400, mean_degree=6.0, homophily=0.8, rng=3)
     config = GameConfig(mandatory_step=50, join_rate=0.5, ostracism=0.2)
     result = simulate(society, config, n_steps=4, rng=5, record=[3])
-    row = result.history.iloc[-1]
+    row = result.wide().iloc[-1]
     final = result.society
     panel = result.panel.set_index("citizen")
     joined = panel["participant"].to_numpy()
@@ -452,31 +452,49 @@ def test_game_measures_agree_with_each_metric():
         "largest_component_share": parts.largest_share,
         "score_assortativity": score_assortativity(among, displayed.to_numpy()),
         "isolation_low_scorers": isolation_rate(among, displayed.to_numpy()),
-        "mean_wealth[minority]": panel.loc[groups == "minority", "wealth"].mean(),
-        "mean_degree[majority]": panel.loc[groups == "majority", "degree"].mean(),
-        "mean_displayed[minority]": displayed[groups[joined] == "minority"].mean(),
+        "mean_wealth_minority": panel.loc[groups == "minority", "wealth"].mean(),
+        "mean_strength_majority": panel.loc[groups == "majority", "degree"].mean(),
+        "mean_displayed_minority": displayed[groups[joined] == "minority"].mean(),
     }
     for key, value in expected.items():
         assert row[key] == pytest.approx(value, rel=1e-12), key
+    # tie counts and crossings, from the final tie list (independent of the engine's CSR)
     codes = groups.cat.codes.to_numpy()
     ties = final.ties
-    across = codes[ties["source"]] != codes[ties["target"]]
-    assert row["cross_group_ties[minority]"] == int(across.sum())  # every crossing has one
-    assert row["cross_group_ties[majority]"] == int(across.sum())  # end in each group
+    source, target = ties["source"].to_numpy(), ties["target"].to_numpy()
+    across = codes[source] != codes[target]
+    count = np.bincount(source, minlength=len(codes)) + np.bincount(target, minlength=len(codes))
+    crossing = (np.bincount(source[across], minlength=len(codes))
+                + np.bincount(target[across], minlength=len(codes)))
+    assert row["cross_group_ties"] == int(across.sum())
+    assert row["cross_group_share"] == pytest.approx(across.sum() / len(ties), rel=1e-12)
+    assert row["mean_degree"] == pytest.approx(2 * len(ties) / len(codes), rel=1e-12)
+    for label in ("majority", "minority"):
+        member = (groups == label).to_numpy()
+        assert row[f"mean_degree_{label}"] == pytest.approx(count[member].mean(), rel=1e-12)
+        assert row[f"cross_group_share_{label}"] == pytest.approx(
+            crossing[member].sum() / count[member].sum(), rel=1e-12)
+    # two groups: every crossing has one end in each, but their shares differ
+    assert row["cross_group_share_majority"] != row["cross_group_share_minority"]
+    # the weighted degree exceeds the tie count (tie weights above 1), the count is not it
+    assert row["mean_strength_majority"] > row["mean_degree_majority"]
 
 
 def test_simulate_records_the_measures_it_is_given():
     society = homophilous_sbm(200, rng=1)
-    full = simulate(society, GameConfig(), n_steps=3, rng=2).history
+    full = simulate(society, GameConfig(), n_steps=3, rng=2).wide()
     assert list(full.columns) == ["step"] + [m.name for m in GAME_MEASURES if not m.by_group] + [
-        f"{m.name}[{g}]" for g in ("majority", "minority") for m in GAME_MEASURES if m.by_group]
+        f"{m.name}_{g}" for g in ("majority", "minority") for m in GAME_MEASURES if m.by_group]
     chosen = simulate(society, GameConfig(), n_steps=3, rng=2,
-                      measures=["gini_wealth", "access_credit[group]"]).history
-    assert list(chosen.columns) == ["step", "gini_wealth", "access_credit[majority]",
-                                    "access_credit[minority]"]
+                      measures=["gini_wealth", "access_credit[group]"])
+    assert chosen.history[["measure", "group"]].drop_duplicates().values.tolist() == [
+        ["gini_wealth", "all"], ["access_credit", "majority"], ["access_credit", "minority"]]
+    chosen = chosen.wide()
+    assert list(chosen.columns) == ["step", "gini_wealth", "access_credit_majority",
+                                    "access_credit_minority"]
     pd.testing.assert_frame_equal(chosen, full[chosen.columns])  # same run, fewer columns
     rich = simulate(society, GameConfig(), n_steps=3, rng=2,
-                    measures={"rich": lambda state: float((state.wealth > 1.0).mean())}).history
+                    measures={"rich": lambda state: float((state.wealth > 1.0).mean())}).wide()
     assert list(rich.columns) == ["step", "rich"]
     assert rich["rich"].between(0, 1).all()
     grouped = Measure("richest", lambda s: [s.wealth[m].max() for m in s.group_members],
@@ -506,6 +524,8 @@ def test_game_measures_refuses_bad_input():
         game_measures([3])
     with pytest.raises(ValueError, match="other than 'step'"):
         game_measures({"step": len})
+    with pytest.raises(ValueError, match="without brackets"):
+        game_measures({"rich[all]": len})
     with pytest.raises(TypeError, match="not callable"):
         game_measures({"x": 3})
     with pytest.raises(ValueError, match=r"measures repeats \['ties'\]"):
@@ -520,5 +540,5 @@ def test_public_names_are_exported():
         name for name in dir(metrics)
         if not name.startswith("_") and getattr(getattr(metrics, name), "__module__", "")
         == "scorelab.metrics"
-    } | {"GAME_MEASURES", "MECHANISM_MEASURES"}
+    } | {"ALL", "GAME_MEASURES", "HISTORY_COLUMNS", "MECHANISM_MEASURES"}
     assert metrics.__all__ == sorted(metrics.__all__)

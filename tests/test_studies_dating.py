@@ -22,8 +22,17 @@ RANKINGS = ["score", "random"]
 
 
 def tidy(rows):
-    return pd.DataFrame(rows, columns=["ranking", "replicate", "generation", "measure", "by",
-                                       "level", "value"])
+    """The rows ``(..., by, level, value)`` as :func:`simulate_generations` frames them: a
+    decile level in the typed ``decile`` column (``group`` "all"), a group's in ``group``."""
+    frame = pd.DataFrame(rows, columns=["ranking", "replicate", "generation", "measure", "by",
+                                        "level", "value"])
+    levels = frame.pop("level")
+    is_decile = frame["by"] == "score_decile"
+    frame.insert(5, "group", levels.where(~is_decile, "all").astype("str"))
+    frame.insert(6, "decile", pd.array([int(level) if decile else None
+                                        for level, decile in zip(levels, is_decile)],
+                                       dtype="Int64"))
+    return frame
 
 
 def market_frame():

@@ -29,8 +29,8 @@ def test_same_seed_same_numbers_and_different_seed_differs():
 
 def test_no_ostracism_cuts_no_tie_and_keeps_the_initial_components():
     society, result = feedback_game(300, alpha=0.6, ostracism=0.0, n_steps=8, rng=2)
-    assert result.history["ties_cut"].sum() == 0
-    assert result.history["ties_added"].sum() == 0
+    assert result.wide()["ties_cut"].sum() == 0
+    assert result.wide()["ties_added"].sum() == 0
     pd.testing.assert_frame_equal(result.society.ties.reset_index(drop=True),
                                   society.ties.reset_index(drop=True), check_dtype=False)
     row = feedback_run(**SMALL, alpha=0.6, ostracism=0.0, rng=2)
@@ -77,7 +77,7 @@ def test_association_compresses_displayed_scores(seed):
 def test_run_summarises_the_trajectory_of_the_same_run():
     row = feedback_run(**SMALL, ostracism=0.2, rng=7)
     steps = feedback_trajectory(300, ostracism=0.2, n_steps=8, rng=7)
-    assert steps["step"].tolist() == list(range(8))
+    assert steps["step"].tolist() == list(range(9))  # the start, then 8 steps
     assert set(END_METRICS) <= set(steps.columns)
     for metric in END_METRICS:
         assert row[metric] == pytest.approx(steps[metric].tail(3).mean())

@@ -179,8 +179,11 @@ def test_diverse_behaviour_hits_the_minority_and_spreads_to_associates():
 def test_diverse_behaviour_ties_follow_the_history():
     frame = diverse_behaviour_ties(400, customary_share=1.0, n_steps=12, rng=1,
                                    config=GameConfig(ostracism=0.3))
-    assert frame["scoring"].tolist() == ["relabelled"] * 12 + ["fair"] * 12
-    last = frame[frame.step == 11].set_index("scoring")
+    assert frame["scoring"].tolist() == ["relabelled"] * 13 + ["fair"] * 13
+    assert frame["step"].tolist() == list(range(13)) * 2  # the start, then 12 steps
+    start = frame[frame.step == 0]
+    assert (start["cross_ties"] == 1.0).all() and (start["ties"] == 1.0).all()
+    last = frame[frame.step == 12].set_index("scoring")
     assert last.loc["relabelled", "cross_ties"] < last.loc["fair", "cross_ties"]
     assert last.loc["relabelled", "minority_displayed"] < last.loc["fair", "minority_displayed"]
     # no mis-scoring: the same game twice
@@ -250,8 +253,8 @@ def test_interventions_key_numbers_read_the_cited_cells():
         ((0.5, "from_ties_change", "majority not tied"), -1.5),
         ((1.0, "displayed_change", "minority"), -99.0)])
     ties = intervals(["scoring", "step", "metric"], [
-        (("relabelled", 19, "cross_ties"), 0.9), (("fair", 19, "cross_ties"), 1.8),
-        (("fair", 18, "cross_ties"), 7.0)])
+        (("relabelled", 20, "cross_ties"), 0.9), (("fair", 20, "cross_ties"), 1.8),
+        (("fair", 19, "cross_ties"), 7.0)])
     interventions = intervals(["metric", "intervention"], [
         (("disparate_impact", "baseline"), 0.8), (("equal_opportunity_gap", "baseline"), 0.13),
         (("equal_opportunity_gap", "group-aware thresholds"), -0.03),
@@ -264,7 +267,7 @@ def test_interventions_key_numbers_read_the_cited_cells():
     assert numbers["mean"].tolist() == pytest.approx(
         [0.1, 0.3, 0.2, 0.9, 0.8, 0.13, -80.0, -0.3, -3.5, 0.9, 1.8, -0.03, 600.0, 0.24])
     assert numbers.index[2] == "credit access gap, homophily 0.9"
-    assert numbers.index[9] == "cross-group ties at step 19 (share of start), relabelled"
+    assert numbers.index[9] == "cross-group ties at step 20 (share of start), relabelled"
     assert numbers.loc["diverse behaviour: minority displayed change (points)", "high"] == \
         pytest.approx(-79.9)
     # no replicate interval for one society, nor for a difference of two means

@@ -182,8 +182,10 @@ def test_standard_columns_are_the_engines_history():
                               homophily=0.7, rng=society_seed,
                               profiles={"minority": GroupProfile(wealth_median=0.6)})
     config = GameConfig(mandatory_step=3, join_rate=0.3, standard_inertia=0.5)
-    history = simulate(society, config, n_steps=6, rng=game_seed).history
+    # the study's steps are the panel's: its step k is the history's step k + 1
+    history = simulate(society, config, n_steps=6, rng=game_seed).wide().iloc[1:]
     rollout = _rows(frame, "rollout", "late")
+    np.testing.assert_array_equal(rollout.index + 1, history["step"])
     np.testing.assert_allclose(rollout["standard_mean"], history["standard_mean"])
     np.testing.assert_allclose(rollout["standard_spread"], history["standard_spread"])
     # one standard per scenario and step, whatever the cohort or group

@@ -49,6 +49,7 @@ from scorelab.dating.exposure import (
     position_weights,
 )
 from scorelab.dating.generations import (
+    GENERATION_COLUMNS,
     SIDES,
     Founders,
     selection_intensity,
@@ -58,6 +59,7 @@ from scorelab.dating.market import MarketOutcome, match_market
 from scorelab.dating.rankings import RANKING_POLICIES, DatingMarket, draw_slates
 
 __all__ = [
+    "GENERATION_COLUMNS",
     "POSITION_BIAS_MODELS",
     "RANKING_POLICIES",
     "SIDES",

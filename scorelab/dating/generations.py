@@ -26,10 +26,15 @@ from scorelab._validation import check_integer, check_probability, check_real, c
 from scorelab.association import propagate
 from scorelab.dating.market import match_market
 from scorelab.dating.rankings import _check_market, _check_ranking_name, _check_visible_fraction
+from scorelab.metrics import ALL
 from scorelab.scoring import ScoringPolicy, draw_acts, own_score
 from scorelab.society import GroupProfile, Society, from_edges, homophilous_sbm
 
-__all__ = ["SIDES", "Founders", "selection_intensity", "simulate_generations"]
+__all__ = ["GENERATION_COLUMNS", "SIDES", "Founders", "selection_intensity",
+           "simulate_generations"]
+
+GENERATION_COLUMNS = ("generation", "measure", "by", "group", "decile", "value")
+"""The columns of :func:`simulate_generations`' tidy output."""
 
 SIDES = ("A", "B")
 """Labels of the two sides of the market in :func:`simulate_generations`."""
@@ -209,9 +214,12 @@ def simulate_generations(
     Returns
     -------
     pandas.DataFrame
-        Tidy statistics, one row per value, columns ``generation``, ``measure``, ``by``
-        (``"all"``, ``"group"`` or ``"score_decile"``), ``level`` (``"all"``, the group
-        label, or the decile ``"1"``..``"10"``, 10 = highest scores) and ``value``.
+        Tidy statistics, one row per value, columns ``generation`` (int), ``measure``
+        (str), ``by`` (str: ``"all"``, ``"group"`` or ``"score_decile"``), ``group`` (str:
+        the group's label where ``by == "group"``, else ``"all"``), ``decile`` (nullable
+        ``Int64``: the score decile 1..10, 10 = highest scores, where
+        ``by == "score_decile"``, else ``<NA>``) and ``value`` (float); the game's history
+        has the same shape (``step``, ``measure``, ``group``, ``value``).
         Measures: ``size``, ``couples``; ``disposition_mean``, ``disposition_sd``,
         ``liability_mean``, ``liability_sd`` (by all and group); ``group_share``;
         ``match_rate`` (share in a couple; by all, group and decile); ``exposure_share``
@@ -287,7 +295,9 @@ def simulate_generations(
     >>> frame = simulate_generations(600, generations=2, ranking="score",
     ...                              heritability=0.5, rng=1)
     >>> frame.columns.tolist()
-    ['generation', 'measure', 'by', 'level', 'value']
+    ['generation', 'measure', 'by', 'group', 'decile', 'value']
+    >>> frame.dtypes["decile"]
+    Int64Dtype()
     >>> frame.query("measure == 'size'")["value"].tolist()
     [600.0, 600.0, 600.0]
     """
@@ -325,6 +335,10 @@ def simulate_generations(
         )
     n = society.n_citizens
     ranking = _check_ranking_name(ranking, _RANKABLE)
+    labels = [str(label) for label in society.citizens["group"].cat.categories]
+    if ALL in labels:
+        raise ValueError(f"founders must not have a group named {ALL!r} (the output's group "
+                         f"of the whole population), got groups {labels}")
 
     lineage = _Lineage.found(society.citizens, heritability, cultural_transmission, rng)
     parameters = {
@@ -368,8 +382,9 @@ def simulate_generations(
             lineage = lineage.children(couples, rng)
     frame = pd.DataFrame(
         [row for rows in records for row in rows],
-        columns=["generation", "measure", "by", "level", "value"],
-    )
+        columns=list(GENERATION_COLUMNS),
+    ).astype({"generation": "int64", "measure": "str", "by": "str", "group": "str",
+              "decile": "Int64", "value": "float64"})
     frame.attrs["parameters"] = parameters
     return frame
 
@@ -490,7 +505,7 @@ def _next_society(citizens, couple, founders, rng):
 
 
 def _generation_records(generation, profiles, outcome):
-    """Tidy rows (generation, measure, by, level, value) of one generation."""
+    """Tidy rows (generation, measure, by, group, decile, value) of one generation."""
     n = len(profiles)
     group = profiles["group"].array
     labels = [str(label) for label in group.categories]
@@ -503,36 +518,38 @@ def _generation_records(generation, profiles, outcome):
     size = np.bincount(codes, minlength=len(labels)).astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):  # empty groups give NaN
         rows = [
-            (generation, "size", "all", "all", float(n)),
-            (generation, "couples", "all", "all", float(len(outcome.couples))),
-            (generation, "match_rate", "all", "all", float(matched.mean())),
-            (generation, "selection_differential", "all", "all",
+            (generation, "size", "all", ALL, None, float(n)),
+            (generation, "couples", "all", ALL, None, float(len(outcome.couples))),
+            (generation, "match_rate", "all", ALL, None, float(matched.mean())),
+            (generation, "selection_differential", "all", ALL, None,
              float(liability[matched].mean() - liability.mean()) if matched.any() else np.nan),
         ]
         for column in ("disposition", "liability"):
             values = profiles[column].to_numpy()
             mean = _sums(codes, values, len(labels)) / size
             spread = np.sqrt(np.maximum(_sums(codes, values**2, len(labels)) / size - mean**2, 0.0))
-            rows.append((generation, f"{column}_mean", "all", "all", float(values.mean())))
-            rows.append((generation, f"{column}_sd", "all", "all", float(values.std())))
-            rows += [(generation, f"{column}_mean", "group", label, float(value))
+            rows.append((generation, f"{column}_mean", "all", ALL, None, float(values.mean())))
+            rows.append((generation, f"{column}_sd", "all", ALL, None, float(values.std())))
+            rows += [(generation, f"{column}_mean", "group", label, None, float(value))
                      for label, value in zip(labels, mean)]
-            rows += [(generation, f"{column}_sd", "group", label, float(value))
+            rows += [(generation, f"{column}_sd", "group", label, None, float(value))
                      for label, value in zip(labels, spread)]
-        rows += [(generation, "group_share", "group", label, float(value))
+        rows += [(generation, "group_share", "group", label, None, float(value))
                  for label, value in zip(labels, size / n)]
         total = exposure.sum()
-        deciles = [str(d) for d in range(1, 11)]
-        for by, level, key, count in (
-            ("group", labels, codes, size),
-            ("score_decile", deciles, decile, np.bincount(decile, minlength=10)),
+        # (group, decile) of each level: the group's label, or "all" and the decile 1..10
+        levels = {"group": [(label, None) for label in labels],
+                  "score_decile": [(ALL, d) for d in range(1, 11)]}
+        for by, key, count in (
+            ("group", codes, size),
+            ("score_decile", decile, np.bincount(decile, minlength=10)),
         ):
-            rate = _sums(key, matched.astype(np.float64), len(level)) / count
-            share = _sums(key, exposure, len(level)) / total
-            rows += [(generation, "match_rate", by, label, float(value))
-                     for label, value in zip(level, rate)]
-            rows += [(generation, "exposure_share", by, label, float(value))
-                     for label, value in zip(level, share)]
+            rate = _sums(key, matched.astype(np.float64), len(levels[by])) / count
+            share = _sums(key, exposure, len(levels[by])) / total
+            rows += [(generation, "match_rate", by, group, d, float(value))
+                     for (group, d), value in zip(levels[by], rate)]
+            rows += [(generation, "exposure_share", by, group, d, float(value))
+                     for (group, d), value in zip(levels[by], share)]
     return rows
 
 

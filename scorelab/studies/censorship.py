@@ -226,7 +226,9 @@ def censorship_run(
         )
     window = range(n_steps // 2, n_steps)
     result = simulate(society, config, n_steps=n_steps, rng=game_rng, record=window)
-    history = result.history.iloc[n_steps // 2:].mean()
+    wide = result.wide()
+    # the steps of the panel's window: history steps n_steps // 2 + 1 .. n_steps
+    history = wide[wide["step"] > n_steps // 2].mean()
     # per citizen, averaged over the window: each citizen has one panel row per step
     panel = result.panel.groupby("citizen")[["expressed_approval", "own"]].mean()
     citizens = society.citizens
@@ -236,13 +238,13 @@ def censorship_run(
     for group in GROUPS:
         member = citizens["group"] == group
         expressed = 1.0 - panel.loc[member, "expressed_approval"].mean()
-        part = _disapproval(expressed + history[f"expression_gap[{group}]"], expressed,
+        part = _disapproval(expressed + history[f"expression_gap_{group}"], expressed,
                             vanish_share)
         row.update({f"{key}_{group}": part[key] for key in
                     ("private_disapproval", "expressed_disapproval", "expression_gap",
                      "hidden_share", "expressed_share")})
         row[f"own_score_{group}"] = panel.loc[member, "own"].mean()
-        row[f"credit_access_{group}"] = history[f"access_credit[{group}]"]
+        row[f"credit_access_{group}"] = history[f"access_credit_{group}"]
     responsive = citizens["responsiveness"] > citizens["responsiveness"].median()
     row["responsive_premium"] = (
         panel.loc[responsive, "own"].mean() - panel.loc[~responsive, "own"].mean()
@@ -540,13 +542,13 @@ def chosen_hiding_run(world, *, visibility=1.0, stake_scale=10.0, fear_rate=0.5,
                                 mean_degree=10.0,
                                 minority=GroupProfile(disposition_mean=minority_disposition),
                                 rng=society_rng)
-    history = simulate(society, config, n_steps=n_steps, rng=game_rng).history
-    late = history.iloc[n_steps // 2:].mean()
+    wide = simulate(society, config, n_steps=n_steps, rng=game_rng).wide()
+    late = wide[wide["step"] > n_steps // 2].mean()  # the later half of the steps
     row = {"hidden_share": late["hidden_share"],
            "fear": late["fear"] if world == "choice" else np.nan}
     for group in GROUPS:
         for name in ("hidden_share", "mean_displayed", "access_credit", "access_food"):
-            row[f"{name}_{group}"] = late[f"{name}[{group}]"]
+            row[f"{name}_{group}"] = late[f"{name}_{group}"]
     major, minor = GROUPS
     row["score_gap"] = row[f"mean_displayed_{major}"] - row[f"mean_displayed_{minor}"]
     row["credit_gap"] = row[f"access_credit_{major}"] - row[f"access_credit_{minor}"]

@@ -33,6 +33,7 @@ import pandas as pd
 from scorelab.defaults import HOMOPHILY, MINORITY_WEALTH
 from scorelab._validation import check_integer, check_probability, check_rng
 from scorelab.dating import DatingMarket, Founders, selection_intensity, simulate_generations
+from scorelab.dating.generations import GENERATION_COLUMNS
 from scorelab.experiments import confidence_intervals, sweep
 from scorelab.findings import finding, findings_frame
 from scorelab.society import GroupProfile
@@ -118,7 +119,7 @@ def generations_sweep(rankings, *, n_citizens, n_generations, n_replicates, heri
                 site_share=site_share, market=market, rng=stream)
             frames.append(frame.assign(ranking=ranking, replicate=replicate))
     runs = pd.concat(frames, ignore_index=True)
-    return runs[["ranking", "replicate", "generation", "measure", "by", "level", "value"]]
+    return runs[["ranking", "replicate", *GENERATION_COLUMNS]]
 
 
 def overall_measures(runs):
@@ -136,8 +137,7 @@ def overall_measures(runs):
         The ``by == "all"`` rows pivoted wide: the swept columns, ``generation`` and one
         column per measure (``disposition_mean``, ``match_rate``, ...).
     """
-    keys = [column for column in runs.columns
-            if column not in ("generation", "measure", "by", "level", "value")]
+    keys = [column for column in runs.columns if column not in GENERATION_COLUMNS]
     return (runs[runs.by == "all"]
             .pivot_table(index=[*keys, "generation"], columns="measure", values="value")
             .reset_index())
@@ -161,9 +161,9 @@ def attention_shares(runs, rankings):
         over replicates.
     """
     exposure = runs[(runs.generation == 0) & (runs.measure == "exposure_share")]
-    by_decile = exposure[exposure.by == "score_decile"].astype({"level": int})
-    minority = exposure[(exposure.by == "group") & (exposure.level == "minority")]
-    decile_share = by_decile.groupby(["ranking", "level"]).value.mean().unstack("ranking")
+    by_decile = exposure[exposure.by == "score_decile"]
+    minority = exposure[(exposure.by == "group") & (exposure.group == "minority")]
+    decile_share = by_decile.groupby(["ranking", "decile"]).value.mean().unstack("ranking")
     return pd.DataFrame({
         "top_fifth": decile_share[rankings].loc[[9, 10]].sum(),
         "minority": minority.groupby("ranking").value.mean()[rankings],
@@ -190,7 +190,7 @@ def match_rates(runs, rankings):
     overall = overall_measures(runs)
     founders = runs[(runs.generation == 0) & (runs.measure == "match_rate")
                     & (runs.by == "group")]
-    gap = (founders.pivot_table(index=["ranking", "replicate"], columns="level", values="value")
+    gap = (founders.pivot_table(index=["ranking", "replicate"], columns="group", values="value")
            .eval("majority - minority").groupby("ranking").mean())
     return pd.DataFrame({"match_rate": overall.groupby("ranking").match_rate.mean()[rankings],
                          "group_gap": gap[rankings]})
@@ -480,10 +480,10 @@ def per_replicate(runs, n_generations):
 
     def founders_minority(measure):
         rows = founders[(founders.measure == measure) & (founders.by == "group")]
-        return rows.pivot_table(index=keys, columns="level", values="value")
+        return rows.pivot_table(index=keys, columns="group", values="value")
 
     matches = founders_minority("match_rate")
-    minority_end = runs[(runs.measure == "group_share") & (runs.level == "minority")
+    minority_end = runs[(runs.measure == "group_share") & (runs.group == "minority")
                         & (runs.generation == n_generations)].set_index(keys)["value"]
     return pd.DataFrame({
         "disposition_shift": end.disposition_mean - start.disposition_mean,

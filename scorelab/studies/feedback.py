@@ -251,7 +251,7 @@ def feedback_game(
     Examples
     --------
     >>> society, result = feedback_game(200, ostracism=0.0, n_steps=3, rng=1)
-    >>> int(result.history["ties_cut"].sum()), result.society.n_ties == society.n_ties
+    >>> int(result.wide()["ties_cut"].sum()), result.society.n_ties == society.n_ties
     (0, True)
     """
     game = _check_scenario(n_citizens, alpha, ostracism, association, n_steps,
@@ -301,7 +301,8 @@ def feedback_run(
     and, for the whole run:
 
     - ``ties_cut_total``: ties cut by ostracism over the run, and ``ties_cut_share``, the
-      same over the initial number of ties;
+      same over the initial number of ties (the whole run's; the game history's measure
+      of that name is one step's cuts over the ties at that step's start);
     - ``ties_added_total``: ties formed by rewiring over the run, and ``unreplaced_share``,
       ``1 - ties_added_total / ties_cut_total``, the share of cut ties the engine does not
       replace (a partner drawn as a friend of a friend who is the seeker or already a tie
@@ -374,7 +375,8 @@ def feedback_run(
         mean_degree=mean_degree, config=config, record=range(n_steps - tail, n_steps),
         gap_scale=gap_scale, rng=rng,
     )
-    history = result.history
+    history = result.wide()
+    # the last `tail` steps (the history's steps n_steps - tail + 1 .. n_steps)
     row = history[list(END_METRICS)].tail(tail).mean().to_dict()
     expressed = result.panel.groupby("citizen")["expressed_approval"].mean()
     initial = metrics.fragmentation(society)
@@ -421,21 +423,23 @@ def feedback_trajectory(
     Returns
     -------
     pandas.DataFrame
-        ``step`` and the :data:`END_METRICS` columns of the history, plus ``ties_cut``.
-        Passed to :func:`scorelab.experiments.sweep`, it gives one row per run and step.
+        ``step`` (0, the starting state, to ``n_steps``) and the :data:`END_METRICS`
+        columns of the history's wide view, plus ``ties_cut``. Passed to
+        :func:`scorelab.experiments.sweep`, it gives one row per run and step.
 
     Examples
     --------
     >>> frame = feedback_trajectory(200, n_steps=3, rng=1)
     >>> frame["step"].tolist()
-    [0, 1, 2]
+    [0, 1, 2, 3]
     """
     _, result = feedback_game(
         n_citizens, alpha=alpha, ostracism=ostracism,
         association=association, n_steps=n_steps, homophily=homophily,
         mean_degree=mean_degree, config=config, rng=rng,
     )
-    return pd.DataFrame(result.history[["step", *END_METRICS, "ties_cut"]])
+    wide = result.wide()
+    return pd.DataFrame(wide[["step", *END_METRICS, "ties_cut"]])
 
 
 def regimes_by_point(runs):
@@ -732,8 +736,8 @@ def unfriending_game(alpha, stake_scale, world, *, n_citizens=800, n_steps=12,
                                 mean_degree=check_real("mean_degree", mean_degree,
                                                        minimum=0.0, open_min=True),
                                 rng=society_rng)
-    history = simulate(society, config, n_steps=n_steps, rng=game_rng).history
-    late = history.iloc[n_steps // 2:]
+    wide = simulate(society, config, n_steps=n_steps, rng=game_rng).wide()
+    late = wide[wide["step"] > n_steps // 2]  # the later half of the steps
     row = {}
     for source in ("strategic", "social"):
         total = sum(late[f"cuts_{source}_{k}"] for k in TIE_KINDS)

@@ -718,8 +718,9 @@ def diverse_behaviour_ties(
     Returns
     -------
     pandas.DataFrame
-        One row per ``scoring`` ("relabelled", "fair") and ``step`` (after that step's
-        rewiring): ``cross_ties`` (ties between the minority and the majority, as a share
+        One row per ``scoring`` ("relabelled", "fair") and ``step`` (0: the start; ``s``:
+        the end of the ``s``-th step, after its rewiring; the game's history steps):
+        ``cross_ties`` (ties between the minority and the majority, as a share
         of their number at the start; ties cut and ties newly formed both count, so this
         is the net change), ``ties`` (all ties, as a share of the start),
         ``minority_displayed`` and ``majority_displayed`` (mean displayed score),
@@ -730,7 +731,9 @@ def diverse_behaviour_ties(
     --------
     >>> frame = diverse_behaviour_ties(300, n_steps=2, rng=1)
     >>> frame["scoring"].tolist()
-    ['relabelled', 'relabelled', 'fair', 'fair']
+    ['relabelled', 'relabelled', 'relabelled', 'fair', 'fair', 'fair']
+    >>> frame["step"].tolist()[:3], frame["cross_ties"].iloc[0]
+    ([0, 1, 2], np.float64(1.0))
     """
     society, results = _diverse_games(n_citizens, minority_share, homophily, customary_share,
                                       domain, n_steps, config, rng, record=())
@@ -740,16 +743,16 @@ def diverse_behaviour_ties(
     cross = int((minority[source] != minority[target]).sum())
     frames = []
     for scoring, result in results.items():
-        history = result.history
+        history = result.wide()
         frames.append(pd.DataFrame({
             "scoring": scoring,
             "step": history["step"],
-            "cross_ties": history["cross_group_ties[minority]"] / cross if cross else np.nan,
+            "cross_ties": history["cross_group_ties"] / cross if cross else np.nan,
             "ties": history["ties"] / len(ties),
-            "minority_displayed": history["mean_displayed[minority]"],
-            "majority_displayed": history["mean_displayed[majority]"],
-            "minority_credit": history["access_credit[minority]"],
-            "minority_wealth": history["mean_wealth[minority]"],
+            "minority_displayed": history["mean_displayed_minority"],
+            "majority_displayed": history["mean_displayed_majority"],
+            "minority_credit": history["access_credit_minority"],
+            "minority_wealth": history["mean_wealth_minority"],
         }))
     return pd.concat(frames, ignore_index=True)
 
@@ -776,7 +779,7 @@ def interventions_key_numbers(sizes, diverse, ties, interventions, by_group, *, 
     homophily_grid : sequence of float
         The swept homophily values (the lowest and highest are read).
     tie_steps : int
-        Steps of the tie runs (the last is read).
+        Steps of the tie runs (the state after the last, step ``tie_steps``, is read).
 
     Returns
     -------
@@ -787,7 +790,7 @@ def interventions_key_numbers(sizes, diverse, ties, interventions, by_group, *, 
     mixed, segregated = min(homophily_grid), max(homophily_grid)
     sizes = sizes.set_index(["metric", "minority_share", "homophily"])
     at_share = diverse[diverse.customary_share == customary_share].set_index(["metric", "who"])
-    last = ties[(ties.metric == "cross_ties") & (ties.step == tie_steps - 1)].set_index("scoring")
+    last = ties[(ties.metric == "cross_ties") & (ties.step == tie_steps)].set_index("scoring")
     per_intervention = interventions.set_index(["metric", "intervention"])
     columns = ["mean", "low", "high"]
 
@@ -816,9 +819,9 @@ def interventions_key_numbers(sizes, diverse, ties, interventions, by_group, *, 
         # a difference of two means: its interval is not the difference of the intervals
         "diverse behaviour: from-ties change, majority tied minus not tied (points)":
             (tied["mean"] - not_tied["mean"], np.nan, np.nan),
-        f"cross-group ties at step {tie_steps - 1} (share of start), relabelled":
+        f"cross-group ties at step {tie_steps} (share of start), relabelled":
             interval(last, "relabelled"),
-        f"cross-group ties at step {tie_steps - 1} (share of start), fair":
+        f"cross-group ties at step {tie_steps} (share of start), fair":
             interval(last, "fair"),
         "group-aware thresholds: equal-opportunity gap":
             interval(per_intervention, ("equal_opportunity_gap", "group-aware thresholds")),

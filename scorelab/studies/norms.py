@@ -122,14 +122,17 @@ def norm_game(scenario, *, n_citizens=1000, n_steps=20, internalisation=0.2,
     Returns
     -------
     pandas.DataFrame
-        One row per step and group: ``step``, ``group`` and :data:`_NORM_COLUMNS` plus
-        ``customary_approval`` (NaN for the majority, which has no customary acts).
+        One row per step and group: ``step`` (0, the start, to ``n_steps``, as the game's
+        history), ``group`` and :data:`_NORM_COLUMNS` plus ``customary_approval`` (NaN
+        for the majority, which has no customary acts). At step 0 nobody has acted yet:
+        the measures of acts (expressed approval, pluralistic ignorance, hidden share)
+        are NaN and private approval is the starting disposition.
 
     Examples
     --------
     >>> frame = norm_game("scored, norms drift", n_citizens=200, n_steps=3, rng=1)
     >>> sorted(frame["group"].unique()), len(frame)
-    (['majority', 'minority'], 6)
+    (['majority', 'minority'], 8)
     """
     if scenario not in NORM_SCENARIOS:
         raise ValueError(f"scenario must be one of {NORM_SCENARIOS}, got {scenario!r}")
@@ -149,7 +152,7 @@ def norm_game(scenario, *, n_citizens=1000, n_steps=20, internalisation=0.2,
     society = _society(n_citizens, minority_disposition, society_rng)
     measures = _measures(_NORM_COLUMNS + ("customary_approval",))
     history = simulate(society, config, n_steps=n_steps, rng=game_rng,
-                       measures=measures).history
+                       measures=measures).wide()
     return _by_group(history, _NORM_COLUMNS + ("customary_approval",))
 
 
@@ -159,13 +162,21 @@ def _measures(names):
     return [m for m in MECHANISM_MEASURES if m.name in names and m.by_group]
 
 
+def _first_and_last(trajectories):
+    """The first played step (the end of step 1; step 0 is the start, before any act) and
+    the last step of norm trajectories."""
+    played = trajectories.loc[trajectories["step"] > 0, "step"]
+    return played.min(), played.max()
+
+
 def _by_group(history, names):
-    """The per-group columns ``name[group]`` of a history, one row per step and group."""
+    """The per-group columns ``<name>_<group>`` of a wide history, one row per step and
+    group."""
     rows = []
     for group in GROUPS:
         part = pd.DataFrame({"step": history["step"], "group": group})
         for name in names:
-            column = f"{name}[{group}]"
+            column = f"{name}_{group}"
             part[name] = history[column] if column in history else np.nan
         rows.append(part)
     return pd.concat(rows, ignore_index=True)
@@ -292,8 +303,8 @@ def stakes_game(level, world, *, stake_scale=10.0, n_citizens=1000, n_steps=12,
         config = dataclasses.replace(config, **COUNTERFACTUAL)
     society_rng, game_rng = np.random.default_rng(rng).spawn(2)
     society = _society(n_citizens, 0.45, society_rng)
-    history = simulate(society, config, n_steps=n_steps, rng=game_rng).history
-    late = history.iloc[n_steps // 2:]
+    wide = simulate(society, config, n_steps=n_steps, rng=game_rng).wide()
+    late = wide[wide["step"] > n_steps // 2]  # the later half of the steps
     row = {
         "expressed_approval": late["expressed_approval"].mean(),
         "private_disapproval": late["private_disapproval"].mean(),
@@ -398,15 +409,15 @@ def norms_key_numbers(trajectories, doses):
     Returns
     -------
     dict
-        ``private_shift``: change of the mean private approval from the first to the last
-        step, per scenario (both groups pooled); ``ignorance_last``: pluralistic ignorance
+        ``private_shift``: change of the mean private approval from the end of the first
+        step (step 1, not the start) to the last step, per scenario (both groups pooled); ``ignorance_last``: pluralistic ignorance
         at the last step, per scenario; ``customs_last``: the minority's customary
         approval at the last step, per scenario; ``compliance_gain``: expressed approval
         with everything gated minus with nothing gated, per world; ``cuts_food``: strategic
         cuts per 1,000 ties and step with everything gated, per world; ``hidden_food``:
         hidden share with everything gated, per world.
     """
-    first, last = trajectories["step"].min(), trajectories["step"].max()
+    first, last = _first_and_last(trajectories)
     means = trajectories.groupby(["scenario", "step"])[list(_NORM_COLUMNS)].mean()
     minority = trajectories[trajectories["group"] == GROUPS[1]]
     customs = minority[minority["step"] == last].groupby("scenario")["customary_approval"].mean()
@@ -465,7 +476,8 @@ def findings(trajectories, gate_doses, scale_doses, *, n_citizens, seed, scale="
         the same society and draws) with null 0:
 
         - ``norms.private-approval-drift``: change of mean private approval (mean of the
-          two groups) from the first to the last step, scored with drifting norms minus
+          two groups) from the end of the first step (step 1) to the last step, scored
+          with drifting norms minus
           not scored with the same drift;
         - ``norms.pluralistic-ignorance``: pluralistic ignorance at the last step,
           drifting minus fixed norms (both scored);
@@ -503,7 +515,7 @@ def findings(trajectories, gate_doses, scale_doses, *, n_citizens, seed, scale="
     True
     """
     row = finding_maker(NOTEBOOK, RESTS_ON, n_citizens=n_citizens, seed=seed, scale=scale)
-    first, last = trajectories["step"].min(), trajectories["step"].max()
+    first, last = _first_and_last(trajectories)
     pooled = trajectories.groupby(["scenario", "replicate", "step"],
                                   as_index=False)[list(_NORM_COLUMNS)].mean()
     drifting, fixed, unscored = NORM_SCENARIOS

@@ -154,7 +154,7 @@ def rollout_run(
     Notes
     -----
     The *standard* the engine scores against is the mean (and spread) of the reference's
-    smoothed approval rates (``history["standard_mean"]`` of
+    smoothed approval rates (the history's measure ``standard_mean`` of
     :func:`~scorelab.dynamics.simulate`), reported here as ``standard_mean`` and
     ``standard_spread``. The ``reference`` cohort's ``expressed_approval`` and
     ``disposition`` show how demanding and how conforming the citizens who set it are;
@@ -240,8 +240,10 @@ def _rollout(n_citizens, *, mandatory_step, selectivity, join_rate, n_steps,
         frame = _cohort_means(panels[name][panels[name]["step"].isin(steps)], cohort,
                               citizens["group"], citizens["disposition"].to_numpy(),
                               configs[name].thresholds, steps)
-        # the standard is one number per step: the same for every cohort and group
-        standard = results[name].history.set_index("step").loc[frame["step"], list(_STANDARD)]
+        # the standard is one number per step: the same for every cohort and group; the
+        # panel's step k is the end of the (k + 1)-th step, the history's step k + 1
+        history = results[name].wide().set_index("step")
+        standard = history.loc[frame["step"] + 1, list(_STANDARD)]
         frames.append(frame.assign(scenario=name, **{c: standard[c].to_numpy()
                                                      for c in _STANDARD}))
     # same citizens, same step, same random stream: the paired difference of the scenarios

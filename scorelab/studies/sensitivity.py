@@ -156,10 +156,10 @@ def game_outputs(association_weight=0.3, memory=0.8, ostracism=0.05, gap_scale=1
         thresholds={gate: value + threshold_shift for gate, value in _BASE_THRESHOLDS.items()},
     )
     last = simulate(society, config, n_steps=n_steps, rng=game_rng, measures=_GAME_MEASURES,
-                    history_every=n_steps).history.iloc[-1]
+                    history_every=n_steps).wide().iloc[-1]
     outputs = {
-        "minority_gap": last["mean_displayed[majority]"] - last["mean_displayed[minority]"],
-        "credit_access_gap": last["access_credit[majority]"] - last["access_credit[minority]"],
+        "minority_gap": last["mean_displayed_majority"] - last["mean_displayed_minority"],
+        "credit_access_gap": last["access_credit_majority"] - last["access_credit_minority"],
         "largest_component_share": last["largest_component_share"],
         # undefined (NaN) only when displayed scores are constant: no association at all
         "score_assortativity": np.nan_to_num(last["score_assortativity"]),
@@ -197,7 +197,7 @@ def dating_outputs(heritability=0.5, cultural_transmission=0.0, score_weight=0.0
         visible_fraction=visible_fraction, market=DatingMarket(score_weight=score_weight),
         policy=ScoringPolicy(association_weight=association_weight), rng=rng)
     mean = frame.query("measure == 'disposition_mean' and by == 'all'").set_index("generation")
-    share = frame.query("measure == 'group_share' and level == 'minority'").set_index(
+    share = frame.query("measure == 'group_share' and group == 'minority'").set_index(
         "generation")["value"]
     return {
         "disposition_shift": float(mean.loc[generations, "value"] - mean.loc[0, "value"]),
