@@ -7,7 +7,12 @@ x = s until the largest change is below 1e-8 * max|s|). Targets: at most 0.3x it
 peak extra memory at most 3x the CSR matrix. Also the ratio to the streaming bound: the
 bytes one sparse product must move (matrix arrays, x and the result) times the number of
 products the solve used, divided by the memory bandwidth measured in the same run with a
-large NumPy copy (target 1.5x).
+large NumPy copy (target 1.5x). Each case also prints the load average and a calibration
+measured beside it: one SciPy product and one scorelab (two-thread) product on the same
+matrix, and from them an account of the call: products x time per product, and the rest
+(one-off passes and vector updates). The ratio to the power iteration cannot fall below
+(scorelab's products x its time per product) / (the power iteration's products x SciPy's),
+whatever is cut outside the products.
 
 Part 2, 10^5 citizens / ~10^6 ties: against ``networkx.pagerank`` with personalisation
 (restart proportional to degree * s gives the same vector on undirected ties) and a
@@ -24,6 +29,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import time
 import tracemalloc
 from pathlib import Path
@@ -139,9 +145,20 @@ def part_one(n, alphas, repeat):
     return rows
 
 
+def calibration(A, W, s, repeat):
+    """Seconds per product: SciPy's ``W @ x`` (the power iteration's) and scorelab's."""
+    product = ParallelProduct(A)
+    out = np.empty_like(s)
+    t_scipy, _ = timed(lambda: W @ s, 2 * repeat)
+    t_ours, _ = timed(lambda: product(s, out=out), 2 * repeat)
+    return t_scipy, t_ours
+
+
 def one_case(name, A, s, alpha, repeat, per_product):
     n = A.shape[0]
+    load = os.getloadavg()
     t_build, W = timed(lambda: row_normalised(A), 1)
+    t_scipy, t_ours = calibration(A, W, s, repeat)
     t_power, (x_power, iterations) = timed(lambda: power_iteration(W, s, alpha), repeat)
     t_prop, x = timed(lambda: scorelab.propagate(A, s, alpha=alpha, tol=TOL).to_numpy(), repeat)
     with ProductCounter() as counter:
@@ -169,6 +186,13 @@ def one_case(name, A, s, alpha, repeat, per_product):
         "peak_extra_MB_propagate": mem_prop / 1e6,
         "peak_extra_MB_power": mem_power / 1e6,
         "memory_ratio_vs_csr": mem_prop / csr_bytes(A),
+        "load_average_1_5_15": list(load),
+        "seconds_per_product_scipy": t_scipy,
+        "seconds_per_product_scorelab": t_ours,
+        "seconds_propagate_outside_products": t_prop - counter.count * t_ours,
+        "seconds_power_outside_products": t_power - iterations * t_scipy,
+        "ratio_floor_from_products": counter.count * t_ours / (iterations * t_scipy),
+        "ratio_floor_two_perfect_threads": counter.count * 0.5 / iterations,
     }
     print(
         f"alpha={alpha}: power iteration {t_power:.2f} s ({iterations} products, +{t_build:.2f} s "
@@ -180,6 +204,15 @@ def one_case(name, A, s, alpha, repeat, per_product):
         f"{row['error_propagate']:.1e} (power {row['error_power']:.1e}) | peak extra "
         f"{row['peak_extra_MB_propagate']:.0f} MB = {row['memory_ratio_vs_csr']:.2f}x CSR "
         f"(target <= 3)",
+        flush=True,
+    )
+    print(
+        f"    account (load {load[0]:.1f}): product SciPy {t_scipy * 1e3:.0f} ms, scorelab "
+        f"{t_ours * 1e3:.0f} ms | power iteration {iterations} x {t_scipy * 1e3:.0f} ms + "
+        f"{row['seconds_power_outside_products']:.2f} s other | propagate {counter.count} x "
+        f"{t_ours * 1e3:.0f} ms + {row['seconds_propagate_outside_products']:.2f} s other | "
+        f"ratio floor from products alone {row['ratio_floor_from_products']:.2f}, with two "
+        f"perfect threads {row['ratio_floor_two_perfect_threads']:.2f}",
         flush=True,
     )
     return row

@@ -83,14 +83,14 @@ class _System:
     lam: np.ndarray  # effective susceptibility: 0 for citizens without ties
     free: np.ndarray  # citizens whose displayed score depends on others
     symmetric: bool
+    lam_max: float = dataclasses.field(init=False)  # read several times per solve
+
+    def __post_init__(self):
+        self.lam_max = float(self.lam.max()) if self.n else 0.0
 
     @property
     def n(self):
         return self.wm.n
-
-    @property
-    def lam_max(self):
-        return float(self.lam.max()) if self.n else 0.0
 
     def mean_of_ties(self, x):
         """``W x`` on the free rows (0 elsewhere)."""
@@ -105,7 +105,8 @@ def _column(vector, like):
 
 def _build_system(G, alpha, weight):
     wm = as_weight_matrix(G, weight=weight)
-    degree = wm.degree if wm.degree is not None else np.asarray(wm.matrix.sum(axis=1)).ravel()
+    product = ParallelProduct(wm.matrix)
+    degree = wm.degree if wm.degree is not None else product.row_sums()
     lam = align_to_nodes(alpha, wm.nodes, name="alpha", scalar=True, minimum=0.0, maximum=1.0,
                          ndim=1)
     lam = np.where(degree > 0, lam, 0.0)
@@ -114,7 +115,7 @@ def _build_system(G, alpha, weight):
         symmetric = _looks_symmetric(wm.matrix)
     return _System(
         wm=wm,
-        product=ParallelProduct(wm.matrix),
+        product=product,
         degree=degree,
         lam=lam,
         free=lam > 0,
@@ -447,13 +448,21 @@ def _conjugate_gradients(system, s, x0, *, tol, scale, max_iter, one_norm=None):
     """
     free, lam, degree = system.free, system.lam, system.degree
     all_free = bool(free.all())
-    coef = np.where(free, np.divide(degree, lam, out=np.ones_like(degree), where=free), 1.0)
+    if all_free:
+        coef = degree / lam
+    else:
+        coef = np.where(free, np.divide(degree, lam, out=np.ones_like(degree), where=free), 1.0)
     coef_c, free_c = _column(coef, s), _column(free, s)
-    diag = 0.0 if system.wm.loopless else system.wm.matrix.diagonal()
-    precond = 1.0 / np.where(free, coef - diag, 1.0)
+    # Preconditioner 1 / coef: the diagonal of D Lambda^-1 - A leaving out self-loops, so
+    # no pass over the matrix reads them. The preconditioned operator is then
+    # I - Lambda^1/2 D^-1/2 A D^-1/2 Lambda^1/2, whose spectrum lies in
+    # [1 - lambda_max, 1 + lambda_max] (D^-1/2 A D^-1/2 has spectral radius 1).
+    precond = 1.0 / coef
     precond_c = _column(precond, s)
-    # the residual of the original equation is (lambda / d) times that of the symmetric one
-    to_original = _column(np.where(free, lam / np.where(degree > 0, degree, 1.0), 0.0), s)
+    # the residual of the original equation is (lambda / d) = 1 / coef times that of the
+    # symmetric one on the free rows (exact algebra, row by row, whatever A's symmetry)
+    to_original = precond if all_free else np.where(free, precond, 0.0)
+    to_original_c = _column(to_original, s)
 
     scaled = np.empty(s.shape)
 
@@ -464,9 +473,13 @@ def _conjugate_gradients(system, s, x0, *, tol, scale, max_iter, one_norm=None):
         np.subtract(np.multiply(coef_c, v, out=scaled), product, out=product)
         return product
 
-    fixed_part = 0.0 if all_free else system.product(np.where(free_c, 0.0, s))
-    b = np.where(free_c, coef_c * _column(1.0 - lam, s) * s + fixed_part, s)
-    x = np.where(free_c, x0, s)
+    if all_free:
+        b = coef_c * _column(1.0 - lam, s) * s
+        x = np.array(x0, dtype=np.float64)  # updated in place below
+    else:
+        fixed_part = system.product(np.where(free_c, 0.0, s))
+        b = np.where(free_c, coef_c * _column(1.0 - lam, s) * s + fixed_part, s)
+        x = np.where(free_c, x0, s)
     r = b - apply(x)
     threshold = _stop_threshold(system, tol, scale)
     # CG needs about sqrt(condition) * log(1 / tol) steps; the Jacobi-scaled condition
@@ -476,7 +489,7 @@ def _conjugate_gradients(system, s, x0, *, tol, scale, max_iter, one_norm=None):
     z = precond_c * r
     p = z.copy()
     rz = column_dots(r, z)
-    max_precond = precond.max()
+    max_precond = float(np.max(precond, where=free, initial=0.0))
     work = np.empty_like(r)
     q = np.empty_like(r)  # A p, rewritten every iteration
     near = threshold * math.sqrt(system.n)
@@ -491,7 +504,7 @@ def _conjugate_gradients(system, s, x0, *, tol, scale, max_iter, one_norm=None):
             bound = np.sqrt(max_precond * np.maximum(rz, 0.0))
         if np.all(bound <= threshold):
             break
-        if np.all(bound <= near) and np.all(np.abs(to_original * r).max(axis=0) <= threshold):
+        if np.all(bound <= near) and np.all(np.abs(to_original_c * r).max(axis=0) <= threshold):
             break
         q = apply(p, out=q)
         pq = column_dots(p, q)
@@ -505,9 +518,9 @@ def _conjugate_gradients(system, s, x0, *, tol, scale, max_iter, one_norm=None):
         rz = rz_new
     if one_norm is not None:
         return x
-    lam_c = _column(lam, s)
-    residual = lam_c * system.mean_of_ties(x) + (1.0 - lam_c) * s - x
-    residual = np.where(free_c, residual, 0.0)
+    # the true residual, not the recurrence's: one more product
+    residual = np.subtract(b, apply(x, out=q), out=q)
+    residual *= to_original_c
     if np.all(np.abs(residual).max(axis=0) <= threshold):
         return x
     return None
@@ -761,9 +774,23 @@ def contributions(G, own, citizen, *, alpha=0.3, weight="weight", tol=1e-8, max_
         top = check_integer("top", top, minimum=1)
     y = _row_of_inverse(system, nodes.get_loc(citizen), tol=tol, max_iter=max_iter)
     result = pd.Series(y * (1.0 - system.lam) * s, index=nodes, name="contribution")
-    order = np.argsort(-np.abs(result.to_numpy()), kind="stable")
-    result = result.iloc[order]
+    result = result.iloc[_largest_first(result.to_numpy())]
     return result if top is None else result.iloc[:top]
+
+
+def _largest_first(values):
+    """Positions of ``values`` by decreasing absolute value, ties in their order.
+
+    NumPy's default sort is a vectorised quicksort, about twice as fast as the stable one
+    at 10^6 values; it gives the stable order whenever no two keys are equal, which is
+    checked, and the stable sort is used otherwise.
+    """
+    key = -np.abs(values)
+    order = np.argsort(key)
+    ordered = key[order]
+    if np.any(ordered[1:] == ordered[:-1]):
+        order = np.argsort(key, kind="stable")
+    return order
 
 
 def _row_of_inverse(system, i, *, tol, max_iter):
