@@ -437,7 +437,8 @@ def _fixed_point(system, s, x0, *, tol, scale, max_iter):
     )
 
 
-def _conjugate_gradients(system, s, x0, *, tol, scale, max_iter, one_norm=None):
+def _conjugate_gradients(system, s, x0, *, tol, scale, max_iter, one_norm=None,
+                         product=None):
     """Jacobi-preconditioned CG on ``(D Lambda^-1 - A) x = D Lambda^-1 (I - Lambda) s``.
 
     Citizens with ``lambda = 0`` or without ties are held at their own score. Returns None
@@ -445,7 +446,9 @@ def _conjugate_gradients(system, s, x0, *, tol, scale, max_iter, one_norm=None):
     all), so that the caller falls back to the fixed point. With ``one_norm`` (one column
     only), stop instead once the 1-norm of the symmetric system's residual is at most
     ``one_norm`` and return without the check: the caller checks its own residual.
+    ``product`` replaces ``system.product`` (``A @ v``, with ``out=``).
     """
+    product = system.product if product is None else product
     free, lam, degree = system.free, system.lam, system.degree
     all_free = bool(free.all())
     if all_free:
@@ -467,17 +470,17 @@ def _conjugate_gradients(system, s, x0, *, tol, scale, max_iter, one_norm=None):
     scaled = np.empty(s.shape)
 
     def apply(v, out=None):
-        product = system.product(v if all_free else np.where(free_c, v, 0.0), out=out)
+        av = product(v if all_free else np.where(free_c, v, 0.0), out=out)
         if not all_free:
-            product[~free] = 0.0
-        np.subtract(np.multiply(coef_c, v, out=scaled), product, out=product)
-        return product
+            av[~free] = 0.0
+        np.subtract(np.multiply(coef_c, v, out=scaled), av, out=av)
+        return av
 
     if all_free:
         b = coef_c * _column(1.0 - lam, s) * s
         x = np.array(x0, dtype=np.float64)  # updated in place below
     else:
-        fixed_part = system.product(np.where(free_c, 0.0, s))
+        fixed_part = product(np.where(free_c, 0.0, s))
         b = np.where(free_c, coef_c * _column(1.0 - lam, s) * s + fixed_part, s)
         x = np.where(free_c, x0, s)
     r = b - apply(x)
@@ -807,16 +810,55 @@ def _row_of_inverse(system, i, *, tol, max_iter):
         # its residual is that of the transposed system, whose 1-norm bounds the error
         with np.errstate(over="ignore", invalid="ignore"):
             u = _conjugate_gradients(system, s, s, tol=tol, scale=s[i], max_iter=max_iter,
-                                     one_norm=tol * (1 - system.lam_max) / 2)
-            start = np.where(system.free, degree * np.divide(u, lam, out=np.zeros(n),
-                                                             where=system.free),
-                             system.product(u)) + np.where(system.free, 0.0, unit)
+                                     one_norm=tol * (1 - system.lam_max) / 2,
+                                     product=_SparseFirst(system))
+            start = degree * np.divide(u, lam, out=np.zeros(n), where=system.free)
+            if not system.free.all():
+                start = np.where(system.free, start, system.product(u) + unit)
         if not np.all(np.isfinite(start)):
             # a susceptibility so small that D / lambda overflows (subnormal lambda): the
             # CG warm start is unusable, the fixed point below still converges from e_i
             start = unit
     return _transposed_fixed_point(system, unit, y0=start, tol=tol * (1 - system.lam_max),
                                    max_iter=max_iter)
+
+
+class _SparseFirst:
+    """``A @ v`` that reads only the rows of ``v``'s non-zero entries while those hold
+    few ties, for a symmetric ``A`` (``(A v)_j = sum_i A_ij v_i``).
+
+    A solve from one citizen's unit vector (:func:`contributions`) starts with vectors
+    that reach one more step of ties per product: the first products touch a few
+    thousand ties of the 10^7 instead of all of them. Used where ``A`` is taken to be
+    symmetric; if that guess was wrong, the answer is wrong like the rest of the CG solve
+    and the caller's check with the true transpose finishes the job.
+    """
+
+    def __init__(self, system):
+        self.system = system
+        self.matrix = system.wm.matrix
+        self.limit = self.matrix.nnz // 16  # beyond: the full threaded product is cheaper
+        self.dense = False  # once a vector reaches too many ties, the next ones do too
+
+    def __call__(self, v, out=None):
+        if self.dense:
+            return self.system.product(v, out=out)
+        rows = np.flatnonzero(v)
+        indptr = self.matrix.indptr
+        counts = indptr[rows + 1] - indptr[rows]
+        total = int(counts.sum())
+        if total > self.limit:
+            self.dense = True
+            return self.system.product(v, out=out)
+        starts = indptr[rows]
+        positions = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
+        weights = self.matrix.data[positions] * np.repeat(v[rows], counts)
+        result = np.bincount(self.matrix.indices[positions], weights=weights,
+                             minlength=len(v))
+        if out is None:
+            return result
+        out[...] = result
+        return out
 
 
 def _transposed_fixed_point(system, rhs, *, tol, max_iter, y0=None):

@@ -350,6 +350,26 @@ def test_contributions_list_the_largest_first_with_ties_in_citizen_order():
     assert zeros == sorted(zeros) and {3, 17, 29} <= set(zeros)
 
 
+def test_sparse_first_product_matches_the_full_product():
+    from scorelab.association import _build_system, _SparseFirst
+
+    rng = np.random.default_rng(25)
+    A = sp.csr_array(random_weighted_graph(400, 0.05, rng))
+    sparse_first = _SparseFirst(_build_system(A, 0.5, None))
+    for support in ([7], [0, 1, 399], rng.choice(400, 20, replace=False)):
+        v = np.zeros(400)
+        v[support] = rng.normal(size=len(support))
+        np.testing.assert_allclose(sparse_first(v), A @ v, rtol=1e-14, atol=1e-14)
+        out = np.full(400, 3.0)
+        assert sparse_first(v, out=out) is out
+        np.testing.assert_allclose(out, A @ v, rtol=1e-14, atol=1e-14)
+    dense = rng.normal(size=400)  # too many ties: the full product, bit for bit
+    assert np.array_equal(sparse_first(dense), A @ dense)
+    v = np.zeros(400)
+    v[7] = 1.0  # from then on the full product (CG's vectors only spread)
+    assert np.array_equal(sparse_first(v), A @ v)
+
+
 @pytest.mark.parametrize("all_free", [True, False])
 def test_conjugate_gradients_meet_tolerance_with_self_loops(monkeypatch, all_free):
     """The CG preconditioner leaves out self-loops (no pass reads the diagonal): CG must
