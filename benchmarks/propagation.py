@@ -57,16 +57,22 @@ def timed(func, repeat):
     return best, result
 
 
-def interleaved(funcs, repeat):
+def interleaved(funcs, repeat, cpu=None):
     """Best wall time of each function over ``repeat`` rounds that run them in turn, and
-    their last results: on a shared machine a burst of load then falls on all of them."""
+    their last results: on a shared machine a burst of load then falls on all of them.
+    A list passed as ``cpu`` receives each function's least CPU time (all threads), the
+    work done whatever the scheduler did."""
     best, results = [np.inf] * len(funcs), [None] * len(funcs)
+    least = [np.inf] * len(funcs)
     for _ in range(repeat):
         for k, func in enumerate(funcs):
             gc.collect()
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             results[k] = func()
             best[k] = min(best[k], time.perf_counter() - start)
+            least[k] = min(least[k], time.process_time() - start_cpu)
+    if cpu is not None:
+        cpu.extend(least)
     return best, results
 
 
@@ -171,9 +177,10 @@ def one_case(name, A, s, alpha, repeat, per_product):
     load = os.getloadavg()
     t_build, W = timed(lambda: row_normalised(A), 1)
     t_scipy, t_ours = calibration(A, W, s, repeat)
+    cpu = []
     (t_power, t_prop), ((x_power, iterations), x) = interleaved(
         [lambda: power_iteration(W, s, alpha),
-         lambda: scorelab.propagate(A, s, alpha=alpha, tol=TOL).to_numpy()], repeat)
+         lambda: scorelab.propagate(A, s, alpha=alpha, tol=TOL).to_numpy()], repeat, cpu)
     with ProductCounter() as counter:
         scorelab.propagate(A, s, alpha=alpha, tol=TOL)
     reference = scorelab.propagate(A, s, alpha=alpha, tol=1e-13).to_numpy()
@@ -199,6 +206,9 @@ def one_case(name, A, s, alpha, repeat, per_product):
         "peak_extra_MB_propagate": mem_prop / 1e6,
         "peak_extra_MB_power": mem_power / 1e6,
         "memory_ratio_vs_csr": mem_prop / csr_bytes(A),
+        "cpu_seconds_power": cpu[0],
+        "cpu_seconds_propagate": cpu[1],
+        "cpu_ratio_vs_power": cpu[1] / cpu[0],
         "load_average_1_5_15": list(load),
         "seconds_per_product_scipy": t_scipy,
         "seconds_per_product_scorelab": t_ours,
@@ -220,7 +230,8 @@ def one_case(name, A, s, alpha, repeat, per_product):
         flush=True,
     )
     print(
-        f"    account (load {load[0]:.1f}): product SciPy {t_scipy * 1e3:.0f} ms, scorelab "
+        f"    account (load {load[0]:.1f}; CPU time propagate {cpu[1]:.2f} s / power iteration "
+        f"{cpu[0]:.2f} s = {row['cpu_ratio_vs_power']:.2f}): product SciPy {t_scipy * 1e3:.0f} ms, scorelab "
         f"{t_ours * 1e3:.0f} ms | power iteration {iterations} x {t_scipy * 1e3:.0f} ms + "
         f"{row['seconds_power_outside_products']:.2f} s other | propagate {counter.count} x "
         f"{t_ours * 1e3:.0f} ms + {row['seconds_propagate_outside_products']:.2f} s other | "

@@ -450,14 +450,13 @@ class ParallelProduct:
             return out
         x = np.ascontiguousarray(x, dtype=np.float64)
         if out is None:
-            out = np.zeros((self.matrix.shape[0],) + x.shape[1:])
+            out = np.empty((self.matrix.shape[0],) + x.shape[1:])
         else:
             shape = (self.matrix.shape[0],) + x.shape[1:]
             if (out.shape != shape or out.dtype != np.float64
                     or not out.flags.c_contiguous or np.shares_memory(out, x)):
                 raise ValueError(f"out must be a C-contiguous float64 array of shape {shape} "
                                  "that does not overlap x")
-            out.fill(0.0)  # the kernels add A @ x to what is there
         self._share(lambda block: self._block_product(block, x, out))
         return out
 
@@ -530,6 +529,7 @@ class ParallelProduct:
             return
         m = self.matrix
         indptr = m.indptr[a : b + 1]
+        out[a:b] = 0.0  # the kernels add A @ x to what is there; zeroed block by block
         if x.ndim == 1:
             _sparsetools.csr_matvec(b - a, m.shape[1], indptr, m.indices, m.data, x, out[a:b])
         else:

@@ -466,9 +466,10 @@ def _conjugate_gradients(system, s, x0, *, tol, scale, max_iter, one_norm=None,
     # [1 - lambda_max, 1 + lambda_max] (D^-1/2 A D^-1/2 has spectral radius 1).
     precond = 1.0 / coef
     precond_c = _column(precond, s)
-    # the residual of the original equation is (lambda / d) = 1 / coef times that of the
-    # symmetric one on the free rows (exact algebra, row by row, whatever A's symmetry)
-    to_original = precond if all_free else np.where(free, precond, 0.0)
+    # the residual of the original equation is lambda / d times that of the symmetric one
+    # on the free rows (exact algebra, row by row, whatever A's symmetry)
+    to_original = (lam / degree if all_free
+                   else np.where(free, lam / np.where(degree > 0, degree, 1.0), 0.0))
     to_original_c = _column(to_original, s)
 
     scaled = np.empty(s.shape)
@@ -496,7 +497,7 @@ def _conjugate_gradients(system, s, x0, *, tol, scale, max_iter, one_norm=None,
     z = precond_c * r
     p = z.copy()
     rz = column_dots(r, z)
-    max_precond = float(np.max(precond, where=free, initial=0.0))
+    max_precond = precond.max()
     work = np.empty_like(r)
     q = np.empty_like(r)  # A p, rewritten every iteration
     near = threshold * math.sqrt(system.n)
