@@ -39,6 +39,7 @@ import numpy as np
 import scipy.sparse as sp
 
 import scorelab
+from scorelab import _graph
 from scorelab._graph import ParallelProduct
 from scorelab.reporting import versions
 from scorelab.society import barabasi_albert, erdos_renyi
@@ -164,6 +165,16 @@ def part_one(n, alphas, repeat):
     return rows
 
 
+def one_thread(call):
+    """``call()`` with scorelab's products on the calling thread only (same results)."""
+    original = _graph._thread_count
+    _graph._thread_count = lambda: 1
+    try:
+        return call()
+    finally:
+        _graph._thread_count = original
+
+
 def calibration(A, W, s, repeat):
     """Seconds per product: SciPy's ``W @ x`` (the power iteration's) and scorelab's."""
     product = ParallelProduct(A)
@@ -178,9 +189,11 @@ def one_case(name, A, s, alpha, repeat, per_product):
     t_build, W = timed(lambda: row_normalised(A), 1)
     t_scipy, t_ours = calibration(A, W, s, repeat)
     cpu = []
-    (t_power, t_prop), ((x_power, iterations), x) = interleaved(
+    (t_power, t_prop, t_single), ((x_power, iterations), x, _) = interleaved(
         [lambda: power_iteration(W, s, alpha),
-         lambda: scorelab.propagate(A, s, alpha=alpha, tol=TOL).to_numpy()], repeat, cpu)
+         lambda: scorelab.propagate(A, s, alpha=alpha, tol=TOL).to_numpy(),
+         lambda: one_thread(lambda: scorelab.propagate(A, s, alpha=alpha, tol=TOL))],
+        repeat, cpu)
     with ProductCounter() as counter:
         scorelab.propagate(A, s, alpha=alpha, tol=TOL)
     reference = scorelab.propagate(A, s, alpha=alpha, tol=1e-13).to_numpy()
@@ -206,8 +219,11 @@ def one_case(name, A, s, alpha, repeat, per_product):
         "peak_extra_MB_propagate": mem_prop / 1e6,
         "peak_extra_MB_power": mem_power / 1e6,
         "memory_ratio_vs_csr": mem_prop / csr_bytes(A),
+        "seconds_propagate_one_thread": t_single,
+        "time_ratio_one_thread_vs_power": t_single / t_power,
         "cpu_seconds_power": cpu[0],
         "cpu_seconds_propagate": cpu[1],
+        "cpu_seconds_propagate_one_thread": cpu[2],
         "cpu_ratio_vs_power": cpu[1] / cpu[0],
         "load_average_1_5_15": list(load),
         "seconds_per_product_scipy": t_scipy,
@@ -231,7 +247,9 @@ def one_case(name, A, s, alpha, repeat, per_product):
     )
     print(
         f"    account (load {load[0]:.1f}; CPU time propagate {cpu[1]:.2f} s / power iteration "
-        f"{cpu[0]:.2f} s = {row['cpu_ratio_vs_power']:.2f}): product SciPy {t_scipy * 1e3:.0f} ms, scorelab "
+        f"{cpu[0]:.2f} s = {row['cpu_ratio_vs_power']:.2f}; propagate on one thread "
+        f"{t_single:.2f} s, ratio {row['time_ratio_one_thread_vs_power']:.2f}, CPU "
+        f"{cpu[2]:.2f} s): product SciPy {t_scipy * 1e3:.0f} ms, scorelab "
         f"{t_ours * 1e3:.0f} ms | power iteration {iterations} x {t_scipy * 1e3:.0f} ms + "
         f"{row['seconds_power_outside_products']:.2f} s other | propagate {counter.count} x "
         f"{t_ours * 1e3:.0f} ms + {row['seconds_propagate_outside_products']:.2f} s other | "

@@ -419,6 +419,11 @@ class ParallelProduct:
     a helper thread may not be scheduled for several milliseconds, the caller then does
     the work itself instead of waiting (measured at 10^5 rows under a load of 5 on 2 cores:
     a fixed split of one block per thread took 8-9 ms a product against SciPy's 3 ms).
+    Whether two threads pay depends on the machine: on this project's shared 2-core
+    machine (2 vCPUs, load 3-8 from other sessions) a whole solve at 10^6 rows ran
+    faster with one thread (best of 5: 0.76 s against 1.23 s, 1.20 against 1.79; 40 %
+    more CPU time with two), while the individual products took about the same time
+    (``benchmarks/propagation.py`` prints both beside each other).
     Every row is computed by the same kernel whichever thread takes it, so the result is
     identical for any number of threads. The blocks read the matrix's own arrays through
     SciPy's ``csr_matvec(s)`` kernels, which take absolute offsets into them: no copy.
