@@ -19,11 +19,13 @@ import contextlib
 import contextvars
 import numbers
 import os
+import threading
 import warnings
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import chain, repeat
+from types import SimpleNamespace
 
 import networkx as nx
 import numpy as np
@@ -43,6 +45,8 @@ except ImportError:  # pragma: no cover - depends on the SciPy build
 
 # Below this many stored entries a product is too quick for threads to pay off.
 _MIN_NNZ_PER_THREAD = 100_000
+# Row blocks per thread that ParallelProduct's threads share out (see there).
+_SHARES_PER_THREAD = 4
 _POOL: ThreadPoolExecutor | None = None
 _POOL_PID: int | None = None
 
@@ -405,22 +409,41 @@ def row_cuts(indptr, nnz):
 
 
 class ParallelProduct:
-    """``A @ x`` for a CSR matrix, split into row blocks of equal work over threads.
+    """``A @ x`` for a CSR matrix, split into row blocks of equal work shared by threads.
 
-    SciPy's CSR kernels release the GIL, so on a 2-core machine two row blocks run about
+    SciPy's CSR kernels release the GIL, so on a 2-core machine two threads run about
     twice as fast as one call (measured: 0.24 s -> 0.10 s at 10^6 rows and 2 * 10^7
-    entries). The blocks read the matrix's own arrays through SciPy's ``csr_matvec(s)``
-    kernels, which take absolute offsets into them: no copy. Where those kernels are not
-    available, row-block matrices are built instead (they copy the arrays once).
+    entries) when both cores are free. The rows are cut into a few blocks per thread and
+    each thread claims the next unclaimed block until none is left; the calling thread
+    takes part and waits only for blocks a helper has claimed. On a loaded machine, where
+    a helper thread may not be scheduled for several milliseconds, the caller then does
+    the work itself instead of waiting (measured at 10^5 rows under a load of 5 on 2 cores:
+    a fixed split of one block per thread took 8-9 ms a product against SciPy's 3 ms).
+    Whether two threads pay depends on the machine: on this project's shared 2-core
+    machine (2 vCPUs, load 3-8 from other sessions) a whole solve at 10^6 rows ran
+    faster with one thread (best of 5: 0.76 s against 1.23 s, 1.20 against 1.79; 40 %
+    more CPU time with two), while the individual products took about the same time
+    (``benchmarks/propagation.py`` prints both beside each other).
+    Every row is computed by the same kernel whichever thread takes it, so the result is
+    identical for any number of threads. The blocks read the matrix's own arrays through
+    SciPy's ``csr_matvec(s)`` kernels, which take absolute offsets into them: no copy.
+    Where those kernels are not available, row-block matrices are built instead (they
+    copy the arrays once).
     """
 
     def __init__(self, matrix):
         self.matrix = matrix
-        self.cuts = row_cuts(matrix.indptr, matrix.nnz)
+        per_thread = row_cuts(matrix.indptr, matrix.nnz)
+        self.cuts = None
+        if per_thread is not None:
+            shares = min(_SHARES_PER_THREAD * (len(per_thread) - 1),
+                         matrix.nnz // _MIN_NNZ_PER_THREAD)
+            cuts = np.searchsorted(matrix.indptr, np.linspace(0, matrix.nnz, shares + 1))
+            cuts[0], cuts[-1] = 0, matrix.shape[0]
+            self.cuts = np.unique(cuts)
         self.blocks = None
-        if self.cuts is not None:
-            if _sparsetools is None:
-                self.blocks = [matrix[a:b] for a, b in zip(self.cuts[:-1], self.cuts[1:])]
+        if self.cuts is not None and _sparsetools is None:
+            self.blocks = [matrix[a:b] for a, b in zip(self.cuts[:-1], self.cuts[1:])]
 
     def __call__(self, x, out=None):
         """``A @ x``; into ``out`` (float64, C-contiguous, the result's shape) if given,
@@ -432,22 +455,77 @@ class ParallelProduct:
             return out
         x = np.ascontiguousarray(x, dtype=np.float64)
         if out is None:
-            out = np.zeros((self.matrix.shape[0],) + x.shape[1:])
+            out = np.empty((self.matrix.shape[0],) + x.shape[1:])
         else:
             shape = (self.matrix.shape[0],) + x.shape[1:]
             if (out.shape != shape or out.dtype != np.float64
                     or not out.flags.c_contiguous or np.shares_memory(out, x)):
                 raise ValueError(f"out must be a C-contiguous float64 array of shape {shape} "
                                  "that does not overlap x")
-            out.fill(0.0)  # the kernels add A @ x to what is there
-        # the calling thread takes the first block itself: one thread hand-off fewer per
-        # product, which matters on a loaded machine
-        others = [thread_pool().submit(self._block_product, block, x, out)
-                  for block in range(1, len(self.cuts) - 1)]
-        self._block_product(0, x, out)
-        for future in others:
-            future.result()
+        self._share(lambda block: self._block_product(block, x, out))
         return out
+
+    def row_sums(self):
+        """``A.sum(axis=1)`` as a flat array, the row blocks summed on the threads.
+
+        The same sequential sums as SciPy's (``numpy.add.reduceat`` over each row), so the
+        values are identical; an empty row sums to 0.
+        """
+        sums = np.zeros(self.matrix.shape[0])
+        if self.cuts is None:
+            self._block_sums(0, self.matrix.shape[0], sums)
+        else:
+            self._share(lambda block: self._block_sums(self.cuts[block], self.cuts[block + 1],
+                                                       sums))
+        return sums
+
+    def _share(self, work):
+        """Run ``work(block)`` once for every row block, on this thread and the helpers."""
+        blocks = len(self.cuts) - 1
+        state = SimpleNamespace(next=0, lock=threading.Lock(), errors=[])
+        done = [threading.Event() for _ in range(blocks)]
+
+        def claim():
+            with state.lock:
+                block, state.next = state.next, state.next + 1
+            return block
+
+        def helper():
+            while (block := claim()) < blocks:
+                try:
+                    work(block)
+                except BaseException as exc:  # re-raised on the calling thread
+                    state.errors.append(exc)
+                finally:
+                    done[block].set()
+
+        for _ in range(_thread_count() - 1):
+            thread_pool().submit(helper)
+        mine = set()
+        while (block := claim()) < blocks:
+            work(block)
+            mine.add(block)
+        for block in range(blocks):
+            if block not in mine:
+                done[block].wait()
+        if state.errors:
+            raise state.errors[0]
+
+    def _block_sums(self, a, b, sums):
+        m = self.matrix
+        indptr = m.indptr[a : b + 1]
+        lo, hi = int(indptr[0]), int(indptr[-1])
+        if hi == lo:
+            return
+        starts = (indptr[:-1] - lo).astype(np.intp)
+        nonempty = indptr[1:] > indptr[:-1]
+        if nonempty.all():
+            sums[a:b] = np.add.reduceat(m.data[lo:hi], starts)
+            return
+        # reduceat over the non-empty rows only: their starts strictly increase, and each
+        # segment runs to the next non-empty row's start (empty rows hold no entries)
+        rows = np.flatnonzero(nonempty)
+        sums[a + rows] = np.add.reduceat(m.data[lo:hi], starts[rows])
 
     def _block_product(self, block, x, out):
         a, b = self.cuts[block], self.cuts[block + 1]
@@ -456,6 +534,7 @@ class ParallelProduct:
             return
         m = self.matrix
         indptr = m.indptr[a : b + 1]
+        out[a:b] = 0.0  # the kernels add A @ x to what is there; zeroed block by block
         if x.ndim == 1:
             _sparsetools.csr_matvec(b - a, m.shape[1], indptr, m.indices, m.data, x, out[a:b])
         else:

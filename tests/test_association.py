@@ -332,6 +332,111 @@ def test_contributions_on_undirected_ties_match_dense_row(as_networkx):
         assert c.sum() == pytest.approx((M @ s)[citizen], abs=1e-8)
 
 
+def test_contributions_list_the_largest_first_with_ties_in_citizen_order():
+    from scorelab.association import _largest_first
+
+    rng = np.random.default_rng(21)
+    distinct = rng.normal(size=500)
+    tied = np.round(rng.normal(size=500), 1)  # many equal absolute values, both signs
+    for values in (distinct, tied, np.zeros(7)):
+        expected = np.argsort(-np.abs(values), kind="stable")
+        assert _largest_first(values).tolist() == expected.tolist()
+    # zero own scores give exactly equal (zero) contributions: listed in citizen order
+    A = random_weighted_graph(40, 0.15, rng, isolated=0)
+    s = rng.uniform(350, 950, 40)
+    s[[3, 17, 29]] = 0.0
+    c = contributions(sp.csr_array(A), s, 5, alpha=0.5)
+    zeros = c.index[c.to_numpy() == 0.0].tolist()
+    assert zeros == sorted(zeros) and {3, 17, 29} <= set(zeros)
+
+
+def test_sparse_first_product_matches_the_full_product():
+    from scorelab.association import _build_system, _SparseFirst
+
+    rng = np.random.default_rng(25)
+    A = sp.csr_array(random_weighted_graph(400, 0.05, rng))
+    sparse_first = _SparseFirst(_build_system(A, 0.5, None))
+    for support in ([7], [0, 1, 399], rng.choice(400, 20, replace=False)):
+        v = np.zeros(400)
+        v[support] = rng.normal(size=len(support))
+        np.testing.assert_allclose(sparse_first(v), A @ v, rtol=1e-14, atol=1e-14)
+        out = np.full(400, 3.0)
+        assert sparse_first(v, out=out) is out
+        np.testing.assert_allclose(out, A @ v, rtol=1e-14, atol=1e-14)
+    dense = rng.normal(size=400)  # too many ties: the full product, bit for bit
+    assert np.array_equal(sparse_first(dense), A @ dense)
+    v = np.zeros(400)
+    v[7] = 1.0  # from then on the full product (CG's vectors only spread)
+    assert np.array_equal(sparse_first(v), A @ v)
+
+
+@pytest.mark.parametrize("all_free", [True, False])
+def test_conjugate_gradients_meet_tolerance_with_self_loops(monkeypatch, all_free):
+    """The CG preconditioner leaves out self-loops (no pass reads the diagonal): CG must
+    still converge and pass its own true-residual check, with no fixed-point fallback."""
+    import scorelab.association as association
+
+    def no_fallback(*args, **kwargs):
+        raise AssertionError("CG failed its check and fell back to the fixed point")
+
+    monkeypatch.setattr(association, "_fixed_point", no_fallback)
+    rng = np.random.default_rng(22)
+    A = random_weighted_graph(80, 0.1, rng, isolated=0 if all_free else 3)
+    np.fill_diagonal(A, rng.uniform(0.0, 20.0, 80))  # heavy self-loops
+    s = rng.uniform(350, 950, 80)
+    lam = rng.uniform(0.05, 0.95, 80)
+    if not all_free:
+        lam[10:14] = 0.0
+    expected = dense_equilibrium_matrix(A, lam) @ s
+    for tol in (1e-6, 1e-8, 1e-11):
+        got = propagate(sp.csr_array(A), s, alpha=lam, tol=tol).to_numpy()
+        assert np.abs(got - expected).max() <= tol * s.max()
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_parallel_product_and_row_sums_are_identical_to_scipy(monkeypatch, threads):
+    """Row blocks shared among threads give SciPy's product and row sums bit for bit,
+    with empty rows inside and at the end, one or several columns."""
+    from scorelab import _graph
+
+    monkeypatch.setattr(_graph, "_MIN_NNZ_PER_THREAD", 20)
+    monkeypatch.setattr(_graph, "_thread_count", lambda: threads)
+    rng = np.random.default_rng(23)
+    matrix = sp.random_array((300, 300), density=0.05, format="csr", rng=rng)
+    matrix = sp.csr_array(matrix.multiply(np.isin(np.arange(300), [4, 5, 150, 297, 298, 299],
+                                                  invert=True)[:, None]))
+    product = _graph.ParallelProduct(matrix)
+    if threads > 1:
+        assert len(product.cuts) > threads  # more blocks than threads: they are shared
+    x = rng.normal(size=300)
+    assert np.array_equal(product(x), matrix @ x)
+    X = rng.normal(size=(300, 3))
+    assert np.array_equal(product(X, out=np.full((300, 3), 5.0)), matrix @ X)
+    sums = product.row_sums()
+    assert np.array_equal(sums, np.asarray(matrix.sum(axis=1)).ravel())
+    assert sums[[4, 5, 150, 297, 298, 299]].tolist() == [0.0] * 6
+
+
+def test_parallel_product_does_not_wait_for_helpers_that_never_start(monkeypatch):
+    """On a loaded machine a helper thread may start late: the calling thread then does
+    every block itself rather than wait (here the helper never starts at all)."""
+    from scorelab import _graph
+
+    class Stalled:
+        def submit(self, *args, **kwargs):
+            return None  # the work is never run
+
+    monkeypatch.setattr(_graph, "_MIN_NNZ_PER_THREAD", 20)
+    monkeypatch.setattr(_graph, "_thread_count", lambda: 2)
+    monkeypatch.setattr(_graph, "thread_pool", lambda: Stalled())
+    rng = np.random.default_rng(24)
+    matrix = sp.random_array((200, 200), density=0.05, format="csr", rng=rng)
+    product = _graph.ParallelProduct(matrix)
+    x = rng.normal(size=200)
+    assert np.array_equal(product(x), matrix @ x)
+    assert np.array_equal(product.row_sums(), np.asarray(matrix.sum(axis=1)).ravel())
+
+
 def test_one_hop_and_worst_neighbour_closed_forms():
     rng = np.random.default_rng(9)
     A = random_weighted_graph(30, 0.15, rng)
