@@ -350,9 +350,12 @@ def screen(model, *, trajectories, fixed=None, rng=None, n_jobs=1):
 
 
 def few_that_matter(morris, *, at_most=4):
-    """The parameters to pass on to Sobol': first the most influential parameter of every
-    output (in output order), then the others :func:`influential` names for some output,
-    by their largest ``mu_star`` scaled by its output's largest; at most ``at_most``.
+    """The parameters to pass on to Sobol': the most influential parameter of every output
+    (in output order), then the second of every output, and so on, in the order
+    :func:`influential` names them; at most ``at_most``.
+
+    Going down the ranks of every output together keeps each output's leading parameters,
+    rather than those of the outputs whose screening is noisiest.
 
     Examples
     --------
@@ -365,14 +368,9 @@ def few_that_matter(morris, *, at_most=4):
     (['a', 'b', 'c'], ['a', 'b'])
     """
     at_most = check_integer("at_most", at_most, minimum=1)
-    scaled = morris.assign(share=morris["mu_star"]
-                           / morris.groupby("output")["mu_star"].transform("max"))
-    named = {output: influential(morris, output) for output in morris["output"].unique()}
-    chosen = [names[0] for names in named.values() if names]
-    others = {p for names in named.values() for p in names}
-    best = (scaled[scaled["parameter"].isin(others)].groupby("parameter", sort=False)["share"]
-            .max().sort_values(ascending=False, kind="stable"))
-    chosen += best.index.tolist()
+    named = [influential(morris, output) for output in morris["output"].unique()]
+    chosen = [names[rank] for rank in range(max(map(len, named), default=0))
+              for names in named if rank < len(names)]
     return list(dict.fromkeys(chosen))[:at_most]
 
 
