@@ -22,29 +22,47 @@ def population():
 
 
 def test_every_box_holds_the_codes_defaults():
+    import inspect
+
     config = GameConfig()
     game = study.MODELS["game"]
     for name in ("ostracism", "gap_scale", "triadic_share", "standard_inertia", "incentive",
-                 "peer_pressure", "censorship", "detection"):
+                 "peer_pressure", "detection", "strategic_rate", "rationality",
+                 "internalisation", "authenticity"):
         low, high = game[name]
         assert low <= getattr(config, name) <= high, name
-    low, high = game["association_weight"]
+    low, high = game["alpha"]
     assert low <= config.policy.alpha <= high
-    assert study._BASE_THRESHOLDS == dict(config.thresholds)
+    for model, func in (("game", study.game_outputs), ("dating", study.dating_outputs),
+                        ("credit", study.credit_outputs)):
+        defaults = {k: p.default for k, p in inspect.signature(func).parameters.items()}
+        for name, (low, high) in study.MODELS[model].items():
+            assert low <= defaults[name] <= high, (model, name)
     assert game["threshold_shift"][0] < 0 < game["threshold_shift"][1]
+    assert game["gated"] == (0.0, 5.0)  # nothing gated ... up to food
     dating = study.MODELS["dating"]
     # h^2 + c^2 must stay a share of one variance over the whole box
     assert dating["heritability"][1] + dating["cultural_transmission"][1] <= 1
 
 
 def test_game_outputs_respond_to_what_they_measure():
-    free = study.game_outputs(censorship=0.0, **TINY["game"], rng=1)
-    hiding = study.game_outputs(censorship=1.0, **TINY["game"], rng=1)
-    assert set(free) == {o.split(".", 1)[1] for o in study.OUTPUTS if o.startswith("game.")}
-    assert all(np.isfinite(v) and isinstance(v, float) for v in free.values())
-    # nobody hides a disapproved act when censoring is off: private = expressed
-    assert free["expression_gap"] == 0.0
-    assert hiding["expression_gap"] > 0.05
+    size = TINY["game"] | {"n_steps": 4}
+    base = study.game_outputs(**size, rng=1)
+    assert set(base) == {o.split(".", 1)[1] for o in study.OUTPUTS if o.startswith("game.")}
+    assert all(np.isfinite(v) and isinstance(v, float) for v in base.values())
+    # each mechanism switched off gives exactly none of what it does
+    off = study.game_outputs(strategic_rate=0.0, ostracism=0.0, internalisation=0.0, **size,
+                             rng=1)
+    cuts = [k for k in off if k.startswith("strategic_cuts")]
+    assert cuts and all(off[k] == 0.0 for k in cuts)
+    assert off["social_cuts"] == 0.0 and off["private_approval_drift"] == 0.0
+    assert base["private_approval_drift"] != 0.0
+    # nothing gated: every gate is open to all, so there is no credit access gap
+    assert study.game_outputs(gated=0.0, **size, rng=1)["credit_access_gap"] == 0.0
+    # high stakes on every gate make hiding pay: more is hidden than with nothing at stake
+    high = study.game_outputs(gated=5.0, stake_scale=30.0, **size, rng=1)
+    none = study.game_outputs(gated=5.0, stake_scale=0.0, **size, rng=1)
+    assert high["hidden_share"] > none["hidden_share"] + 0.2
 
 
 def test_dating_outputs_round_generations_and_count_a_vanished_minority_as_zero():
@@ -128,5 +146,80 @@ def test_findings_take_rests_on_from_the_table_the_notebook_computed(population)
     register = study.findings(replicates=2, sizes=TINY, population=population, table=table)
     by_id = register.set_index("id")["rests_on"]
     assert by_id["sensitivity.game-gap-association-weight"] == "ostracism; censorship"
-    assert by_id["sensitivity.credit-gap-default-change"] == ""
-    assert by_id["sensitivity.dating-minority-share-visible-fraction"] == ""
+    assert by_id["sensitivity.credit-gap-default-change"] == study.NONE_STANDS_OUT
+    assert by_id["sensitivity.dating-minority-share-visible-fraction"] == study.NONE_STANDS_OUT
+
+
+def test_rests_on_entry_marks_what_is_not_covered_and_what_nothing_moves(monkeypatch):
+    table = pd.DataFrame({"output": ["game.minority_gap", "game.hidden_share"],
+                          "rests_on": ["alpha; gated", ""], "method": "sobol"})
+    monkeypatch.setattr(study, "_table", lambda: table)
+    assert study.rests_on_entry("game.minority_gap") == ("alpha", "gated")
+    assert study.rests_on_entry("game.hidden_share") == (study.NONE_STANDS_OUT,)
+    assert study.rests_on_entry(None) == (study.NOT_COVERED,)
+    with pytest.raises(ValueError, match="output must be one of"):
+        study.rests_on_entry("game.weather")
+
+
+# Run in a fresh interpreter: the studies read the table when they are imported, so they
+# are imported again (reloaded) once the table is replaced by one of sentinels.
+_SENTINELS = """
+import importlib, json, pandas as pd
+import scorelab.studies.sensitivity as s
+outputs = list(s.OUTPUTS)
+s._table = lambda: pd.DataFrame({"output": outputs, "method": "sobol",
+    "rests_on": [f"from_{k}; also_{k}" for k in range(len(outputs))]})
+for name in s.STUDIES:
+    importlib.reload(importlib.import_module("scorelab.studies." + name))
+frame = s.studies_rests_on()
+print(json.dumps({"outputs": outputs, "rows": frame.to_dict("records")}))
+"""
+
+
+def test_every_finding_of_01_to_08_reads_its_rests_on_from_the_table():
+    import json
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _SENTINELS], capture_output=True, text=True,
+                          check=True, env=os.environ | {"PYTHONPATH": os.pathsep.join(sys.path)})
+    answer = json.loads(done.stdout)
+    outputs, rows = answer["outputs"], answer["rows"]
+    source = {f"from_{k}; also_{k}": output for k, output in enumerate(outputs)}
+    read = {}
+    for row in rows:
+        # either one output's entry of the table, verbatim, or marked not covered
+        assert row["rests_on"] in source or row["rests_on"] == study.NOT_COVERED, row
+        assert row["covered"] == (row["rests_on"] != study.NOT_COVERED)
+        read[row["id"]] = source.get(row["rests_on"])
+    # every notebook 01-08 and every finding of its study is there
+    assert {row["notebook"][:2] for row in rows} == {f"0{k}" for k in range(1, 9)}
+    from scorelab.studies import censorship, credit, dating, feedback, norms
+    for module in (censorship, credit, dating, feedback, norms):
+        assert set(module.RESTS_ON) <= set(read)
+    # findings mapped to the output that measures their quantity
+    assert read["feedback.association-drives-strategic-cuts"] == "game.strategic_cuts"
+    assert read["feedback.association-reduces-social-cuts"] == "game.social_cuts"
+    assert read["feedback.ostracism-fragments"] == "game.largest_component_share"
+    assert read["censorship.chosen-hiding-score-gap"] == "game.minority_gap"
+    assert read["censorship.fear-raises-chosen-hiding"] == "game.hidden_share"
+    assert read["norms.private-approval-drift"] == "game.private_approval_drift"
+    assert read["norms.pluralistic-ignorance"] == "game.pluralistic_ignorance"
+    assert read["norms.cuts-family-top-stakes"] == "game.strategic_cuts_family"
+    assert read["credit.max-profit-gap-change"] == "credit.gap_change"
+    assert read["dating.score-vs-random-disposition-shift"] == "dating.disposition_shift"
+    assert read["guilt.minority-gap-change"] == "game.minority_gap"
+    # and the quantities no output measures are said to be not covered
+    assert read["rollout.late-entry-deficit"] is None
+    assert read["guilt.association-penalty"] is None
+    assert read["norms.colleague-minus-family-cuts"] is None
+
+
+def test_the_studies_hold_the_committed_tables_entries():
+    frame = study.studies_rests_on()
+    table = pd.read_csv(study.resources.files("scorelab.studies") / "data" / "rests_on.csv",
+                        keep_default_na=False)
+    entries = {"; ".join(study.rests_on_entry(o)) for o in table["output"]}
+    assert set(frame["rests_on"]) <= entries | {study.NOT_COVERED}
+    assert frame["covered"].any() and not frame["covered"].all()

@@ -55,11 +55,15 @@ FINDINGS = {
         "Hiding changes the correlation of own score and disposition."),
 }
 
-# Best reading of the model's assumptions until the sensitivity analysis (notebook 09)
-# fills these in: the hiding rule h_i (censorship x responsiveness x visibility), the
-# detection of hidden acts, and the engine's peer pressure on expressed approval.
+# What each finding rests on, read from notebook 09's sensitivity table through the output
+# that measures the same quantity, or marked not covered: no output measures own scores
+# (the findings of the fixed rule are about own scores) or the correlation of score and
+# disposition; the credit-gap change reads the game's credit access gap.
+from scorelab.studies.sensitivity import rests_on_entry  # noqa: E402
+
 RESTS_ON = {
-    finding_id: "detection; censorship; visibility; responsiveness; minority_disposition"
+    finding_id: "; ".join(rests_on_entry(
+        "game.credit_access_gap" if finding_id == "censorship.credit-gap-change" else None))
     for finding_id in FINDINGS
 }
 
@@ -645,14 +649,17 @@ CHOICE_FINDINGS = {
         ("Under chosen hiding the dissenting minority hides a larger share of its "
          "disapproved acts than the majority (minority minus majority).")),
 }
+# Chosen hiding's findings read the output of the quantity they change (displayed-score gap,
+# credit access gap, hidden share); the group difference of the hidden share is measured by
+# no output. The fixed rule's change of the displayed gap reads the gap's output, though the
+# box runs chosen hiding (its censorship rate is not in the box).
 RESTS_ON.update({
-    finding_id: ("authenticity; rationality; stakes; visibility; detection; fear_rate; "
-                 "minority_disposition")
-    for finding_id in CHOICE_FINDINGS
+    "censorship.chosen-hiding-score-gap": "; ".join(rests_on_entry("game.minority_gap")),
+    "censorship.fixed-hiding-score-gap": "; ".join(rests_on_entry("game.minority_gap")),
+    "censorship.chosen-hiding-credit-gap": "; ".join(rests_on_entry("game.credit_access_gap")),
+    "censorship.chosen-hiding-falls-on-minority": "; ".join(rests_on_entry(None)),
+    "censorship.fear-raises-chosen-hiding": "; ".join(rests_on_entry("game.hidden_share")),
 })
-RESTS_ON["censorship.fixed-hiding-score-gap"] = ("censorship; responsiveness; visibility; "
-                                                 "detection; stakes; minority_disposition")
-RESTS_ON["censorship.fear-raises-chosen-hiding"] = "fear_rate; stakes; authenticity; rationality"
 
 
 def choice_findings(by_visibility, by_stakes, *, n_citizens, seed, scale="default"):

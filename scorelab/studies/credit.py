@@ -62,11 +62,14 @@ FINDINGS = {
         "White minus Black (points)."),
 }
 
-# Best reading of the model's assumptions until the sensitivity analysis (notebook 09)
-# fills these in: what each finding rests on.
+# What each finding rests on, read from notebook 09's sensitivity table through the output
+# that measures the same quantity (the change of the groups' own-score gap, under each
+# lender), or marked not covered: no output measures the lender's errors or profit.
+from scorelab.studies.sensitivity import rests_on_entry  # noqa: E402
+
 RESTS_ON = {
-    finding_id: ("alpha; homophily; mean_degree; loss; the lender reads displayed scores "
-                 "through the own-score repayment curve")
+    finding_id: "; ".join(rests_on_entry(
+        "credit.gap_change" if finding_id.endswith("-gap-change") else None))
     for finding_id in FINDINGS
 }
 

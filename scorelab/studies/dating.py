@@ -446,11 +446,16 @@ FINDINGS = {
         "generation."),
 }
 
-# Best reading of the model's assumptions until the sensitivity analysis (notebook 09)
-# fills these in: selection acts through the ranking, so the response rests on h^2
-# (and c^2), on how many couples form through the site and on how noisy the score is.
-RESTS_ON = {finding_id: "heritability; cultural_transmission; site_share; n_acts; "
-                        "score_weight; n_generations" for finding_id in FINDINGS}
+# What each finding rests on, read from notebook 09's sensitivity table through the output
+# that measures the same quantity (a ranking's change of the disposition shift or of the
+# minority's share reads that output of the score-ranked market), or marked not covered:
+# no output measures exposure or match rates.
+from scorelab.studies.sensitivity import rests_on_entry  # noqa: E402
+
+RESTS_ON = {finding_id: "; ".join(rests_on_entry(
+    "dating.disposition_shift" if finding_id.endswith("-disposition-shift") else
+    "dating.minority_share_change" if finding_id.endswith("-minority-share-end") else None))
+    for finding_id in FINDINGS}
 
 
 def per_replicate(runs, n_generations):

@@ -54,28 +54,26 @@ __all__ = [
 
 NOTEBOOK = "02-feedback-loops"
 
-#: The assumptions each finding rests on. Provisional: the author's reading of the model
-#: (which parameters enter the mechanism), not yet from the sensitivity analysis, which
-#: will replace it.
+#: What each finding rests on, read from notebook 09's sensitivity table through the output
+#: that measures the same quantity (a finding about what a lever does to a quantity reads
+#: that quantity's output), or marked not covered: no output measures the isolation of low
+#: scorers, Gini coefficients, behavioural diversity or the share of unreplaced cuts.
+from scorelab.studies.sensitivity import rests_on_entry  # noqa: E402
+
 RESTS_ON = {
-    "feedback.ostracism-fragments": ("ostracism", "gap_scale", "n_steps", "triadic_share"),
-    "feedback.association-holds-network": ("association_weight", "ostracism", "gap_scale"),
-    "feedback.ostracism-isolates-low-scorers": ("ostracism", "gap_scale", "n_steps"),
-    "feedback.ostracism-sorts-scores": ("ostracism", "gap_scale", "homophily"),
-    "feedback.association-sorts-scores": ("association_weight", "homophily", "mean_degree"),
-    "feedback.association-compresses-scores": ("association_weight", "mean_degree"),
-    "feedback.association-compresses-wealth": ("association_weight", "thresholds",
-                                               "credit_return"),
-    "feedback.ostracism-diversifies-behaviour": ("ostracism", "peer_pressure", "gap_scale"),
-    "feedback.unreplaced-cuts": ("triadic_share", "mean_degree"),
-    "feedback.fragmentation-vs-gap-scale": ("gap_scale", "ostracism"),
-    "feedback.association-drives-strategic-cuts": ("association_weight", "stakes",
-                                                   "tie_values", "rationality",
-                                                   "strategic_rate"),
-    "feedback.stakes-drive-strategic-cuts": ("stakes", "association_weight", "tie_values",
-                                             "rationality"),
-    "feedback.association-reduces-social-cuts": ("association_weight", "ostracism",
-                                                 "gap_scale"),
+    "feedback.ostracism-fragments": rests_on_entry("game.largest_component_share"),
+    "feedback.association-holds-network": rests_on_entry("game.largest_component_share"),
+    "feedback.ostracism-isolates-low-scorers": rests_on_entry(None),
+    "feedback.ostracism-sorts-scores": rests_on_entry("game.score_assortativity"),
+    "feedback.association-sorts-scores": rests_on_entry("game.score_assortativity"),
+    "feedback.association-compresses-scores": rests_on_entry(None),
+    "feedback.association-compresses-wealth": rests_on_entry(None),
+    "feedback.ostracism-diversifies-behaviour": rests_on_entry(None),
+    "feedback.unreplaced-cuts": rests_on_entry(None),
+    "feedback.fragmentation-vs-gap-scale": rests_on_entry("game.largest_component_share"),
+    "feedback.association-drives-strategic-cuts": rests_on_entry("game.strategic_cuts"),
+    "feedback.stakes-drive-strategic-cuts": rests_on_entry("game.strategic_cuts"),
+    "feedback.association-reduces-social-cuts": rests_on_entry("game.social_cuts"),
 }
 
 #: The ids :func:`unfriending_findings` adds (the rest come from :func:`findings`).

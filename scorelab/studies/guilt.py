@@ -34,16 +34,19 @@ __all__ = [
 
 NOTEBOOK = "01-guilt-by-association"
 
-#: The assumptions each finding rests on. Provisional: the author's reading of the model
-#: (which parameters enter the mechanism), not yet from the sensitivity analysis, which
-#: will replace it.
+#: What each finding rests on, read from notebook 09's sensitivity table through the output
+#: that measures the same quantity (the group gap of displayed scores, in the game), or
+#: marked not covered: no output measures a conditional penalty at equal own score, a
+#: group's mean change, or a slope on homophily or on ties (the game's society is fixed).
+from scorelab.studies.sensitivity import rests_on_entry  # noqa: E402
+
 RESTS_ON = {
-    "guilt.minority-gap-change": ("alpha", "homophily", "minority_wealth", "minority_share"),
-    "guilt.minority-mean-change": ("alpha", "homophily", "minority_wealth", "minority_share"),
-    "guilt.association-penalty": ("alpha", "homophily", "minority_wealth"),
-    "guilt.penalty-vs-homophily": ("alpha", "minority_wealth"),
-    "guilt.well-behaved-minority-loss": ("alpha", "homophily", "n_acts"),
-    "guilt.loss-vs-ties-to-minority": ("alpha", "homophily", "minority_wealth"),
+    "guilt.minority-gap-change": rests_on_entry("game.minority_gap"),
+    "guilt.minority-mean-change": rests_on_entry(None),
+    "guilt.association-penalty": rests_on_entry(None),
+    "guilt.penalty-vs-homophily": rests_on_entry(None),
+    "guilt.well-behaved-minority-loss": rests_on_entry(None),
+    "guilt.loss-vs-ties-to-minority": rests_on_entry(None),
 }
 
 

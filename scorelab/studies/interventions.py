@@ -114,12 +114,18 @@ FINDINGS = {
         "the last step (share of the start), relabelled minus fair scoring.",
 }
 
-# Best reading of the model's assumptions until the sensitivity analysis (notebook 09)
-# fills these in.
+# What each finding rests on, read from notebook 09's sensitivity table through the output
+# that measures the same quantity (a lever's change of the credit access gap reads the
+# game's credit access gap, association's change of the displayed gap its minority gap),
+# or marked not covered: no output measures the share of the gap from ties, the
+# equal-opportunity gap, or the effects of mis-scored customs (not in the box).
+from scorelab.studies.sensitivity import rests_on_entry  # noqa: E402
+
 RESTS_ON = {
-    finding_id: ("homophily; minority_wealth; association_weight; credit threshold; ostracism"
-                 if "customs" not in finding_id else
-                 "customary_share; homophily; ostracism; association_weight")
+    finding_id: "; ".join(rests_on_entry(
+        "game.credit_access_gap" if finding_id.endswith("-access-gap-change") else
+        "game.minority_gap" if finding_id == "interventions.association-displayed-gap-change"
+        else None))
     for finding_id in FINDINGS
 }
 

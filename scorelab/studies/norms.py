@@ -40,24 +40,20 @@ __all__ = ["COUNTERFACTUAL", "NORM_SCENARIOS", "NOTEBOOK", "RESTS_ON", "STAKE_LE
 
 NOTEBOOK = "08-norms-and-stakes"
 
-#: The assumptions (GameConfig fields) each finding rests on. Provisional: the author's
-#: reading of which parameters enter each mechanism, not yet from the sensitivity
-#: analysis, which will replace it.
+#: What each finding rests on, read from notebook 09's sensitivity table through the output
+#: that measures the same quantity (compliance is expressed approval), or marked not
+#: covered: no output measures the difference between two kinds' cut rates.
+from scorelab.studies.sensitivity import rests_on_entry  # noqa: E402
+
 RESTS_ON = {
-    "norms.private-approval-drift": ("internalisation", "authority_pull", "norm_anchor",
-                                     "censorship_rule", "mandatory_step"),
-    "norms.pluralistic-ignorance": ("internalisation", "authority_pull", "censorship_rule",
-                                    "authenticity"),
-    "norms.compliance-gain": ("gates", "stakes", "incentive_rule", "softness"),
-    "norms.hiding-at-food": ("stakes", "censorship_rule", "authenticity", "rationality",
-                             "visibility", "detection"),
-    "norms.cuts-at-food": ("stakes", "association", "strategic_rate", "tie_values",
-                           "rationality"),
-    **{f"norms.cuts-{kind}-top-stakes": ("stakes", "association", "strategic_rate",
-                                         "tie_values", "rationality")
+    "norms.private-approval-drift": rests_on_entry("game.private_approval_drift"),
+    "norms.pluralistic-ignorance": rests_on_entry("game.pluralistic_ignorance"),
+    "norms.compliance-gain": rests_on_entry("game.expressed_approval"),
+    "norms.hiding-at-food": rests_on_entry("game.hidden_share"),
+    "norms.cuts-at-food": rests_on_entry("game.strategic_cuts"),
+    **{f"norms.cuts-{kind}-top-stakes": rests_on_entry(f"game.strategic_cuts_{kind}")
        for kind in TIE_KINDS},
-    "norms.colleague-minus-family-cuts": ("stakes", "association", "tie_values",
-                                          "rationality"),
+    "norms.colleague-minus-family-cuts": rests_on_entry(None),
 }
 
 NORM_SCENARIOS = ("scored, norms drift", "scored, fixed norms", "not scored, norms drift")

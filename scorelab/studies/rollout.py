@@ -35,18 +35,21 @@ __all__ = ["COHORTS", "NOTEBOOK", "RESTS_ON", "SCENARIOS", "cohort_shares", "fin
 
 NOTEBOOK = "03-rollout"
 
-#: The assumptions each finding rests on. Provisional: the author's reading of the model
-#: (which parameters enter the mechanism), not yet from the sensitivity analysis, which
-#: will replace it.
+#: What each finding rests on, from notebook 09's sensitivity table: not covered. The
+#: game there is mandatory from the start (no opt-in rollout: ``mandatory_step``,
+#: ``join_rate`` and ``selectivity`` are not in its box), and no output measures early or
+#: late joiners' scores, dispositions, credit or the standard at the switch.
+from scorelab.studies.sensitivity import rests_on_entry  # noqa: E402
+
 RESTS_ON = {
-    "rollout.self-selection": ("selectivity", "join_rate", "mandatory_step"),
-    "rollout.early-joiner-penalty": ("selectivity", "join_rate", "mandatory_step"),
-    "rollout.late-entry-deficit": ("mandatory_step", "memory", "standard_inertia"),
-    "rollout.late-entry-deficit-sticky": ("standard_inertia", "mandatory_step", "memory"),
-    "rollout.sticky-vs-remeasured-deficit": ("standard_inertia", "selectivity", "memory"),
-    "rollout.sticky-vs-remeasured-credit": ("standard_inertia", "thresholds", "selectivity"),
-    "rollout.sticky-deficit-after": ("standard_inertia", "memory"),
-    "rollout.sticky-standard-at-switch": ("standard_inertia", "selectivity"),
+    "rollout.self-selection": rests_on_entry(None),
+    "rollout.early-joiner-penalty": rests_on_entry(None),
+    "rollout.late-entry-deficit": rests_on_entry(None),
+    "rollout.late-entry-deficit-sticky": rests_on_entry(None),
+    "rollout.sticky-vs-remeasured-deficit": rests_on_entry(None),
+    "rollout.sticky-vs-remeasured-credit": rests_on_entry(None),
+    "rollout.sticky-deficit-after": rests_on_entry(None),
+    "rollout.sticky-standard-at-switch": rests_on_entry(None),
 }
 
 COHORTS = ("early", "late", "everyone", "reference")

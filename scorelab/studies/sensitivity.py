@@ -8,11 +8,13 @@ over a whole box, :func:`sobol_on` Sobol' indices over the few parameters the sc
 kept (:func:`few_that_matter`), and :func:`rests_on_table` names, for each output, the
 parameters it rests on (:func:`scorelab.global_sensitivity.influential`). The table the
 notebook computes at full scale is committed as ``scorelab/studies/data/rests_on.csv`` (a
-copy of ``results/09-sensitivity/rests_on.csv``); :func:`rests_on` reads it, so the other
-studies can fill their ``RESTS_ON`` from it::
+copy of ``results/09-sensitivity/rests_on.csv``); :func:`rests_on` reads it, and the
+studies of notebooks 01-08 fill their ``RESTS_ON`` from it with :func:`rests_on_entry`,
+each finding through the output that measures the same quantity, or marked
+:data:`NOT_COVERED` when no output does (:func:`studies_rests_on` gathers them)::
 
-    from scorelab.studies.sensitivity import rests_on
-    RESTS_ON = {"guilt.minority-gap-change": "; ".join(rests_on("game.minority_gap"))}
+    from scorelab.studies.sensitivity import rests_on_entry
+    RESTS_ON = {"guilt.minority-gap-change": rests_on_entry("game.minority_gap")}
 
 :func:`findings` turns three pre-registered directions (one per model) into rows of the
 findings register: the paired effect of moving one parameter from the low to the high end
@@ -26,16 +28,22 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from scorelab._validation import check_integer, check_rng
+from scorelab._validation import check_integer, check_real, check_rng
 from scorelab.dating import DatingMarket, Founders, simulate_generations
-from scorelab.dynamics import GameConfig, simulate
+from scorelab.dynamics import (
+    ALL_GATES,
+    DEFAULT_STAKES,
+    DEFAULT_THRESHOLDS,
+    DEFAULT_TIE_VALUES,
+    GameConfig,
+    simulate,
+)
 from scorelab.findings import finding, findings_frame
 from scorelab.global_sensitivity import influential, sensitivity
 from scorelab.lending import LoanTerms
 from scorelab.scoring import ScoringPolicy
 from scorelab.society import GroupProfile
 from scorelab.studies.common import two_group_society
-from scorelab.studies.credit import credit_gap
 
 __all__ = [
     "MODELS",
@@ -48,17 +56,25 @@ __all__ = [
     "sobol_on",
     "rests_on_table",
     "rests_on",
+    "rests_on_entry",
+    "NOT_COVERED",
+    "NONE_STANDS_OUT",
+    "STUDIES",
+    "studies_rests_on",
     "findings",
 ]
 
 NOTEBOOK = "09-sensitivity"
-_BASE_THRESHOLDS = {"credit": 650.0, "travel": 550.0, "utilities": 450.0}
 _GAME_MEASURES = ["mean_displayed[group]", "access_credit[group]", "largest_component_share",
-                  "score_assortativity", "expression_gap"]
+                  "score_assortativity", "expression_gap", "ties", "private_approval",
+                  "expressed_approval", "pluralistic_ignorance", "hidden_share",
+                  *(f"cuts_{source}_{kind}" for source in ("strategic", "social")
+                    for kind in DEFAULT_TIE_VALUES),
+                  *(f"ties_{kind}" for kind in DEFAULT_TIE_VALUES)]
 
 MODELS = {
     "game": {
-        "association_weight": (0.0, 0.6),
+        "alpha": (0.0, 0.6),
         "memory": (0.5, 0.95),
         "ostracism": (0.0, 0.2),
         "gap_scale": (25.0, 200.0),
@@ -67,7 +83,13 @@ MODELS = {
         "incentive": (0.0, 0.3),
         "peer_pressure": (0.0, 0.6),
         "threshold_shift": (-100.0, 100.0),
-        "censorship": (0.0, 1.0),
+        "gated": (0.0, 5.0),
+        "stake_scale": (0.0, 30.0),
+        "strategic_rate": (0.0, 0.4),
+        "tie_value_scale": (0.25, 4.0),
+        "rationality": (0.5, 8.0),
+        "internalisation": (0.0, 0.3),
+        "authenticity": (0.25, 4.0),
         "detection": (0.0, 0.6),
     },
     "dating": {
@@ -76,7 +98,7 @@ MODELS = {
         "score_weight": (0.0, 2.0),
         "visible_fraction": (0.2, 1.0),
         "generations": (1.0, 5.0),
-        "association_weight": (0.0, 0.6),
+        "alpha": (0.0, 0.6),
     },
     "credit": {
         "alpha": (0.0, 0.6),
@@ -88,19 +110,28 @@ MODELS = {
 }
 """Each model's parameter box ``{name: (low, high)}``; the defaults of the code lie inside.
 
-``threshold_shift`` moves all three gates of the game (credit 650, travel 550, utilities
-450) by the same number of points; ``generations`` is rounded to an integer."""
+``alpha`` is the association weight (the policy's weight on one's ties). The game runs
+issue 9's derived mechanisms: the compliance incentive derived from the stakes
+(``incentive_rule="stakes"``), strategic unfriending, norm drift and chosen
+self-censorship (``censorship_rule="choice"``). ``gated`` is how many gates are at stake,
+in the order of their stakes (rounded: 0 nothing, 1 shop rewards, then credit, travel,
+utilities, 5 up to food); ``threshold_shift`` moves every gate's threshold (shop 750,
+credit 650, travel 550, utilities 450, food 400) by the same number of points, the fixed
+credit threshold among them; ``stake_scale`` multiplies every gate's stake (shop 0.5,
+credit 1, travel 2, utilities 4, food 8) and ``tie_value_scale`` every tie kind's value
+(family 6, friend 3, neighbour 1.5, colleague 1); ``generations`` is rounded to an
+integer."""
 
 NOT_IN_MODEL = {
-    "game": ["strategic unfriending (cutting a tie to raise one's own displayed score; "
-             "the game's ostracism is social only: cutting lower scorers)",
-             "tie values by kind (GameConfig has no per-kind tie value)",
-             "a cost of censorship (censoring is free; only detection bites)",
-             "internalisation of the standard (private rates do not drift towards it)"],
+    "game": ["the fixed hiding rule's censorship rate (the box runs chosen self-censorship; "
+             "notebook 04's fixed-rule findings are not covered)",
+             "the order of tie values by kind (one scale factor on all of them; the ordering "
+             "family > friend > neighbour > colleague is fixed)",
+             "the society: homophily, the minority's share and wealth, mean degree"],
     "dating": ["the share of couples formed through the site (every couple forms there)"],
     "credit": [],
 }
-"""Parameters issue 10 asks about that the models on this branch do not have."""
+"""Parameters issue 10 asks about that the boxes do not vary."""
 
 OUTPUTS = {
     "game.minority_gap": "majority minus minority mean displayed score at the last step (points)",
@@ -108,6 +139,16 @@ OUTPUTS = {
     "game.largest_component_share": "share of citizens in the largest connected component",
     "game.score_assortativity": "correlation of displayed scores across ties",
     "game.expression_gap": "mean private minus expressed disapproval rate",
+    "game.strategic_cuts": "strategic cuts per 1,000 ties and step, second half of the run",
+    **{f"game.strategic_cuts_{kind}": f"strategic cuts of {kind} ties per 1,000 {kind} ties "
+                                        f"and step, second half of the run"
+       for kind in DEFAULT_TIE_VALUES},
+    "game.social_cuts": "social-ostracism cuts per 1,000 ties and step, second half of the run",
+    "game.private_approval_drift": "mean private approval, last step minus first",
+    "game.pluralistic_ignorance": "share who privately approve but see most ties conform, "
+                                  "last step",
+    "game.hidden_share": "share of disapproved acts hidden, second half of the run",
+    "game.expressed_approval": "mean share of acts shown as approved, last step",
     "dating.disposition_shift": "mean disposition, last generation minus founders",
     "dating.minority_share_change": "the minority's share of the last generation minus the "
                                     "founders'",
@@ -117,46 +158,81 @@ OUTPUTS = {
 """The headline outputs, ``<model>.<output>``, and what each measures."""
 
 
-def game_outputs(association_weight=0.3, memory=0.8, ostracism=0.05, gap_scale=100.0,
-                 triadic_share=0.5, standard_inertia=0.0, incentive=0.15, peer_pressure=0.3, threshold_shift=0.0,
-                 censorship=0.5, detection=0.3, *, n_citizens=400, n_steps=15, rng=None):
+def _policy(alpha, **fields):
+    """The scoring policy with association weight ``alpha``."""
+    return ScoringPolicy(alpha=alpha, **fields)
+
+
+def _history(result):
+    """The game's history after each step (steps 1, 2, ...), one row per step and one column
+    per measure (:meth:`SimulationResult.wide` without the starting state, step 0): the
+    outputs' first row is the state after the first step, as in the full-scale results."""
+    wide = result.wide()
+    return wide[wide["step"] >= 1].reset_index(drop=True)
+
+
+def game_outputs(alpha=0.3, memory=0.8, ostracism=0.05, gap_scale=100.0, triadic_share=0.5,
+                 standard_inertia=0.0, incentive=0.15, peer_pressure=0.3, threshold_shift=0.0,
+                 gated=4.0, stake_scale=1.0, strategic_rate=0.2, tie_value_scale=1.0,
+                 rationality=2.0, internalisation=0.1, authenticity=1.0, detection=0.3, *,
+                 n_citizens=400, n_steps=15, rng=None):
     """The citizen game's headline outputs at one point of its parameter box.
 
     A two-group society (20 % minority with median wealth 0.6, homophily 0.7,
     :func:`scorelab.studies.common.two_group_society`) plays :func:`scorelab.simulate` for
-    ``n_steps`` steps under ``GameConfig`` with the given fields (``association_weight``
-    and ``memory`` on its :class:`~scorelab.scoring.ScoringPolicy`, gates at their
-    defaults plus ``threshold_shift``).
+    ``n_steps`` steps with issue 9's mechanisms on: the compliance incentive derived from
+    the stakes, strategic unfriending (``strategic_rate``, ``rationality``, tie values
+    ``DEFAULT_TIE_VALUES * tie_value_scale``), norm drift (``internalisation``) and chosen
+    self-censorship (``authenticity``, ``detection``), beside social ostracism. The first
+    ``round(gated)`` gates of :data:`scorelab.dynamics.ALL_GATES` are at stake, worth
+    ``DEFAULT_STAKES * stake_scale``, at ``DEFAULT_THRESHOLDS + threshold_shift`` (kept on
+    the score scale). ``alpha`` and ``memory`` are fields of the
+    :class:`~scorelab.scoring.ScoringPolicy`.
+
+    Checked against: with ``alpha = 0`` strategic cuts are the logit's baseline churn only
+    (no tie moves a score), and with ``internalisation = 0`` private approval does not
+    drift (``tests/test_studies_sensitivity.py``).
 
     Returns
     -------
     dict
-        ``minority_gap``, ``credit_access_gap``, ``largest_component_share``,
-        ``score_assortativity`` and ``expression_gap`` at the last step (see
-        :data:`OUTPUTS`).
+        The game outputs of :data:`OUTPUTS` (without the ``game.`` prefix).
 
     Examples
     --------
     >>> out = game_outputs(n_citizens=200, n_steps=3, rng=1)
-    >>> sorted(out)  # doctest: +NORMALIZE_WHITESPACE
-    ['credit_access_gap', 'expression_gap', 'largest_component_share', 'minority_gap',
-     'score_assortativity']
+    >>> sorted(out) == sorted(o.split(".", 1)[1] for o in OUTPUTS if o.startswith("game."))
+    True
     """
     n_citizens = check_integer("n_citizens", n_citizens, minimum=10)
-    n_steps = check_integer("n_steps", n_steps, minimum=1)
+    n_steps = check_integer("n_steps", n_steps, minimum=2)
+    level = int(round(check_real("gated", gated, minimum=0.0, maximum=len(ALL_GATES))))
+    check_real("stake_scale", stake_scale, minimum=0.0)
+    check_real("tie_value_scale", tie_value_scale, minimum=0.0)
     society_rng, game_rng = np.random.default_rng(check_rng(rng)).spawn(2)
     society = two_group_society(n_citizens, homophily=0.7,
                                 minority=GroupProfile(wealth_median=0.6), rng=society_rng)
+    gates = ALL_GATES[:level]
+    policy = _policy(alpha, memory=memory)
     config = GameConfig(
-        policy=ScoringPolicy(association_weight=association_weight, memory=memory),
-        ostracism=ostracism, gap_scale=gap_scale, triadic_share=triadic_share,
-        standard_inertia=standard_inertia,
-        incentive=incentive, peer_pressure=peer_pressure, censorship=censorship,
-        detection=detection,
-        thresholds={gate: value + threshold_shift for gate, value in _BASE_THRESHOLDS.items()},
+        policy=policy, ostracism=ostracism, gap_scale=gap_scale,
+        triadic_share=triadic_share, standard_inertia=standard_inertia, incentive=incentive,
+        peer_pressure=peer_pressure, detection=detection, gates=gates,
+        thresholds={g: float(np.clip(DEFAULT_THRESHOLDS[g] + threshold_shift,
+                                     policy.score_min, policy.score_max)) for g in gates},
+        stakes={g: DEFAULT_STAKES[g] * stake_scale for g in gates},
+        incentive_rule="stakes", strategic_rate=strategic_rate, rationality=rationality,
+        tie_values={k: v * tie_value_scale for k, v in DEFAULT_TIE_VALUES.items()},
+        internalisation=internalisation, censorship_rule="choice", authenticity=authenticity,
     )
-    last = simulate(society, config, n_steps=n_steps, rng=game_rng, measures=_GAME_MEASURES,
-                    history_every=n_steps).wide().iloc[-1]
+    history = _history(simulate(society, config, n_steps=n_steps, rng=game_rng,
+                                measures=_GAME_MEASURES))
+    first, last, late = history.iloc[0], history.iloc[-1], history.iloc[n_steps // 2:]
+
+    def per_thousand_ties(source):
+        cuts = sum(late[f"cuts_{source}_{kind}"] for kind in DEFAULT_TIE_VALUES)
+        return (1000 * cuts / late["ties"].clip(lower=1)).mean()
+
     outputs = {
         "minority_gap": last["mean_displayed_majority"] - last["mean_displayed_minority"],
         "credit_access_gap": last["access_credit_majority"] - last["access_credit_minority"],
@@ -164,19 +240,29 @@ def game_outputs(association_weight=0.3, memory=0.8, ostracism=0.05, gap_scale=1
         # undefined (NaN) only when displayed scores are constant: no association at all
         "score_assortativity": np.nan_to_num(last["score_assortativity"]),
         "expression_gap": last["expression_gap"],
+        "strategic_cuts": per_thousand_ties("strategic"),
+        **{f"strategic_cuts_{kind}": (1000 * late[f"cuts_strategic_{kind}"]
+                                      / late[f"ties_{kind}"].clip(lower=1)).mean()
+           for kind in DEFAULT_TIE_VALUES},
+        "social_cuts": per_thousand_ties("social"),
+        "private_approval_drift": last["private_approval"] - first["private_approval"],
+        "pluralistic_ignorance": last["pluralistic_ignorance"],
+        # NaN when no act is disapproved: nothing to hide
+        "hidden_share": np.nan_to_num(late["hidden_share"].mean()),
+        "expressed_approval": last["expressed_approval"],
     }
     return {name: float(value) for name, value in outputs.items()}
 
 
 def dating_outputs(heritability=0.5, cultural_transmission=0.0, score_weight=0.0,
-                   visible_fraction=1.0, generations=3, association_weight=0.3, *,
+                   visible_fraction=1.0, generations=3, alpha=0.3, *,
                    n_citizens=400, rng=None):
     """The dating market's headline outputs under a score ranking at one point of its box.
 
     :func:`scorelab.dating.simulate_generations` with ``ranking="score"`` (heritability
     ``h^2``, cultural transmission ``c^2``) on founders of
     ``n_citizens`` (20 % minority with median wealth 0.6), ``DatingMarket(score_weight=...)``
-    and ``ScoringPolicy(association_weight=...)``; ``generations`` is rounded.
+    and association weight ``alpha``; ``generations`` is rounded.
 
     Returns
     -------
@@ -195,7 +281,7 @@ def dating_outputs(heritability=0.5, cultural_transmission=0.0, score_weight=0.0
         founders, generations=generations, ranking="score", heritability=heritability,
         cultural_transmission=cultural_transmission,
         visible_fraction=visible_fraction, market=DatingMarket(score_weight=score_weight),
-        policy=ScoringPolicy(association_weight=association_weight), rng=rng)
+        policy=_policy(alpha), rng=rng)
     mean = frame.query("measure == 'disposition_mean' and by == 'all'").set_index("generation")
     share = frame.query("measure == 'group_share' and group == 'minority'").set_index(
         "generation")["value"]
@@ -220,6 +306,8 @@ def credit_outputs(alpha=0.3, gain=1.0, loss=-4.0, repay_change=75.0, default_ch
     dict
         ``gap_change`` and ``selection_gap`` (see :data:`OUTPUTS`).
     """
+    from scorelab.studies.credit import credit_gap  # here: studies.credit reads rests_on
+
     terms = LoanTerms(gain=gain, loss=loss, repay_change=repay_change,
                       default_change=default_change)
     rows = credit_gap(alpha, n_borrowers=n_borrowers, n_rounds=n_rounds, loop="sound",
@@ -263,9 +351,12 @@ def screen(model, *, trajectories, fixed=None, rng=None, n_jobs=1):
 
 
 def few_that_matter(morris, *, at_most=4):
-    """The parameters to pass on to Sobol': first the most influential parameter of every
-    output (in output order), then the others :func:`influential` names for some output,
-    by their largest ``mu_star`` scaled by its output's largest; at most ``at_most``.
+    """The parameters to pass on to Sobol': the most influential parameter of every output
+    (in output order), then the second of every output, and so on, in the order
+    :func:`influential` names them; at most ``at_most``.
+
+    Going down the ranks of every output together keeps each output's leading parameters,
+    rather than those of the outputs whose screening is noisiest.
 
     Examples
     --------
@@ -278,14 +369,9 @@ def few_that_matter(morris, *, at_most=4):
     (['a', 'b', 'c'], ['a', 'b'])
     """
     at_most = check_integer("at_most", at_most, minimum=1)
-    scaled = morris.assign(share=morris["mu_star"]
-                           / morris.groupby("output")["mu_star"].transform("max"))
-    named = {output: influential(morris, output) for output in morris["output"].unique()}
-    chosen = [names[0] for names in named.values() if names]
-    others = {p for names in named.values() for p in names}
-    best = (scaled[scaled["parameter"].isin(others)].groupby("parameter", sort=False)["share"]
-            .max().sort_values(ascending=False, kind="stable"))
-    chosen += best.index.tolist()
+    named = [influential(morris, output) for output in morris["output"].unique()]
+    chosen = [names[rank] for rank in range(max(map(len, named), default=0))
+              for names in named if rank < len(names)]
     return list(dict.fromkeys(chosen))[:at_most]
 
 
@@ -350,6 +436,19 @@ def rests_on_table(morris, sobol, *, threshold=0.05):
     return pd.DataFrame(rows, columns=["output", "rests_on", "method"])
 
 
+NOT_COVERED = "not covered by notebook 09"
+"""The ``rests_on`` of a finding whose quantity no output of :data:`OUTPUTS` measures."""
+
+NONE_STANDS_OUT = "no parameter of notebook 09 stands out"
+"""The ``rests_on`` of a finding whose output no parameter moves beyond the noise."""
+
+
+def _table():
+    """The committed sensitivity table (``scorelab/studies/data/rests_on.csv``)."""
+    return pd.read_csv(resources.files("scorelab.studies") / "data" / "rests_on.csv",
+                       keep_default_na=False)
+
+
 def rests_on(output):
     """The parameters ``output`` rests on, from the committed full-scale analysis.
 
@@ -372,16 +471,77 @@ def rests_on(output):
     >>> isinstance(rests_on("game.minority_gap"), list)
     True
     """
-    table = pd.read_csv(resources.files("scorelab.studies") / "data" / "rests_on.csv",
-                        keep_default_na=False)
+    table = _table()
     if output not in set(table["output"]):
         raise ValueError(f"output must be one of {sorted(table['output'])}, got {output!r}")
     text = table.loc[table["output"] == output, "rests_on"].iloc[0]
     return [name for name in text.split("; ") if name]
 
 
+def rests_on_entry(output):
+    """A finding's ``rests_on``, read from the sensitivity table: what the studies'
+    ``RESTS_ON`` constants hold.
+
+    Parameters
+    ----------
+    output : str or None
+        The output of :data:`OUTPUTS` that measures the finding's quantity, or None when
+        none does.
+
+    Returns
+    -------
+    tuple of str
+        :func:`rests_on` of ``output``; ``(NONE_STANDS_OUT,)`` when that is empty;
+        ``(NOT_COVERED,)`` when ``output`` is None.
+
+    Examples
+    --------
+    >>> rests_on_entry(None)
+    ('not covered by notebook 09',)
+    >>> rests_on_entry("game.minority_gap") == (tuple(rests_on("game.minority_gap"))
+    ...                                         or (NONE_STANDS_OUT,))
+    True
+    """
+    if output is None:
+        return (NOT_COVERED,)
+    return tuple(rests_on(output)) or (NONE_STANDS_OUT,)
+
+
+STUDIES = ("guilt", "feedback", "rollout", "censorship", "interventions", "credit", "dating",
+           "norms")
+"""The study modules of notebooks 01-08, whose ``RESTS_ON`` is read from this table."""
+
+
+def studies_rests_on():
+    """Every finding of notebooks 01-08 with the ``rests_on`` its study module reads from
+    the sensitivity table (its ``RESTS_ON`` constant, built with :func:`rests_on_entry`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per finding: ``notebook``, ``id``, ``rests_on`` (``"; "``-separated) and
+        ``covered`` (False where the finding is marked :data:`NOT_COVERED`).
+
+    Examples
+    --------
+    >>> frame = studies_rests_on()
+    >>> frame.columns.tolist(), frame["id"].is_unique
+    (['notebook', 'id', 'rests_on', 'covered'], True)
+    """
+    from importlib import import_module
+
+    rows = []
+    for name in STUDIES:
+        module = import_module(f"scorelab.studies.{name}")
+        for finding_id, value in module.RESTS_ON.items():
+            names = value.split("; ") if isinstance(value, str) else list(value)
+            rows.append({"notebook": module.NOTEBOOK, "id": finding_id,
+                         "rests_on": "; ".join(names), "covered": names != [NOT_COVERED]})
+    return pd.DataFrame(rows, columns=["notebook", "id", "rests_on", "covered"])
+
+
 FINDINGS = (
-    ("sensitivity.game-gap-association-weight", "game", "minority_gap", "association_weight",
+    ("sensitivity.game-gap-association-weight", "game", "minority_gap", "alpha",
      "Raising the association weight from 0 to 0.6, other game parameters drawn over their "
      "ranges, changes the minority's displayed-score gap (points)."),
     ("sensitivity.dating-minority-share-visible-fraction", "dating", "minority_share_change",
@@ -471,9 +631,10 @@ def findings(*, replicates=16, sizes=None, scale="default", seed=9, population=N
 def _rests_on_from(table, output):
     if table is not None:
         text = table.loc[table["output"] == output, "rests_on"]
-        return [name for name in (text.iloc[0] if len(text) else "").split("; ") if name]
+        names = [name for name in (text.iloc[0] if len(text) else "").split("; ") if name]
+        return names or [NONE_STANDS_OUT]
     try:
-        return rests_on(output)
+        return list(rests_on_entry(output))
     except (FileNotFoundError, ValueError):
         return []
 
