@@ -242,7 +242,7 @@ def propagate(
     (``A`` symmetric, ``W = D^{-1} A``) the system is equivalent to the symmetric positive
     definite :math:`(D\\Lambda^{-1} - A)x = D\\Lambda^{-1}(I-\\Lambda)s` on the citizens with
     ``lambda > 0``, solved by conjugate gradients preconditioned with
-    :math:`\Lambda D^{-1}` (the diagonal leaving out self-loops, so that no pass over the
+    :math:`\\Lambda D^{-1}` (the diagonal leaving out self-loops, so that no pass over the
     matrix reads them); the answer is always checked against the true residual of the
     original equation. Each iteration costs one sparse product (about 11 at
     ``alpha = 0.5`` and 15 at 0.85 on random graphs of mean degree 20, initial residual
