@@ -136,15 +136,10 @@ def test_make_docs_builds_offline_with_warnings_as_errors_and_ci_runs_it():
     assert re.search(r"^make docs$", (ROOT / ".ci" / "run").read_text(), re.M)
 
 
-# Docstrings of scorelab/studies/sensitivity.py are being rewritten on another branch
-# (issue 15's integrator removes this exemption when it lands).
-PENDING_STUDY_MODULES = {"scorelab.studies.sensitivity"}
-
-
 def study_functions():
     found = []
     for info in pkgutil.iter_modules(scorelab.studies.__path__, "scorelab.studies."):
-        if info.name in PENDING_STUDY_MODULES or info.name.split(".")[-1].startswith("_"):
+        if info.name.split(".")[-1].startswith("_"):
             continue
         module = importlib.import_module(info.name)
         found += [f"{info.name}.{name}" for name in getattr(module, "__all__", [])

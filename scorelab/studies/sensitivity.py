@@ -193,6 +193,50 @@ def game_outputs(alpha=0.3, memory=0.8, ostracism=0.05, gap_scale=100.0, triadic
     (no tie moves a score), and with ``internalisation = 0`` private approval does not
     drift (``tests/test_studies_sensitivity.py``).
 
+    Parameters
+    ----------
+    alpha : float in [0, 1], default 0.3
+        Association weight (``ScoringPolicy.alpha``).
+    memory : float in [0, 1), default 0.8
+        Decay of the running record (``ScoringPolicy.memory``).
+    ostracism : float in [0, 1], default 0.05
+        Social ostracism: scale of the chance to cut a tie to a lower scorer per step.
+    gap_scale : float, default 100.0
+        Score gap (points) at which social cutting reaches 63 % of its maximum.
+    triadic_share : float in [0, 1], default 0.5
+        Share of new ties closing a triangle.
+    standard_inertia : float in [0, 1), default 0.0
+        How slowly the relative standard follows its reference.
+    incentive : float, default 0.15
+        Scale of the compliance incentive (derived from the stakes here).
+    peer_pressure : float, default 0.3
+        Weight of the gap between one's ties' expressed approval and one's own.
+    threshold_shift : float, default 0.0
+        Points added to every gate's threshold (clipped to the score scale).
+    gated : float in [0, 5], default 4.0
+        Number of gates at stake, ``round(gated)``: 0 nothing, then shop, credit, travel,
+        utilities, food.
+    stake_scale : float >= 0, default 1.0
+        Factor on ``DEFAULT_STAKES``.
+    strategic_rate : float in [0, 1], default 0.2
+        Chance per step that each citizen reconsiders each tie (strategic unfriending).
+    tie_value_scale : float >= 0, default 1.0
+        Factor on ``DEFAULT_TIE_VALUES`` (what a tie of each kind is worth).
+    rationality : float >= 0, default 2.0
+        Logit precision of strategic cuts and of chosen self-censorship.
+    internalisation : float in [0, 1], default 0.1
+        Rate of norm drift of private approval.
+    authenticity : float >= 0, default 1.0
+        Cost of hiding an act (units of the stakes).
+    detection : float in [0, 1], default 0.3
+        Chance the authority detects a hidden act.
+    n_citizens : int, default 400
+        Citizens in the society.
+    n_steps : int, default 15
+        Steps of the game.
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Seeds the society and the game (SPEC 7).
+
     Returns
     -------
     dict
@@ -264,6 +308,25 @@ def dating_outputs(heritability=0.5, cultural_transmission=0.0, score_weight=0.0
     ``n_citizens`` (20 % minority with median wealth 0.6), ``DatingMarket(score_weight=...)``
     and association weight ``alpha``; ``generations`` is rounded.
 
+    Parameters
+    ----------
+    heritability : float in [0, 1], default 0.5
+        Heritability ``h^2`` of the disposition.
+    cultural_transmission : float in [0, 1], default 0.0
+        Cultural transmission ``c^2`` (``h^2 + c^2 <= 1``).
+    score_weight : float, default 0.0
+        ``DatingMarket.score_weight``: weight of the score in partner choice.
+    visible_fraction : float in [0, 1], default 1.0
+        Share of the ranked candidates the site shows.
+    generations : float, default 3
+        Generations to simulate (rounded).
+    alpha : float in [0, 1], default 0.3
+        Association weight of the displayed score.
+    n_citizens : int, default 400
+        Founders.
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Seeds the founders and the generations (SPEC 7).
+
     Returns
     -------
     dict
@@ -301,6 +364,23 @@ def credit_outputs(alpha=0.3, gain=1.0, loss=-4.0, repay_change=75.0, default_ch
     association weight ``alpha`` and ``LoanTerms(gain, loss, repay_change, default_change)``;
     ``population`` defaults to the FICO tables (White and Black).
 
+    Parameters
+    ----------
+    alpha : float in [0, 1], default 0.3
+        Association weight of the score the lender sees.
+    gain, loss : float, default 1.0 and -4.0
+        The lender's gain from a repaid loan and from a default (``LoanTerms``).
+    repay_change, default_change : float, default 75.0 and -150.0
+        Score change of a borrower who repays and who defaults (``LoanTerms``).
+    n_borrowers : int, default 400
+        Borrowers per group.
+    n_rounds : int, default 5
+        Lending rounds.
+    population : optional
+        The groups' score distributions and repayment curves; default the FICO tables.
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Seeds the borrowers and the loans (SPEC 7).
+
     Returns
     -------
     dict
@@ -311,7 +391,8 @@ def credit_outputs(alpha=0.3, gain=1.0, loss=-4.0, repay_change=75.0, default_ch
     terms = LoanTerms(gain=gain, loss=loss, repay_change=repay_change,
                       default_change=default_change)
     rows = credit_gap(alpha, n_borrowers=n_borrowers, n_rounds=n_rounds, loop="sound",
-                      population=population, terms=terms, rng=rng)
+                      homophily=0.8, mean_degree=10.0, population=population, terms=terms,
+                      rng=rng)  # notebook 06's society, as in the full-scale results
     rates = [c for c in rows.columns if c.startswith("selection_rate_")]
     last = rows.iloc[-1]
     return {"gap_change": float(last["gap"] - rows["gap"].iloc[0]),
@@ -340,6 +421,19 @@ def screen(model, *, trajectories, fixed=None, rng=None, n_jobs=1):
     Common random numbers: every run draws the same randomness, so an inert parameter gets
     exactly zero elementary effects (:func:`scorelab.global_sensitivity.sensitivity`).
 
+    Parameters
+    ----------
+    model : {"game", "dating", "credit"}
+        Which box of :data:`MODELS` to screen.
+    trajectories : int
+        Morris trajectories.
+    fixed : mapping, optional
+        Keyword arguments passed unchanged to the model's function (e.g. ``n_citizens``).
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Seeds the design and the common random numbers of the runs.
+    n_jobs : int, default 1
+        Local processes for the runs (:func:`scorelab.sweep`).
+
     Returns
     -------
     pandas.DataFrame
@@ -357,6 +451,19 @@ def few_that_matter(morris, *, at_most=4):
 
     Going down the ranks of every output together keeps each output's leading parameters,
     rather than those of the outputs whose screening is noisiest.
+
+    Parameters
+    ----------
+    morris : pandas.DataFrame
+        A Morris frame (:func:`screen`): ``output``, ``parameter``, ``mu_star``,
+        ``mu_star_conf``, ``sigma``.
+    at_most : int, default 4
+        Most parameters to return.
+
+    Returns
+    -------
+    list of str
+        Parameter names, most important first.
 
     Examples
     --------
@@ -385,6 +492,21 @@ def sobol_on(model, parameters, *, n, fixed=None, rng=None, n_jobs=1):
     one realisation of its randomness (``rng`` chooses it); rerun with another seed to see
     how much they move.
 
+    Parameters
+    ----------
+    model : {"game", "dating", "credit"}
+        Which model of :data:`MODELS`.
+    parameters : sequence of str
+        The parameters to vary (e.g. :func:`few_that_matter`'s choice).
+    n : int
+        Saltelli base sample size (a power of two).
+    fixed : mapping, optional
+        Keyword arguments passed unchanged to the model's function.
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Seeds the design and the common random numbers of the runs.
+    n_jobs : int, default 1
+        Local processes for the runs (:func:`scorelab.sweep`).
+
     Returns
     -------
     pandas.DataFrame
@@ -408,6 +530,15 @@ def rests_on_table(morris, sobol, *, threshold=0.05):
     ``threshold`` even at the low end of its interval, ``ST - ST_conf > threshold``
     (:func:`influential`), possibly none. Where it has none (no parameter was passed on
     from the screening): the Morris screening's influential parameters.
+
+    Parameters
+    ----------
+    morris : pandas.DataFrame
+        Morris frames of every model (:func:`screen`).
+    sobol : pandas.DataFrame
+        Sobol' frames of the models that got one (:func:`sobol_on`).
+    threshold : float, default 0.05
+        Total index an influential parameter must clear at the low end of its interval.
 
     Returns
     -------
