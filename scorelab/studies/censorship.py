@@ -827,8 +827,9 @@ def hiding_by_position_run(world, *, stake_scale=10.0, visibility=1.0, fear_rate
         last bin, all citizens); ``adjusted_hiding_gap``, the minority's minus the
         majority's hidden share at equal position (the differences within each cell of
         nearest gate x distance bin, weighted by the cell's share of all disapproved
-        acts, over the cells both groups reach) and ``hiding_gap`` (the same difference
-        unadjusted). NaN where a bin holds no disapproved act.
+        acts, over the cells both groups reach), ``hiding_gap`` (the same difference
+        unadjusted) and ``gap_explained_by_position`` (unadjusted minus adjusted). NaN
+        where a bin holds no disapproved act.
 
     Notes
     -----
@@ -899,6 +900,7 @@ def _position_row(tally, gates):
                                   if weight.sum() else np.nan)
     overall = _share(hidden.sum(axis=(1, 2)), done.sum(axis=(1, 2)))
     row["hiding_gap"] = overall[1] - overall[0]
+    row["gap_explained_by_position"] = row["hiding_gap"] - row["adjusted_hiding_gap"]
     return {key: float(value) + 0.0 for key, value in row.items()}
 
 
