@@ -821,13 +821,23 @@ class _State:
         self.fear = np.zeros(n) if cfg.censorship_rule == "choice" else None
         self._stakes = [cfg.stakes[g] for g in cfg.gates]
         self._tie_values = np.array([cfg.tie_values[k] for k in _KINDS])
-        self._squared = None  # buffer of the squared tie weights (strategic unfriending)
 
-    def value_slope(self):
-        """``V'(x)`` per citizen at the current displayed score (0 where not scored)."""
+    def value_slope(self, rows=None):
+        """``V'(x)`` per citizen at the current displayed score (0 where not scored).
+
+        With ``rows`` (sorted citizen ids, repeats allowed), only those citizens' entries
+        are computed; the others are 0.
+        """
         cfg = self.config
-        return _mech.value_slope(self.displayed, [self.threshold[g] for g in cfg.gates],
-                                 self._stakes, cfg.softness)
+        if rows is None:
+            return _mech.value_slope(self.displayed, [self.threshold[g] for g in cfg.gates],
+                                     self._stakes, cfg.softness)
+        rows = rows[first_of_runs(rows)]
+        slope = np.zeros(self.n)
+        slope[rows] = _mech.value_slope(self.displayed[rows],
+                                        [self.threshold[g][rows] for g in cfg.gates],
+                                        self._stakes, cfg.softness)
+        return slope
 
     def sees_actual(self):
         """Who sees one's ties' hidden acts (selective presentation): those who privately
@@ -1050,17 +1060,24 @@ class _State:
         self.ties_cut += len(u)
         self.ties_added += len(fresh_source)
         if isinstance(name, str):
-            np.add.at(self.cut_counts[name], (kinds, self.group_code[cutters]), 1)
+            self._count_cuts(name, kinds, cutters)
         else:
-            for label in self.cut_counts:
-                mine = name == label
-                np.add.at(self.cut_counts[label], (kinds[mine], self.group_code[cutters[mine]]),
-                          1)
+            for code, label in enumerate(self.cut_counts):
+                mine = name == code
+                self._count_cuts(label, kinds[mine], cutters[mine])
+
+    def _count_cuts(self, label, kinds, cutters):
+        """Add the cuts to ``cut_counts[label]`` (tie kind x cutter's group)."""
+        counts = self.cut_counts[label]
+        counts += np.bincount(kinds.astype(np.int64) * self.n_groups + self.group_code[cutters],
+                              minlength=counts.size).reshape(counts.shape)
 
     def _merge_plans(self, plans):
         """One list of cuts (a tie both mechanisms chose is cut once, as a strategic cut)
-        and one list of distinct new pairs."""
-        labels = np.concatenate([np.full(len(plan[0]), name, dtype=object)
+        and one list of distinct new pairs; each cut is labelled by its mechanism's place
+        in ``cut_counts``."""
+        codes = {label: code for code, label in enumerate(self.cut_counts)}
+        labels = np.concatenate([np.full(len(plan[0]), codes[name], dtype=np.int8)
                                  for name, plan in plans])
         u, v, position, slots, kinds, cutters = (
             np.concatenate([plan[k] for _, plan in plans]) for k in range(6))
@@ -1068,7 +1085,8 @@ class _State:
         order = np.argsort(keys, kind="stable")
         keep = np.sort(order[first_of_runs(keys[order])])
         fresh = np.concatenate([plan[6] * self.n + plan[7] for _, plan in plans])
-        fresh = np.unique(fresh)
+        fresh = np.sort(fresh)
+        fresh = fresh[first_of_runs(fresh)]  # np.unique, without its slow hash path
         fresh_source, fresh_target = np.divmod(fresh, self.n)
         return (u[keep], v[keep], position[keep], slots[keep], kinds[keep], cutters[keep],
                 fresh_source, fresh_target, labels[keep])
@@ -1130,9 +1148,13 @@ class _State:
         candidates = bernoulli_positions(matrix.nnz, cfg.strategic_rate, self.rng)
         draws = self.rng.random(len(candidates))
         known = cfg.public_scores and cfg.association and self.participant.any()
+        bound = rows = None
         if known:
             effect_of = self._tie_effect_kernel()
-            slope = self.value_slope()
+            bound = effect_of.bound
+            # V' only where a tie end is reconsidered (the same numbers, for fewer citizens)
+            rows = np.searchsorted(matrix.indptr, candidates, side="right") - 1
+            slope = self.value_slope(rows)
         else:
             slope = np.zeros(self.n)
 
@@ -1140,7 +1162,8 @@ class _State:
                 return np.zeros(len(rows))
         rows, cols, kinds, _ = _mech.strategic_plan(
             matrix, candidates, effect_of, slope, self.ties.kinds, self._tie_values,
-            rationality=cfg.rationality, cap=cfg.max_cuts, draws=draws)
+            rationality=cfg.rationality, cap=cfg.max_cuts, draws=draws, effect_bound=bound,
+            rows=rows)
         if not len(rows):
             return None
         u, v = np.minimum(rows, cols), np.maximum(rows, cols)
@@ -1170,20 +1193,37 @@ class _State:
         with trusted_input():
             system = _build_system(wm, lam, None)
         s, x = np.nan_to_num(self.own), np.nan_to_num(self.displayed)
-        mean = system.mean_of_ties(x)
-        nnz = self.matrix.nnz
-        if self._squared is None or len(self._squared) < nnz:
-            self._squared = np.empty(int(nnz * 1.1) + 16)
-        diagonal = _echo_diagonal(system, self._squared)
-        extra = diagonal
-        if "local" in inspect.signature(_first_order_effects).parameters:
-            extra = (system.lam * diagonal, np.where(system.lam > 0, s - x, 0.0))
+        alone = np.where(system.lam > 0, s - x, 0.0)
         public = self.participant
+        local = "local" in inspect.signature(_first_order_effects).parameters
 
         def effect_of(rows, cols, weights):
+            # W x and the local resolvent diagonal of only the citizens asked about (rows
+            # of the matrix, each summed in the same order as a whole product: the same
+            # numbers); the other entries stay 0 and are not read
+            mean, diagonal = _row_means(system, x, rows)
+            extra = (system.lam * diagonal, alone) if local else diagonal
             ties = _Ties(rows, cols, weights * public[cols], True)
             return _first_order_effects(system, ties, s, x, mean, extra, slice(None))
 
+        # |effect| = lambda_i G_ii (a / left) |mean_i - x_j| with G_ii <= 1 / (1 - lambda_i
+        # lambda_max) (the echo sum_k W_ik lambda_k W_ki is at most lambda_max) and
+        # |mean_i - x_j| at most the range of x; |s_i - x_i| where the tie is the last
+        lam_max = float(system.lam.max(initial=0.0))
+        if lam_max < 1:
+            spread = float(x.max() - x.min()) * (1.0 + 1e-6) + 1e-9
+            gain = system.lam / (1.0 - system.lam * lam_max) * (1.0 + 1e-6)
+            degree = system.degree
+
+            def bound(rows, cols, weights):
+                a = weights * public[cols]
+                left = degree[rows] - a
+                ratio = np.divide(a, left, out=np.zeros_like(a), where=left > 0)
+                return np.where(left > 0, gain[rows] * ratio * spread, np.abs(alone[rows]))
+
+            effect_of.bound = bound
+        else:  # at lambda = 1 the factor has no finite bound: every effect is computed
+            effect_of.bound = None
         return effect_of
 
     def drift(self):
@@ -1274,24 +1314,51 @@ class _State:
         return targets
 
 
-def _echo_diagonal(system, buffer=None):
+def _row_means(system, x, rows):
+    """``(W x)_i`` and the local resolvent diagonal ``1 / (1 - lambda_i echo_i)`` of the
+    citizens ``rows`` (repeats allowed), in arrays of every citizen that hold 0 elsewhere.
+
+    Each entry is the sum a whole product gives (:meth:`association._System.mean_of_ties`,
+    :func:`_echo_diagonal`), over the same row in the same order, so the numbers are the
+    same bit for bit; only the rows asked about are summed (strategic unfriending asks
+    about the few tie ends whose draw its bound cannot rule out). The masked ties of the
+    opt-in phase (not symmetric) take the whole-matrix echo.
+    """
+    n = system.n
+    order = rows if np.all(rows[1:] >= rows[:-1]) else np.sort(rows)
+    rows = order[first_of_runs(order)]
+    matrix = system.wm.matrix
+    part = matrix[rows]
+    mean, diagonal = np.zeros(n), np.zeros(n)
+    degree = system.degree[rows]
+    ax = part @ x
+    mean[rows] = np.divide(ax, degree, out=np.zeros_like(ax), where=degree > 0)
+    if system.wm.symmetric:
+        lam, safe_all = system.lam, np.where(system.degree > 0, system.degree, 1.0)
+        squared = sp.csr_array((part.data * part.data, part.indices, part.indptr),
+                               shape=part.shape, copy=False)
+        echo = (squared @ (lam / safe_all)) / safe_all[rows]
+        diagonal[rows] = 1.0 / (1.0 - lam[rows] * echo)
+    else:
+        diagonal[rows] = _echo_diagonal(system)[rows]
+    return mean, diagonal
+
+
+def _echo_diagonal(system):
     """The local resolvent diagonal of :func:`scorelab.tie_effects`' first-order method,
     ``1 / (1 - lambda_i sum_k W_ik lambda_k W_ki)``, by one sparse product.
 
     For the game's loop-free ties ``W_ik W_ki = A_ik A_ki / (d_i d_k)``, so the sum is
     ``((A o A^T) (lambda / d))_i / d_i`` (``A o A^T = A o A`` when symmetric): the same
     numbers as ``unfriending._local_diagonal`` without a pass per tie end in Python
-    temporaries (checked equal in ``tests/test_dynamics_mechanisms.py``). ``buffer``, at
-    least as long as the matrix's entries, receives the squared weights (no fresh array,
-    and its page faults, per step).
+    temporaries (checked equal in ``tests/test_dynamics_mechanisms.py``); :func:`_row_means`
+    computes the rows it needs the same way.
     """
     matrix, lam, degree = system.wm.matrix, system.lam, system.degree
     safe = np.where(degree > 0, degree, 1.0)
     if system.wm.symmetric:
-        out = None if buffer is None or len(buffer) < matrix.nnz else buffer[:matrix.nnz]
-        squared = np.multiply(matrix.data, matrix.data, out=out)
-        both = sp.csr_array((squared, matrix.indices, matrix.indptr), shape=matrix.shape,
-                            copy=False)
+        both = sp.csr_array((np.multiply(matrix.data, matrix.data), matrix.indices,
+                             matrix.indptr), shape=matrix.shape, copy=False)
     else:
         both = sp.csr_array(matrix.multiply(matrix.T))
     echo = ParallelProduct(both)(lam / safe) / safe

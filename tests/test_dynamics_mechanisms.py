@@ -502,3 +502,76 @@ def test_all_mechanisms_together_replay_and_save(society, tmp_path):
     again = dynamics.load(result.save(tmp_path / "run")).replay()
     pd.testing.assert_frame_equal(again.history, result.history, check_dtype=False)
     assert GATES == ("credit", "travel", "utilities")
+
+
+# -- the strategic step's shortcuts give the same numbers --------------------------------
+
+
+@pytest.mark.parametrize("steps", [0, 2])
+def test_row_means_are_the_whole_products_rows_bit_for_bit(society, steps):
+    config = GameConfig(strategic_rate=0.5, mandatory_step=3 if steps == 0 else 0,
+                        join_rate=0.5)
+    state = run_state(society, config, steps + 1)
+    lam = np.where(state.participant, config.policy.association_weight, 0.0)
+    nodes = pd.RangeIndex(state.n)
+    if state.participant.all():
+        wm = dynamics.WeightMatrix(state.matrix, nodes, symmetric=True, degree=state.degree,
+                                   loopless=True)
+    else:
+        masked = state.matrix.multiply(state.participant[None, :].astype(float)).tocsr()
+        wm = dynamics.WeightMatrix(masked, nodes, symmetric=False)
+    system = dynamics._build_system(wm, lam, None)
+    x = np.nan_to_num(state.displayed)
+    rows = np.sort(np.random.default_rng(1).choice(state.n, 150))  # repeats included
+    mean, diagonal = dynamics._row_means(system, x, rows)
+    np.testing.assert_array_equal(mean[rows], system.mean_of_ties(x)[rows])
+    np.testing.assert_array_equal(diagonal[rows], dynamics._echo_diagonal(system)[rows])
+    others = np.setdiff1d(np.arange(state.n), rows)
+    assert not mean[others].any() and not diagonal[others].any()
+
+
+@pytest.mark.parametrize("switch", [dict(), dict(mandatory_step=4, join_rate=0.4),
+                                    dict(policy=ScoringPolicy(association_weight=0.9))])
+def test_effect_bound_bounds_every_effect_and_leaves_the_cuts_unchanged(society, switch):
+    config = GameConfig(strategic_rate=0.5, gates=ALL_GATES, rationality=4.0,
+                        tie_values={"family": 0.5, "friend": 0.2, "neighbour": 0.1,
+                                    "colleague": 0.05}, **switch)
+    state = run_state(society, config, 3, rng=2)
+    effect_of = state._tie_effect_kernel()
+    matrix = state.matrix
+    rows = np.repeat(np.arange(state.n), np.diff(matrix.indptr))
+    cols, weights = matrix.indices.astype(np.int64), matrix.data
+    effect = effect_of(rows, cols, weights)
+    bound = effect_of.bound(rows, cols, weights)
+    assert np.abs(effect).max() > 0
+    assert (np.abs(effect) <= bound).all()
+    rng = np.random.default_rng(3)
+    candidates = dynamics.bernoulli_positions(matrix.nnz, 0.5, rng)
+    draws = rng.random(len(candidates))
+    common = dict(rationality=config.rationality, cap=config.max_cuts, draws=draws)
+    args = (matrix, candidates, effect_of, state.value_slope(), state.ties.kinds,
+            state._tie_values)
+    plain = mech.strategic_plan(*args, **common)
+    pruned = mech.strategic_plan(*args, effect_bound=effect_of.bound, **common)
+    assert len(plain[0]) > 10
+    for a, b in zip(plain, pruned):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_value_slope_of_some_citizens_is_theirs_bit_for_bit(society):
+    state = run_state(society, GameConfig(gates=ALL_GATES, strategic_rate=0.5), 2)
+    rows = np.sort(np.random.default_rng(4).choice(state.n, 100))
+    part, whole = state.value_slope(rows), state.value_slope()
+    np.testing.assert_array_equal(part[rows], whole[rows])
+    assert not part[np.setdiff1d(np.arange(state.n), rows)].any()
+
+
+def test_columnwise_products_are_the_multi_vector_product_bit_for_bit(society):
+    from scorelab._graph import ParallelProduct
+
+    state = run_state(society, GameConfig(internalisation=0.2), 2)
+    values = np.random.default_rng(5).random((state.n, len(DOMAINS)))
+    product = ParallelProduct(state.matrix)
+    np.testing.assert_array_equal(mech.columnwise(product, values), product(values))
+    np.testing.assert_array_equal(mech.columnwise(product, values[:, 0]),
+                                  product(values[:, 0]))

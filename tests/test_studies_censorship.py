@@ -206,13 +206,15 @@ def test_hiding_effects_are_paired_against_no_hiding():
 
 def test_findings_register_is_valid_and_can_come_out_otherwise():
     from scorelab.findings import validate_findings
-    from scorelab.studies.censorship import CHOICE_FINDINGS, FINDINGS, RESTS_ON, findings
+    from scorelab.studies.censorship import (CHOICE_FINDINGS, DOSE_FINDINGS, FINDINGS,
+                                             POSITION_FINDINGS, RESTS_ON, findings)
 
     effects = effects_at()
     register = findings(effects, n_citizens=N, seed=3)
     validate_findings(register)
     assert register["id"].tolist() == list(FINDINGS)
-    assert set(RESTS_ON) == set(FINDINGS) | set(CHOICE_FINDINGS) | {"censorship.fear-raises-chosen-hiding"}
+    assert set(RESTS_ON) == (set(FINDINGS) | set(CHOICE_FINDINGS) | set(POSITION_FINDINGS)
+                             | set(DOSE_FINDINGS) | {"censorship.fear-raises-chosen-hiding"})
     assert (register["resolved"] == ((register.ci_low > 0) | (register.ci_high < 0))).all()
     by_id = register.set_index("id")
     gap = effects["own_gap"] - effects["own_gap_counterfactual"]
@@ -286,3 +288,105 @@ def test_chosen_hiding_findings_and_a_world_where_they_vanish():
     with pytest.raises(ValueError, match="fear rate 0"):
         choice_findings(by_visibility, by_stakes[by_stakes.fear_rate > 0], n_citizens=300,
                         seed=5)
+
+
+# -- hiding by position and the dose-responses (issue 9) --------------------------------
+
+
+def test_position_tallies_add_up_to_the_runs_hidden_and_disapproved_acts(monkeypatch):
+    import scorelab.studies.censorship as censorship
+    from scorelab.studies.censorship import _HidingByPosition
+
+    totals = {}
+    tallies = []
+
+    class Recording(_HidingByPosition):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            tallies.append(self)
+
+        def __call__(self, state):
+            # an independent sum of the window's acts by group, from the same arrays
+            if state.step >= self.start and self.before is not None:
+                done = state.private.sum(axis=1)
+                hidden = done - state.expressed.sum(axis=1)
+                scored = ~np.isnan(self.before)
+                for code in range(2):
+                    mine = scored & (state.group_codes == code)
+                    totals[code] = totals.get(code, 0.0) + np.array(
+                        [hidden[mine].sum(), done[mine].sum()])
+            return super().__call__(state)
+
+    monkeypatch.setattr(censorship, "_HidingByPosition", Recording)
+    row = censorship.hiding_by_position_run("choice", stake_scale=3.0, n_citizens=300,
+                                            n_steps=6, rng=2)
+    tally = tallies[0]
+    for code in range(2):
+        hidden, done = totals[code]
+        assert tally.hidden[code].sum() == pytest.approx(hidden)
+        assert tally.done[code].sum() == pytest.approx(done)
+        assert tally.hidden_quantile[code].sum() == pytest.approx(hidden)
+        assert tally.done_quantile[code].sum() == pytest.approx(done)
+    shares = [totals[code][0] / totals[code][1] for code in range(2)]
+    assert row["hiding_gap"] == pytest.approx(shares[1] - shares[0])
+    assert sum(row[f"acts_d{k}"] for k in range(3)) == pytest.approx(1.0)
+
+
+def test_without_stakes_chosen_hiding_is_the_baseline_at_every_position():
+    from scipy.special import expit
+
+    from scorelab.studies.censorship import hiding_by_position_run
+
+    row = hiding_by_position_run("no stakes", n_citizens=400, n_steps=8, rng=3)
+    baseline = expit(-2.0)  # rationality 2, authenticity 1, nothing at stake
+    for k in range(3):
+        assert row[f"hidden_share_d{k}"] == pytest.approx(baseline, abs=0.03)
+    assert abs(row["near_minus_far"]) < 0.03
+    assert row == hiding_by_position_run("no stakes", n_citizens=400, n_steps=8, rng=3)
+
+
+def test_chosen_hiding_rises_towards_the_gates_and_the_fixed_rule_does_not():
+    from scorelab.studies.censorship import hiding_by_position_run
+
+    chosen = hiding_by_position_run("choice", stake_scale=3.0, n_citizens=400, n_steps=8,
+                                    rng=4)
+    fixed = hiding_by_position_run("fixed", stake_scale=3.0, n_citizens=400, n_steps=8,
+                                   rng=4)
+    assert chosen["near_minus_far"] > 0.02
+    assert chosen["lowest_minus_highest_quintile_majority"] > 0.2
+    assert fixed["lowest_minus_highest_quintile_majority"] < 0.05
+    with pytest.raises(ValueError, match="world"):
+        hiding_by_position_run("nothing")
+
+
+def test_position_findings_register_and_paired_estimates():
+    from scorelab.findings import validate_findings
+    from scorelab.studies.censorship import (DOSE_FINDINGS, POSITION_FINDINGS,
+                                             chosen_hiding_sweep, hiding_by_position_sweep,
+                                             position_findings)
+
+    kw = dict(n_citizens=200, n_steps=6)
+    positions = hiding_by_position_sweep({"stake_scale": [3.0]}, n_replicates=3, rng=1, **kw)
+    doses = {name: chosen_hiding_sweep({name: values}, n_replicates=3, rng=2, **kw)
+             for name, values in [("authenticity", [0.5, 2.0]), ("detection", [0.0, 0.6]),
+                                  ("rationality", [0.5, 8.0])]}
+    register = position_findings(positions, doses, n_citizens=200, seed=1)
+    validate_findings(register)
+    assert register["id"].tolist() == list(POSITION_FINDINGS) + list(DOSE_FINDINGS)
+    by_id = register.set_index("id")
+    chosen = positions[positions.world == "choice"].sort_values("replicate")
+    none = positions[positions.world == "no stakes"].sort_values("replicate")
+    assert by_id.loc["censorship.chosen-hiding-near-threshold", "estimate"] == pytest.approx(
+        (chosen["near_minus_far"].to_numpy() - none["near_minus_far"].to_numpy()).mean())
+    detection = doses["detection"]
+
+    def narrowing(at):
+        point = detection[detection.detection == at].sort_values("replicate")
+        return (point[point.world == "choice"]["score_gap"].to_numpy()
+                - point[point.world == "none"]["score_gap"].to_numpy()).mean()
+
+    assert by_id.loc["censorship.detection-weakens-chosen-narrowing", "estimate"] == \
+        pytest.approx(narrowing(0.6) - narrowing(0.0))
+    with pytest.raises(ValueError, match="two values"):
+        position_findings(positions, {**doses, "detection": doses["detection"][
+            doses["detection"].detection == 0.0]}, n_citizens=200, seed=1)

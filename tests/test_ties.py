@@ -58,6 +58,8 @@ def test_edits_match_a_fresh_build(n, threads, monkeypatch):
         fresh = symmetric_csr(n, source, target, weights)
         for name in ("indptr", "indices", "data"):
             np.testing.assert_array_equal(getattr(ties.matrix, name), getattr(fresh, name))
+        # int32 indices (they fit), kept through every edit
+        assert ties.matrix.indices.dtype == ties.matrix.indptr.dtype == np.int32
         listed = ties.tie_list()
         for got, want in zip(listed, (source, target, kinds, weights)):
             np.testing.assert_array_equal(got, want)

@@ -28,10 +28,12 @@ from scorelab.findings import finding, findings_frame
 from scorelab.society import GroupProfile
 from scorelab.studies.common import GROUPS, two_group_society
 
-__all__ = ["GROUPS", "CHOICE_FINDINGS", "FINDINGS", "HIDING_WORLDS", "RESTS_ON", "censorship_key_numbers",
-           "censorship_run", "choice_findings", "chosen_hiding_run", "chosen_hiding_sweep",
-           "findings",
-           "hidden_share_fit", "hiding_effects", "hiding_intervals"]
+__all__ = ["GROUPS", "CHOICE_FINDINGS", "DISTANCE_BINS", "DOSE_FINDINGS", "FINDINGS",
+           "HIDING_WORLDS", "N_QUANTILES", "POSITION_FINDINGS", "POSITION_WORLDS", "RESTS_ON",
+           "censorship_key_numbers", "censorship_run", "choice_findings", "chosen_hiding_run",
+           "chosen_hiding_sweep", "findings", "hidden_share_fit", "hiding_by_position_run",
+           "hiding_by_position_sweep", "hiding_effects", "hiding_intervals",
+           "position_findings", "position_intervals"]
 
 NOTEBOOK = "04-self-censorship"
 
@@ -417,7 +419,7 @@ def hiding_effects(n_citizens=1000, *, censorship=1.0, visibility=1.0, rng=None,
     return row
 
 
-def findings(effects, *, n_citizens, seed, scale="default", chosen=None):
+def findings(effects, *, n_citizens, seed, scale="default", chosen=None, position=None):
     """The findings register of notebook 04 from replicates of :func:`hiding_effects`.
 
     Parameters
@@ -432,6 +434,8 @@ def findings(effects, *, n_citizens, seed, scale="default", chosen=None):
     scale : {"default", "full"}, default "default"
     chosen : tuple of two pandas.DataFrame, optional
         ``(by_visibility, by_stakes)`` of :func:`choice_findings`, whose rows are appended.
+    position : tuple, optional
+        ``(positions, doses)`` of :func:`position_findings`, whose rows are appended.
 
     Returns
     -------
@@ -469,6 +473,9 @@ def findings(effects, *, n_citizens, seed, scale="default", chosen=None):
     if chosen is not None:
         extra = choice_findings(*chosen, n_citizens=n_citizens, seed=seed, scale=scale)
         register = findings_frame(pd.concat([register, extra], ignore_index=True))
+    if position is not None:
+        extra = position_findings(*position, n_citizens=n_citizens, seed=seed, scale=scale)
+        register = findings_frame(pd.concat([register, extra], ignore_index=True))
     return register
 
 
@@ -486,8 +493,8 @@ _CHOICE_COLUMNS = ("hidden_share", "fear", "mean_displayed", "access_credit", "a
 
 
 def chosen_hiding_run(world, *, visibility=1.0, stake_scale=10.0, fear_rate=0.5,
-                      selective=False, detection=0.3, n_citizens=1000, n_steps=12,
-                      minority_disposition=0.45, rng=None):
+                      selective=False, detection=0.3, authenticity=1.0, rationality=2.0,
+                      n_citizens=1000, n_steps=12, minority_disposition=0.45, rng=None):
     """One run of the citizen game under a hiding rule, with every gate at stake.
 
     Parameters
@@ -506,6 +513,11 @@ def chosen_hiding_run(world, *, visibility=1.0, stake_scale=10.0, fear_rate=0.5,
         Selective presentation (acts shown to approving ties only).
     detection : float in [0, 1], default 0.3
         ``GameConfig.detection``: share of hidden acts the authority finds anyway.
+    authenticity : float >= 0, default 1
+        Cost of hiding an act (``GameConfig.authenticity``; chosen rule only).
+    rationality : float >= 0, default 2
+        Logit precision of the choice to hide (``GameConfig.rationality``; it also sets
+        the precision of strategic cuts, which are off here).
     n_citizens, n_steps : int, default 1000, 12
         Citizens (>= 20) and steps of the game (>= 2).
     minority_disposition : float in [0, 1], default 0.45
@@ -531,23 +543,12 @@ def chosen_hiding_run(world, *, visibility=1.0, stake_scale=10.0, fear_rate=0.5,
     """
     if world not in HIDING_WORLDS:
         raise ValueError(f"world must be one of {HIDING_WORLDS}, got {world!r}")
-    check_integer("n_citizens", n_citizens, minimum=20)
-    check_integer("n_steps", n_steps, minimum=2)
-    check_real("stake_scale", stake_scale, minimum=0.0)
-    check_probability("minority_disposition", minority_disposition)
-    config = GameConfig(
-        gates=ALL_GATES, incentive_rule="stakes", thresholds=None,
-        stakes={g: DEFAULT_STAKES[g] * stake_scale for g in ALL_GATES},
-        visibility=visibility, detection=detection, fear_rate=fear_rate, selective=selective,
-        censorship_rule="choice" if world == "choice" else "fixed",
-        censorship=0.0 if world == "none" else 0.5)
-    society_rng, game_rng = np.random.default_rng(check_rng(rng)).spawn(2)
-    society = two_group_society(n_citizens, minority_share=0.2, homophily=0.6,
-                                mean_degree=10.0,
-                                minority=GroupProfile(disposition_mean=minority_disposition),
-                                rng=society_rng)
-    wide = simulate(society, config, n_steps=n_steps, rng=game_rng).wide()
-    late = wide[wide["step"] > n_steps // 2].mean()  # the later half of the steps
+    config, society, game_rng = _hiding_game(
+        world, visibility=visibility, stake_scale=stake_scale, fear_rate=fear_rate,
+        selective=selective, detection=detection, authenticity=authenticity,
+        rationality=rationality, n_citizens=n_citizens, n_steps=n_steps,
+        minority_disposition=minority_disposition, rng=rng)
+    late = _late_means(simulate(society, config, n_steps=n_steps, rng=game_rng), n_steps)
     row = {"hidden_share": late["hidden_share"],
            "fear": late["fear"] if world == "choice" else np.nan}
     for group in GROUPS:
@@ -559,6 +560,35 @@ def chosen_hiding_run(world, *, visibility=1.0, stake_scale=10.0, fear_rate=0.5,
     row["food_gap"] = row[f"access_food_{major}"] - row[f"access_food_{minor}"]
     row["hiding_gap"] = row[f"hidden_share_{minor}"] - row[f"hidden_share_{major}"]
     return {key: float(value) + 0.0 for key, value in row.items()}
+
+
+def _hiding_game(world, *, visibility, stake_scale, fear_rate, selective, detection,
+                 authenticity, rationality, n_citizens, n_steps, minority_disposition, rng):
+    """The config, society and game stream of :func:`chosen_hiding_run` (checked)."""
+    check_integer("n_citizens", n_citizens, minimum=20)
+    check_integer("n_steps", n_steps, minimum=2)
+    check_real("stake_scale", stake_scale, minimum=0.0)
+    check_probability("minority_disposition", minority_disposition)
+    config = GameConfig(
+        gates=ALL_GATES, incentive_rule="stakes", thresholds=None,
+        stakes={g: DEFAULT_STAKES[g] * stake_scale for g in ALL_GATES},
+        visibility=visibility, detection=detection, fear_rate=fear_rate, selective=selective,
+        authenticity=authenticity, rationality=rationality,
+        censorship_rule="choice" if world == "choice" else "fixed",
+        censorship=0.0 if world == "none" else 0.5)
+    society_rng, game_rng = np.random.default_rng(check_rng(rng)).spawn(2)
+    society = two_group_society(n_citizens, minority_share=0.2, homophily=0.6,
+                                mean_degree=10.0,
+                                minority=GroupProfile(disposition_mean=minority_disposition),
+                                rng=society_rng)
+    return config, society, game_rng
+
+
+def _late_means(result, n_steps):
+    """Means of the history's measures over the second half of the run, steps after
+    ``n_steps // 2`` (the one place this module reads the game's history)."""
+    wide = result.wide()
+    return wide[wide["step"] > n_steps // 2].mean()
 
 
 def _hiding_worlds(*, rng=None, **options):
@@ -661,6 +691,22 @@ RESTS_ON.update({
     "censorship.fear-raises-chosen-hiding": "; ".join(rests_on_entry("game.hidden_share")),
 })
 
+# Hiding by position and the chosen rule's dose-responses: where hiding falls reads the hidden
+# share's output; what hiding does to the score gap reads the gap's output; a difference
+# between the groups' hiding is measured by no output of notebook 09.
+RESTS_ON.update({
+    "censorship.chosen-hiding-falls-with-score": "; ".join(rests_on_entry("game.hidden_share")),
+    "censorship.chosen-hiding-near-threshold": "; ".join(rests_on_entry("game.hidden_share")),
+    "censorship.minority-hides-more-at-equal-position": "; ".join(rests_on_entry(None)),
+    "censorship.authenticity-weakens-chosen-narrowing": "; ".join(
+        rests_on_entry("game.minority_gap")),
+    "censorship.detection-weakens-chosen-narrowing": "; ".join(
+        rests_on_entry("game.minority_gap")),
+    "censorship.rationality-and-chosen-narrowing": "; ".join(
+        rests_on_entry("game.minority_gap")),
+    "censorship.rationality-concentrates-hiding-on-minority": "; ".join(rests_on_entry(None)),
+})
+
 
 def choice_findings(by_visibility, by_stakes, *, n_citizens, seed, scale="default"):
     """The findings of the chosen-hiding section from :func:`chosen_hiding_sweep` runs.
@@ -722,4 +768,326 @@ def choice_findings(by_visibility, by_stakes, *, n_citizens, seed, scale="defaul
         statement=f"Under chosen hiding, hidden share at fear rate {fears[-1]:g} minus 0 "
                   f"(stake scale 10).",
         rests_on=RESTS_ON[finding_id].split("; "), **common))
+    return findings_frame(rows)
+
+
+# --------------------------------------------------------------------------------------
+# Hiding by position: where one stands against the gates (issue 9)
+# --------------------------------------------------------------------------------------
+
+POSITION_WORLDS = ("choice", "fixed", "no stakes")
+"""The worlds of :func:`hiding_by_position_run`, on one society and seed: chosen hiding,
+the fixed rule (censorship 0.5) and chosen hiding with nothing at stake (stake scale 0,
+so that hiding is the logit's baseline everywhere: the no-stakes counterfactual)."""
+
+DISTANCE_BINS = (0.0, 10.0, 25.0, np.inf)
+"""Edges (points) of the distance from the displayed score to the nearest gate threshold.
+With the default softness of 25 points, a gate's ``V'`` at the inner edges is 0.97 and
+0.79 times its value at the threshold; the gates lie 50 to 100 points apart, so few
+scores are more than 50 points from every threshold."""
+
+N_QUANTILES = 5
+"""Displayed-score quantile bins within each group (quintiles)."""
+
+
+class _HidingByPosition:
+    """A measure of the citizen game that tallies, from ``start`` on, each step's hidden
+    and disapproved acts by where the citizen stood when deciding to hide: the nearest
+    gate threshold and the distance to it, and the displayed-score quintile within their
+    group. Both use the score of the step before (the one the decision saw). Called with
+    the :class:`scorelab.metrics.GameState` of every step, it returns that step's hidden
+    share (so it is also an ordinary history measure)."""
+
+    def __init__(self, thresholds, start):
+        self.thresholds = thresholds  # citizens x gates
+        self.start = start
+        self.before = None
+        shape = (len(GROUPS), thresholds.shape[1], len(DISTANCE_BINS) - 1)
+        self.hidden, self.done = np.zeros(shape), np.zeros(shape)
+        self.hidden_quantile = np.zeros((len(GROUPS), N_QUANTILES))
+        self.done_quantile = np.zeros((len(GROUPS), N_QUANTILES))
+
+    def __call__(self, state):
+        before, self.before = self.before, state.displayed.copy()
+        done = state.private.sum(axis=1)
+        hidden = done - state.expressed.sum(axis=1)
+        if state.step >= self.start and before is not None:
+            self._tally(before, state.group_codes, done, hidden)
+        total = done.sum()
+        return float(hidden.sum() / total) if total else np.nan
+
+    def _tally(self, before, group, done, hidden):
+        scored = ~np.isnan(before)
+        gap = np.abs(before[:, None] - self.thresholds)
+        gate = gap.argmin(axis=1)
+        where = np.digitize(gap.min(axis=1), DISTANCE_BINS[1:-1])
+        _, n_gates, n_bins = self.hidden.shape
+        cell = ((group * n_gates + gate) * n_bins + where)[scored]
+        for total, values in ((self.hidden, hidden), (self.done, done)):
+            total += np.bincount(cell, weights=values[scored],
+                                 minlength=total.size).reshape(total.shape)
+        for code in range(len(GROUPS)):
+            member = np.flatnonzero(scored & (group == code))
+            if not len(member):
+                continue
+            rank = np.argsort(np.argsort(before[member], kind="stable"), kind="stable")
+            quantile = rank * N_QUANTILES // len(member)
+            self.hidden_quantile[code] += np.bincount(quantile, weights=hidden[member],
+                                                      minlength=N_QUANTILES)
+            self.done_quantile[code] += np.bincount(quantile, weights=done[member],
+                                                    minlength=N_QUANTILES)
+
+
+def _share(hidden, done):
+    return np.divide(hidden, done, out=np.full(np.shape(hidden), np.nan), where=done > 0)
+
+
+def hiding_by_position_run(world, *, stake_scale=10.0, visibility=1.0, fear_rate=0.5,
+                           detection=0.3, authenticity=1.0, rationality=2.0,
+                           n_citizens=1000, n_steps=12, minority_disposition=0.45, rng=None):
+    """Hidden share by where citizens stand against the gates, in one world.
+
+    The game of :func:`chosen_hiding_run` (every gate at stake, the stakes times
+    ``stake_scale``; the same society and streams for the same ``rng``), in one of
+    :data:`POSITION_WORLDS`. Over the second half of the run, each step's disapproved
+    acts and the hidden ones are tallied by the citizen's distance to the nearest gate
+    threshold (:data:`DISTANCE_BINS`) and by their displayed-score quintile within their
+    group, both at the score the decision saw (the step before).
+
+    Parameters
+    ----------
+    world : str
+        One of :data:`POSITION_WORLDS`.
+    stake_scale, visibility, fear_rate, detection, authenticity, rationality : float
+        As in :func:`chosen_hiding_run` (``"no stakes"`` sets the stake scale to 0).
+    n_citizens, n_steps : int, default 1000, 12
+    minority_disposition : float in [0, 1], default 0.45
+    rng : None, int, numpy.random.Generator or SeedSequence
+
+    Returns
+    -------
+    dict
+        ``hidden_share_d<k>`` (all citizens) and ``hidden_share_d<k>_<group>`` for each
+        distance bin ``k`` (0 nearest), ``acts_d<k>`` (share of the disapproved acts done
+        in bin ``k``), ``minority_minus_majority_d<k>``; ``hidden_share_<gate>`` and
+        ``hidden_share_<gate>_<group>`` by nearest gate; ``hidden_share_q<k>_<group>``
+        for each within-group quintile ``k`` (0 lowest scores) and
+        ``lowest_minus_highest_quintile_<group>``; ``near_minus_far`` (bin 0 minus the
+        last bin, all citizens); ``adjusted_hiding_gap``, the minority's minus the
+        majority's hidden share at equal position (the differences within each cell of
+        nearest gate x distance bin, weighted by the cell's share of all disapproved
+        acts, over the cells both groups reach), ``hiding_gap`` (the same difference
+        unadjusted) and ``gap_explained_by_position`` (unadjusted minus adjusted). NaN
+        where a bin holds no disapproved act.
+
+    Notes
+    -----
+    The chosen rule's loss is proportional to ``V'(x)``, largest at a threshold, so that
+    hiding falls with the distance is the rule's intent; how much it does in the running
+    game (where penalties, fear and scores move together) and whether it explains the
+    minority's extra hiding is measured here. Under the fixed rule hiding depends on
+    responsiveness only and, with nothing at stake, the chosen rule hides at its baseline
+    ``sigma(-rationality * authenticity)`` everywhere: both are counterfactuals in which
+    position cannot matter except through who stands where.
+
+    Examples
+    --------
+    >>> row = hiding_by_position_run("no stakes", n_citizens=300, n_steps=6, rng=1)
+    >>> 0.05 < row["hidden_share_d0"] < 0.2
+    True
+    """
+    if world not in POSITION_WORLDS:
+        raise ValueError(f"world must be one of {POSITION_WORLDS}, got {world!r}")
+    config, society, game_rng = _hiding_game(
+        "fixed" if world == "fixed" else "choice", visibility=visibility,
+        stake_scale=0.0 if world == "no stakes" else stake_scale, fear_rate=fear_rate,
+        selective=False, detection=detection, authenticity=authenticity,
+        rationality=rationality, n_citizens=n_citizens, n_steps=n_steps,
+        minority_disposition=minority_disposition, rng=rng)
+    thresholds = np.column_stack([np.full(society.n_citizens, float(config.thresholds[g]))
+                                  for g in config.gates])
+    tally = _HidingByPosition(thresholds, start=n_steps // 2)
+    simulate(society, config, n_steps=n_steps, rng=game_rng,
+             measures={"hidden_share": tally})
+    return _position_row(tally, config.gates)
+
+
+def _position_row(tally, gates):
+    """The measures of :func:`hiding_by_position_run` from its tallies."""
+    hidden, done = tally.hidden, tally.done  # groups x gates x distance bins
+    by_distance = _share(hidden.sum(axis=(0, 1)), done.sum(axis=(0, 1)))
+    by_group_distance = _share(hidden.sum(axis=1), done.sum(axis=1))
+    by_gate = _share(hidden.sum(axis=(0, 2)), done.sum(axis=(0, 2)))
+    by_group_gate = _share(hidden.sum(axis=2), done.sum(axis=2))
+    acts = done.sum(axis=(0, 1)) / done.sum()
+    row = {}
+    for k in range(len(by_distance)):
+        row[f"hidden_share_d{k}"] = by_distance[k]
+        row[f"acts_d{k}"] = acts[k]
+        for code, group in enumerate(GROUPS):
+            row[f"hidden_share_d{k}_{group}"] = by_group_distance[code, k]
+        row[f"minority_minus_majority_d{k}"] = (by_group_distance[1, k]
+                                                 - by_group_distance[0, k])
+    for g, gate in enumerate(gates):
+        row[f"hidden_share_{gate}"] = by_gate[g]
+        for code, group in enumerate(GROUPS):
+            row[f"hidden_share_{gate}_{group}"] = by_group_gate[code, g]
+    quantiles = _share(tally.hidden_quantile, tally.done_quantile)
+    for code, group in enumerate(GROUPS):
+        for k in range(N_QUANTILES):
+            row[f"hidden_share_q{k}_{group}"] = quantiles[code, k]
+        row[f"lowest_minus_highest_quintile_{group}"] = quantiles[code, 0] - quantiles[code, -1]
+    row["near_minus_far"] = by_distance[0] - by_distance[-1]
+    # the minority's minus the majority's hidden share within each cell (nearest gate x
+    # distance), weighted by the cell's share of all disapproved acts, over the cells
+    # both groups reach
+    cells = _share(hidden, done)
+    both = (done[0] > 0) & (done[1] > 0)
+    weight = np.where(both, done.sum(axis=0), 0.0)
+    difference = np.where(both, cells[1] - cells[0], 0.0)
+    row["adjusted_hiding_gap"] = (float((weight * difference).sum() / weight.sum())
+                                  if weight.sum() else np.nan)
+    overall = _share(hidden.sum(axis=(1, 2)), done.sum(axis=(1, 2)))
+    row["hiding_gap"] = overall[1] - overall[0]
+    row["gap_explained_by_position"] = row["hiding_gap"] - row["adjusted_hiding_gap"]
+    return {key: float(value) + 0.0 for key, value in row.items()}
+
+
+def _position_worlds(*, rng=None, **options):
+    """Every world of :func:`hiding_by_position_run` from one seed."""
+    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    return pd.DataFrame([{"world": world, **hiding_by_position_run(world, rng=seed, **options)}
+                         for world in POSITION_WORLDS])
+
+
+def hiding_by_position_sweep(grid, *, n_replicates=10, rng=None, n_jobs=1, **fixed):
+    """:func:`hiding_by_position_run` over ``grid``, the three worlds of
+    :data:`POSITION_WORLDS` per replicate from one seed (paired). A tidy frame of
+    :func:`scorelab.experiments.sweep` with a ``world`` column."""
+    return sweep(_position_worlds, dict(grid), n_replicates=n_replicates, fixed=fixed,
+                 rng=rng, n_jobs=n_jobs)
+
+
+def position_intervals(frame, by, values, *, level=0.95):
+    """Means and 95 % intervals per point of ``by`` and world, and of the paired
+    differences chosen minus each counterfactual (``"choice - fixed"``,
+    ``"choice - no stakes"``)."""
+    by = list(by)
+    keys = by + ["replicate"]
+    parts = [frame[keys + ["world"] + list(values)]]
+    chosen = frame[frame["world"] == "choice"].set_index(keys)[list(values)]
+    for world in POSITION_WORLDS[1:]:
+        other = frame[frame["world"] == world].set_index(keys)[list(values)]
+        parts.append((chosen - other).reset_index().assign(world=f"choice - {world}"))
+    return confidence_intervals(pd.concat(parts, ignore_index=True), by + ["world"],
+                                list(values), level=level)
+
+
+#: Findings of notebook 04's section on hiding by position: id -> (measure of
+#: :func:`hiding_by_position_run`, statement). Each is chosen hiding minus the no-stakes
+#: world (chosen hiding with nothing at stake), paired by seed.
+POSITION_FINDINGS = {
+    "censorship.chosen-hiding-falls-with-score": (
+        "lowest_minus_highest_quintile",
+        ("Under chosen hiding, the lowest displayed-score quintile of a group hides more of "
+         "its disapproved acts than the highest (share; mean of both groups' contrasts, "
+         "chosen minus no stakes, paired).")),
+    "censorship.chosen-hiding-near-threshold": (
+        "near_minus_far",
+        ("Under chosen hiding, citizens within 10 points of a gate threshold hide more of "
+         "their disapproved acts than those 25 or more points from every threshold (share; "
+         "chosen minus no stakes, paired).")),
+    "censorship.minority-hides-more-at-equal-position": (
+        "adjusted_hiding_gap",
+        ("Under chosen hiding, the minority hides more than the majority at equal position "
+         "(same nearest gate and distance bin; share, chosen minus no stakes, paired).")),
+}
+
+#: Findings of the dose-response sweeps of the chosen rule: id -> (swept parameter,
+#: measure, world, statement). Each compares the largest with the smallest value swept
+#: (independent runs, Welch); the measure is the chosen world's minus the no-censorship
+#: world's on the same seed (``world = "choice - none"``) or the chosen world's own value.
+DOSE_FINDINGS = {
+    "censorship.authenticity-weakens-chosen-narrowing": (
+        "authenticity", "score_gap", "choice - none",
+        "The change in the score gap that chosen hiding makes (chosen minus no censorship, "
+        "points) at the largest authenticity swept minus at the smallest."),
+    "censorship.detection-weakens-chosen-narrowing": (
+        "detection", "score_gap", "choice - none",
+        "The change in the score gap that chosen hiding makes (chosen minus no censorship, "
+        "points) at the largest detection swept minus at the smallest."),
+    "censorship.rationality-and-chosen-narrowing": (
+        "rationality", "score_gap", "choice - none",
+        "The change in the score gap that chosen hiding makes (chosen minus no censorship, "
+        "points) at the largest rationality swept minus at the smallest."),
+    "censorship.rationality-concentrates-hiding-on-minority": (
+        "rationality", "hiding_gap", "choice",
+        "Under chosen hiding, the minority-minus-majority hidden share at the largest "
+        "rationality swept minus at the smallest."),
+}
+
+
+def position_findings(positions, doses, *, n_citizens, seed, scale="default"):
+    """The findings of the sections on hiding by position and on the dose-responses.
+
+    Parameters
+    ----------
+    positions : pandas.DataFrame
+        :func:`hiding_by_position_sweep` runs at one stake scale.
+    doses : mapping of str to pandas.DataFrame
+        ``{"authenticity": runs, "detection": runs, "rationality": runs}``, each a
+        :func:`chosen_hiding_sweep` over that parameter (at least two values).
+    n_citizens, seed, scale
+        As in :func:`findings`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A validated register: the rows of :data:`POSITION_FINDINGS` (paired, chosen minus
+        no stakes) and of :data:`DOSE_FINDINGS` (Welch, largest minus smallest value).
+
+    Examples
+    --------
+    >>> kw = dict(n_citizens=150, n_steps=4)
+    >>> p = hiding_by_position_sweep({"stake_scale": [3.0]}, n_replicates=2, rng=1, **kw)
+    >>> d = {name: chosen_hiding_sweep({name: values}, n_replicates=2, rng=2, **kw)
+    ...      for name, values in [("authenticity", [0.5, 2.0]), ("detection", [0.0, 0.6]),
+    ...                           ("rationality", [0.5, 8.0])]}
+    >>> position_findings(p, d, n_citizens=150, seed=1)["id"].tolist()[:1]
+    ['censorship.chosen-hiding-falls-with-score']
+    """
+    if positions["stake_scale"].nunique() != 1:
+        raise ValueError("positions must hold runs at one stake scale")
+    common = dict(notebook=NOTEBOOK, n_citizens=n_citizens, seed=seed, scale=scale)
+    positions = positions.assign(lowest_minus_highest_quintile=positions[
+        [f"lowest_minus_highest_quintile_{group}" for group in GROUPS]].mean(axis=1))
+
+    def world(frame, name, **point):
+        part = frame[frame["world"] == name]
+        for column, value in point.items():
+            part = part[part[column] == value]
+        return part.sort_values("replicate")
+
+    rows = []
+    chosen, baseline = world(positions, "choice"), world(positions, "no stakes")
+    for finding_id, (measure, statement) in POSITION_FINDINGS.items():
+        rows.append(finding(finding_id, chosen[measure].to_numpy(float),
+                            counterfactual=baseline[measure].to_numpy(float),
+                            statement=statement, rests_on=RESTS_ON[finding_id].split("; "),
+                            **common))
+    for finding_id, (parameter, measure, compared, statement) in DOSE_FINDINGS.items():
+        frame = doses[parameter]
+        low, high = frame[parameter].min(), frame[parameter].max()
+        if low == high:
+            raise ValueError(f"doses[{parameter!r}] must sweep at least two values")
+
+        def values(at):
+            treated = world(frame, "choice", **{parameter: at})[measure].to_numpy(float)
+            if compared == "choice":
+                return treated
+            return treated - world(frame, "none", **{parameter: at})[measure].to_numpy(float)
+
+        rows.append(finding(finding_id, values(high), counterfactual=values(low),
+                            paired=False, statement=statement,
+                            rests_on=RESTS_ON[finding_id].split("; "), **common))
     return findings_frame(rows)
