@@ -512,7 +512,7 @@ def test_row_means_are_the_whole_products_rows_bit_for_bit(society, steps):
     config = GameConfig(strategic_rate=0.5, mandatory_step=3 if steps == 0 else 0,
                         join_rate=0.5)
     state = run_state(society, config, steps + 1)
-    lam = np.where(state.participant, config.policy.association_weight, 0.0)
+    lam = np.where(state.participant, config.policy.alpha, 0.0)
     nodes = pd.RangeIndex(state.n)
     if state.participant.all():
         wm = dynamics.WeightMatrix(state.matrix, nodes, symmetric=True, degree=state.degree,
@@ -531,7 +531,7 @@ def test_row_means_are_the_whole_products_rows_bit_for_bit(society, steps):
 
 
 @pytest.mark.parametrize("switch", [dict(), dict(mandatory_step=4, join_rate=0.4),
-                                    dict(policy=ScoringPolicy(association_weight=0.9))])
+                                    dict(policy=ScoringPolicy(alpha=0.9))])
 def test_effect_bound_bounds_every_effect_and_leaves_the_cuts_unchanged(society, switch):
     config = GameConfig(strategic_rate=0.5, gates=ALL_GATES, rationality=4.0,
                         tie_values={"family": 0.5, "friend": 0.2, "neighbour": 0.1,

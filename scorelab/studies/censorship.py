@@ -861,8 +861,12 @@ def hiding_by_position_run(world, *, stake_scale=10.0, visibility=1.0, fear_rate
     stake_scale, visibility, fear_rate, detection, authenticity, rationality : float
         As in :func:`chosen_hiding_run` (``"no stakes"`` sets the stake scale to 0).
     n_citizens, n_steps : int, default 1000, 12
+        Citizens (>= 20) and steps of the game (>= 2).
     minority_disposition : float in [0, 1], default 0.45
+        The minority's mean disposition (the majority's is 0.6).
     rng : None, int, numpy.random.Generator or SeedSequence
+        Seeds the society and the game (SPEC 7); the same seed gives every world the same
+        society and streams.
 
     Returns
     -------
@@ -962,16 +966,53 @@ def _position_worlds(*, rng=None, **options):
 
 def hiding_by_position_sweep(grid, *, n_replicates=10, rng=None, n_jobs=1, **fixed):
     """:func:`hiding_by_position_run` over ``grid``, the three worlds of
-    :data:`POSITION_WORLDS` per replicate from one seed (paired). A tidy frame of
-    :func:`scorelab.experiments.sweep` with a ``world`` column."""
+    :data:`POSITION_WORLDS` per replicate from one seed (paired).
+
+    Parameters
+    ----------
+    grid : mapping of str to sequence
+        Parameters of :func:`hiding_by_position_run` and their values (every combination
+        runs).
+    n_replicates : int, default 10
+        Replicates per grid point.
+    rng : None, int or numpy.random.SeedSequence
+        Root of the sweep's random streams (SPEC 7).
+    n_jobs : int, default 1
+        Local processes; the frame does not depend on it.
+    **fixed
+        Other parameters of :func:`hiding_by_position_run`, the same for every run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The tidy frame of :func:`scorelab.experiments.sweep`, one row per grid point,
+        replicate and ``world``, with the measures of :func:`hiding_by_position_run`.
+    """
     return sweep(_position_worlds, dict(grid), n_replicates=n_replicates, fixed=fixed,
                  rng=rng, n_jobs=n_jobs)
 
 
 def position_intervals(frame, by, values, *, level=0.95):
-    """Means and 95 % intervals per point of ``by`` and world, and of the paired
-    differences chosen minus each counterfactual (``"choice - fixed"``,
-    ``"choice - no stakes"``)."""
+    """Means and intervals per point of ``by`` and world, and of the paired differences
+    chosen minus each counterfactual (``"choice - fixed"``, ``"choice - no stakes"``).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        :func:`hiding_by_position_sweep` runs.
+    by : sequence of str
+        The swept parameters to group by.
+    values : sequence of str
+        Measures of :func:`hiding_by_position_run` to summarise.
+    level : float, default 0.95
+        Confidence level of the t intervals over replicates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`scorelab.experiments.confidence_intervals` of ``values`` per ``by`` and
+        ``world`` (the three worlds and the two paired differences), in grid order.
+    """
     by = list(by)
     keys = by + ["replicate"]
     parts = [frame[keys + ["world"] + list(values)]]
