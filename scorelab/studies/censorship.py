@@ -811,7 +811,7 @@ class _HidingByPosition:
         before, self.before = self.before, state.displayed.copy()
         done = state.private.sum(axis=1)
         hidden = done - state.expressed.sum(axis=1)
-        if state.step >= self.start and before is not None:
+        if state.step > self.start and before is not None:  # step 0 is the start
             self._tally(before, state.group_codes, done, hidden)
         total = done.sum()
         return float(hidden.sum() / total) if total else np.nan
