@@ -20,8 +20,8 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from scorelab.defaults import HOMOPHILY, MINORITY_SHARE
 from scorelab._validation import check_integer, check_probability, check_real, check_rng
+from scorelab.defaults import HOMOPHILY, MEAN_DEGREE, MINORITY_SHARE
 from scorelab.dynamics import ALL_GATES, DEFAULT_STAKES, GameConfig, simulate
 from scorelab.experiments import confidence_intervals, sweep
 from scorelab.findings import finding, findings_frame
@@ -562,6 +562,12 @@ def chosen_hiding_run(world, *, visibility=1.0, stake_scale=10.0, fear_rate=0.5,
     return {key: float(value) + 0.0 for key, value in row.items()}
 
 
+#: Homophily of the society of the chosen-hiding sections (:func:`chosen_hiding_run`,
+#: :func:`hiding_by_position_run`): a scenario choice of notebook 04, kept from the runs
+#: behind its full-scale results; it differs from :data:`scorelab.defaults.HOMOPHILY`.
+CHOSEN_HIDING_HOMOPHILY = 0.6
+
+
 def _hiding_game(world, *, visibility, stake_scale, fear_rate, selective, detection,
                  authenticity, rationality, n_citizens, n_steps, minority_disposition, rng):
     """The config, society and game stream of :func:`chosen_hiding_run` (checked)."""
@@ -577,8 +583,8 @@ def _hiding_game(world, *, visibility, stake_scale, fear_rate, selective, detect
         censorship_rule="choice" if world == "choice" else "fixed",
         censorship=0.0 if world == "none" else 0.5)
     society_rng, game_rng = np.random.default_rng(check_rng(rng)).spawn(2)
-    society = two_group_society(n_citizens, minority_share=0.2, homophily=0.6,
-                                mean_degree=10.0,
+    society = two_group_society(n_citizens, minority_share=MINORITY_SHARE,
+                                homophily=CHOSEN_HIDING_HOMOPHILY, mean_degree=MEAN_DEGREE,
                                 minority=GroupProfile(disposition_mean=minority_disposition),
                                 rng=society_rng)
     return config, society, game_rng

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from scorelab._validation import check_integer, check_probability, check_real
+from scorelab.defaults import MEAN_DEGREE, MINORITY_SHARE
 from scorelab.dynamics import ALL_GATES, DEFAULT_STAKES, GameConfig, simulate
 from scorelab.experiments import confidence_intervals, sweep
 from scorelab.findings import findings_frame
@@ -75,9 +76,15 @@ _NORM_COLUMNS = ("private_approval", "expressed_approval", "pluralistic_ignoranc
                  "hidden_share")
 
 
+#: Homophily of notebook 08's society: a scenario choice, kept from the runs behind its
+#: full-scale results; it differs from :data:`scorelab.defaults.HOMOPHILY`.
+NORMS_HOMOPHILY = 0.6
+
+
 def _society(n_citizens, minority_disposition, rng):
     return two_group_society(
-        n_citizens, minority_share=0.2, homophily=0.6, mean_degree=10.0,
+        n_citizens, minority_share=MINORITY_SHARE, homophily=NORMS_HOMOPHILY,
+        mean_degree=MEAN_DEGREE,
         minority=GroupProfile(disposition_mean=minority_disposition), rng=rng)
 
 
