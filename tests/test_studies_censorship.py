@@ -307,7 +307,7 @@ def test_position_tallies_add_up_to_the_runs_hidden_and_disapproved_acts(monkeyp
 
         def __call__(self, state):
             # an independent sum of the window's acts by group, from the same arrays
-            if state.step >= self.start and self.before is not None:
+            if state.step > self.start and self.before is not None:  # step 0 is the start
                 done = state.private.sum(axis=1)
                 hidden = done - state.expressed.sum(axis=1)
                 scored = ~np.isnan(self.before)
