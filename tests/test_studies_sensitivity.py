@@ -34,12 +34,32 @@ def test_every_box_holds_the_codes_defaults():
     low, high = game["alpha"]
     assert low <= config.policy.alpha <= high
     for model, func in (("game", study.game_outputs), ("dating", study.dating_outputs),
-                        ("credit", study.credit_outputs)):
+                        ("credit", study.credit_outputs), ("guilt", study.guilt_outputs),
+                        ("rollout", study.rollout_outputs)):
         defaults = {k: p.default for k, p in inspect.signature(func).parameters.items()}
         for name, (low, high) in study.MODELS[model].items():
             assert low <= defaults[name] <= high, (model, name)
     assert game["threshold_shift"][0] < 0 < game["threshold_shift"][1]
     assert game["gated"] == (0.0, 5.0)  # nothing gated ... up to food
+    # the boxes of notebooks 01 and 03 hold their studies' defaults and the notebooks' choices
+    from scorelab.studies.guilt import guilt_by_association
+    from scorelab.studies.rollout import rollout_run
+
+    guilt = {k: p.default for k, p in inspect.signature(guilt_by_association).parameters.items()}
+    for name, (low, high) in study.MODELS["guilt"].items():
+        assert low <= guilt[name] <= high, name
+    assert study.MODELS["guilt"]["homophily"][1] >= 0.95  # notebook 01's homophily grid
+    assert study.MODELS["guilt"]["minority_wealth"][0] <= 0.4  # notebook 01's scenario
+    rollout = {k: p.default for k, p in inspect.signature(rollout_run).parameters.items()}
+    box = study.MODELS["rollout"]
+    for name in ("selectivity", "join_rate", "mandatory_step", "standard_inertia",
+                 "minority_wealth"):
+        assert box[name][0] <= rollout[name] <= box[name][1], name
+    for name in ("memory", "alpha"):
+        assert box[name][0] <= getattr(config.policy, name) <= box[name][1], name
+    assert box["incentive"][0] <= config.incentive <= box["incentive"][1]
+    assert box["standard_inertia"][0] <= 0.9 <= box["standard_inertia"][1]  # 03's sticky
+    assert box["standard_inertia"][1] < 1
     dating = study.MODELS["dating"]
     # h^2 + c^2 must stay a share of one variance over the whole box
     assert dating["heritability"][1] + dating["cultural_transmission"][1] <= 1
@@ -63,6 +83,53 @@ def test_game_outputs_respond_to_what_they_measure():
     high = study.game_outputs(gated=5.0, stake_scale=30.0, **size, rng=1)
     none = study.game_outputs(gated=5.0, stake_scale=0.0, **size, rng=1)
     assert high["hidden_share"] > none["hidden_share"] + 0.2
+
+
+def test_guilt_outputs_respond_to_what_they_measure():
+    size = {"n_citizens": 1000}
+    names = {o.split(".", 1)[1] for o in study.OUTPUTS if o.startswith("guilt.")}
+    # no association: displayed = own score, nothing to measure
+    none = study.guilt_outputs(alpha=0.0, **size, rng=1)
+    assert set(none) == names and all(abs(v) < 1e-9 for v in none.values())
+    # a poorer minority gains more on average from its ties to the richer majority, the gap
+    # narrows more, and at equal own score it is penalised more
+    poor = study.guilt_outputs(alpha=0.6, minority_wealth=0.3, **size, rng=1)
+    equal = study.guilt_outputs(alpha=0.6, minority_wealth=1.0, **size, rng=1)
+    assert poor["minority_mean_change"] > equal["minority_mean_change"]
+    assert poor["gap_change"] < equal["gap_change"] < equal["gap_change"] + 50
+    assert poor["association_penalty"] > equal["association_penalty"]
+    assert poor["ties_to_minority_slope"] < 0 < poor["penalty_homophily_slope"]
+    # the penalty grows with homophily; the slope's own fit does not use the box's homophily
+    mixed = study.guilt_outputs(alpha=0.6, minority_wealth=0.3, homophily=0.0, **size, rng=1)
+    closed = study.guilt_outputs(alpha=0.6, minority_wealth=0.3, homophily=0.95, **size, rng=1)
+    assert closed["association_penalty"] > mixed["association_penalty"] + 10
+    assert mixed["penalty_homophily_slope"] == closed["penalty_homophily_slope"]
+    assert poor == study.guilt_outputs(alpha=0.6, minority_wealth=0.3, **size, rng=1)
+
+
+def test_rollout_outputs_respond_to_what_they_measure():
+    size = {"n_citizens": 300, "mandatory_step": 4, "after": 2}
+    names = {o.split(".", 1)[1] for o in study.OUTPUTS if o.startswith("rollout.")}
+    remeasured = study.rollout_outputs(**size, rng=2)
+    assert set(remeasured) == names
+    assert all(np.isfinite(v) and isinstance(v, float) for v in remeasured.values())
+    # the re-measured standard against itself: both contrasts exactly 0
+    assert remeasured["inertia_deficit"] == remeasured["inertia_credit_effect"] == 0.0
+    # a sticky standard keeps the early joiners' bar: higher standard, deeper deficit, paired
+    sticky = study.rollout_outputs(standard_inertia=0.9, **size, rng=2)
+    assert sticky["standard_effect_switch"] > remeasured["standard_effect_switch"]
+    assert sticky["inertia_deficit"] < -20 and sticky["inertia_credit_effect"] < 0
+    assert sticky["inertia_deficit"] == pytest.approx(
+        sticky["late_own_effect_switch"] - remeasured["late_own_effect_switch"])
+    # joining before the switch does not depend on the standard: self-selection is unmoved
+    assert sticky["self_selection"] == remeasured["self_selection"]
+    # self-selection comes from selectivity: none at 0 beyond chance, large at 8
+    blind = study.rollout_outputs(selectivity=0.0, **size, rng=2)
+    eager = study.rollout_outputs(selectivity=8.0, **size, rng=2)
+    assert abs(blind["self_selection"]) < 0.05 < eager["self_selection"]
+    assert eager["early_own_effect"] < 0  # measured against fellow conformists
+    with pytest.raises(ValueError, match="mandatory_step"):
+        study.rollout_outputs(mandatory_step=0.2, n_citizens=300, rng=2)
 
 
 def test_dating_outputs_round_generations_and_count_a_vanished_minority_as_zero():
@@ -157,6 +224,8 @@ def test_rests_on_entry_marks_what_is_not_covered_and_what_nothing_moves(monkeyp
     assert study.rests_on_entry("game.minority_gap") == ("alpha", "gated")
     assert study.rests_on_entry("game.hidden_share") == (study.NONE_STANDS_OUT,)
     assert study.rests_on_entry(None) == (study.NOT_COVERED,)
+    # an output added after the committed table was computed: pending, until make full
+    assert study.rests_on_entry("guilt.association_penalty") == (study.PENDING,)
     with pytest.raises(ValueError, match="output must be one of"):
         study.rests_on_entry("game.weather")
 
@@ -209,10 +278,20 @@ def test_every_finding_of_01_to_08_reads_its_rests_on_from_the_table():
     assert read["norms.cuts-family-top-stakes"] == "game.strategic_cuts_family"
     assert read["credit.max-profit-gap-change"] == "credit.gap_change"
     assert read["dating.score-vs-random-disposition-shift"] == "dating.disposition_shift"
-    assert read["guilt.minority-gap-change"] == "game.minority_gap"
+    assert read["guilt.minority-gap-change"] == "guilt.gap_change"
+    assert read["guilt.association-penalty"] == "guilt.association_penalty"
+    assert read["guilt.penalty-vs-homophily"] == "guilt.penalty_homophily_slope"
+    assert read["rollout.self-selection"] == "rollout.self_selection"
+    assert read["rollout.late-entry-deficit"] == "rollout.late_own_effect_switch"
+    assert read["rollout.late-entry-deficit-sticky"] == "rollout.late_own_effect_switch"
+    assert read["rollout.sticky-vs-remeasured-deficit"] == "rollout.inertia_deficit"
+    assert read["rollout.sticky-standard-at-switch"] == "rollout.standard_effect_switch"
+    # notebooks 01 and 03 are covered in full: every finding reads an output of its model
+    for row in rows:
+        if row["notebook"][:2] in ("01", "03"):
+            assert read[row["id"]].split(".")[0] == {"01": "guilt", "03": "rollout"}[
+                row["notebook"][:2]], row
     # and the quantities no output measures are said to be not covered
-    assert read["rollout.late-entry-deficit"] is None
-    assert read["guilt.association-penalty"] is None
     assert read["norms.colleague-minus-family-cuts"] is None
 
 
@@ -220,6 +299,8 @@ def test_the_studies_hold_the_committed_tables_entries():
     frame = study.studies_rests_on()
     table = pd.read_csv(study.resources.files("scorelab.studies") / "data" / "rests_on.csv",
                         keep_default_na=False)
-    entries = {"; ".join(study.rests_on_entry(o)) for o in table["output"]}
+    assert set(table["output"]) <= set(study.OUTPUTS)
+    # every output, those the committed table does not hold yet read as PENDING
+    entries = {"; ".join(study.rests_on_entry(o)) for o in study.OUTPUTS}
     assert set(frame["rests_on"]) <= entries | {study.NOT_COVERED}
     assert frame["covered"].any() and not frame["covered"].all()

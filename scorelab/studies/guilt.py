@@ -35,18 +35,18 @@ __all__ = [
 NOTEBOOK = "01-guilt-by-association"
 
 #: What each finding rests on, read from notebook 09's sensitivity table through the output
-#: that measures the same quantity (the group gap of displayed scores, in the game), or
-#: marked not covered: no output measures a conditional penalty at equal own score, a
-#: group's mean change, or a slope on homophily or on ties (the game's society is fixed).
+#: of its ``guilt`` model that measures the same quantity (the replicate's value of the
+#: finding's measure in :func:`guilt_by_association`, over the society and the association
+#: weight). Every finding is covered.
 from scorelab.studies.sensitivity import rests_on_entry  # noqa: E402
 
 RESTS_ON = {
-    "guilt.minority-gap-change": rests_on_entry("game.minority_gap"),
-    "guilt.minority-mean-change": rests_on_entry(None),
-    "guilt.association-penalty": rests_on_entry(None),
-    "guilt.penalty-vs-homophily": rests_on_entry(None),
-    "guilt.well-behaved-minority-loss": rests_on_entry(None),
-    "guilt.loss-vs-ties-to-minority": rests_on_entry(None),
+    "guilt.minority-gap-change": rests_on_entry("guilt.gap_change"),
+    "guilt.minority-mean-change": rests_on_entry("guilt.minority_mean_change"),
+    "guilt.association-penalty": rests_on_entry("guilt.association_penalty"),
+    "guilt.penalty-vs-homophily": rests_on_entry("guilt.penalty_homophily_slope"),
+    "guilt.well-behaved-minority-loss": rests_on_entry("guilt.well_behaved_minority_change"),
+    "guilt.loss-vs-ties-to-minority": rests_on_entry("guilt.ties_to_minority_slope"),
 }
 
 

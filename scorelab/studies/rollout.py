@@ -35,21 +35,22 @@ __all__ = ["COHORTS", "NOTEBOOK", "RESTS_ON", "SCENARIOS", "cohort_shares", "fin
 
 NOTEBOOK = "03-rollout"
 
-#: What each finding rests on, from notebook 09's sensitivity table: not covered. The
-#: game there is mandatory from the start (no opt-in rollout: ``mandatory_step``,
-#: ``join_rate`` and ``selectivity`` are not in its box), and no output measures early or
-#: late joiners' scores, dispositions, credit or the standard at the switch.
+#: What each finding rests on, read from notebook 09's sensitivity table through the output
+#: of its ``rollout`` model that measures the same quantity (:func:`rollout_summary`'s
+#: measure at the box's ``standard_inertia``, so that a finding read at the re-measured
+#: standard shows how much the inertia moves it; the sticky-vs-re-measured contrasts are
+#: paired by seed there as here). Every finding is covered.
 from scorelab.studies.sensitivity import rests_on_entry  # noqa: E402
 
 RESTS_ON = {
-    "rollout.self-selection": rests_on_entry(None),
-    "rollout.early-joiner-penalty": rests_on_entry(None),
-    "rollout.late-entry-deficit": rests_on_entry(None),
-    "rollout.late-entry-deficit-sticky": rests_on_entry(None),
-    "rollout.sticky-vs-remeasured-deficit": rests_on_entry(None),
-    "rollout.sticky-vs-remeasured-credit": rests_on_entry(None),
-    "rollout.sticky-deficit-after": rests_on_entry(None),
-    "rollout.sticky-standard-at-switch": rests_on_entry(None),
+    "rollout.self-selection": rests_on_entry("rollout.self_selection"),
+    "rollout.early-joiner-penalty": rests_on_entry("rollout.early_own_effect"),
+    "rollout.late-entry-deficit": rests_on_entry("rollout.late_own_effect_switch"),
+    "rollout.late-entry-deficit-sticky": rests_on_entry("rollout.late_own_effect_switch"),
+    "rollout.sticky-vs-remeasured-deficit": rests_on_entry("rollout.inertia_deficit"),
+    "rollout.sticky-vs-remeasured-credit": rests_on_entry("rollout.inertia_credit_effect"),
+    "rollout.sticky-deficit-after": rests_on_entry("rollout.late_own_effect_after"),
+    "rollout.sticky-standard-at-switch": rests_on_entry("rollout.standard_effect_switch"),
 }
 
 COHORTS = ("early", "late", "everyone", "reference")

@@ -1,9 +1,10 @@
-"""Notebook 09: what the headline outputs of the game, the dating market and the credit loop
-rest on.
+"""Notebook 09: what the headline outputs of the game, the dating market, the credit loop,
+guilt by association and the opt-in rollout rest on.
 
 Each model is wrapped as a function of its parameters that returns its headline outputs
-(:func:`game_outputs`, :func:`dating_outputs`, :func:`credit_outputs`); :data:`MODELS`
-holds their parameter boxes. :func:`screen` runs Morris's elementary-effects screening
+(:func:`game_outputs`, :func:`dating_outputs`, :func:`credit_outputs`,
+:func:`guilt_outputs` for notebook 01's quantities, :func:`rollout_outputs` for notebook
+03's); :data:`MODELS` holds their parameter boxes. :func:`screen` runs Morris's elementary-effects screening
 over a whole box, :func:`sobol_on` Sobol' indices over the few parameters the screening
 kept (:func:`few_that_matter`), and :func:`rests_on_table` names, for each output, the
 parameters it rests on (:func:`scorelab.global_sensitivity.influential`). The table the
@@ -16,8 +17,8 @@ each finding through the output that measures the same quantity, or marked
     from scorelab.studies.sensitivity import rests_on_entry
     RESTS_ON = {"guilt.minority-gap-change": rests_on_entry("game.minority_gap")}
 
-:func:`findings` turns three pre-registered directions (one per model) into rows of the
-findings register: the paired effect of moving one parameter from the low to the high end
+:func:`findings` turns three pre-registered directions (one for each of the game, the
+dating market and the credit loop) into rows of the findings register: the paired effect of moving one parameter from the low to the high end
 of its range, the other parameters drawn uniformly from their boxes.
 """
 
@@ -51,6 +52,9 @@ __all__ = [
     "game_outputs",
     "dating_outputs",
     "credit_outputs",
+    "guilt_outputs",
+    "rollout_outputs",
+    "PENALTY_HOMOPHILY_GRID",
     "screen",
     "few_that_matter",
     "sobol_on",
@@ -59,6 +63,7 @@ __all__ = [
     "rests_on_entry",
     "NOT_COVERED",
     "NONE_STANDS_OUT",
+    "PENDING",
     "STUDIES",
     "studies_rests_on",
     "findings",
@@ -107,6 +112,23 @@ MODELS = {
         "repay_change": (25.0, 125.0),
         "default_change": (-250.0, -50.0),
     },
+    "guilt": {
+        "alpha": (0.0, 0.6),
+        "homophily": (0.0, 0.95),
+        "minority_wealth": (0.3, 1.0),
+        "minority_share": (0.05, 0.45),
+        "mean_degree": (4.0, 30.0),
+    },
+    "rollout": {
+        "selectivity": (0.0, 8.0),
+        "join_rate": (0.05, 0.2),
+        "mandatory_step": (3.0, 12.0),
+        "standard_inertia": (0.0, 0.95),
+        "memory": (0.5, 0.95),
+        "alpha": (0.0, 0.6),
+        "incentive": (0.0, 0.3),
+        "minority_wealth": (0.3, 1.0),
+    },
 }
 """Each model's parameter box ``{name: (low, high)}``; the defaults of the code lie inside.
 
@@ -120,7 +142,16 @@ credit 650, travel 550, utilities 450, food 400) by the same number of points, t
 credit threshold among them; ``stake_scale`` multiplies every gate's stake (shop 0.5,
 credit 1, travel 2, utilities 4, food 8) and ``tie_value_scale`` every tie kind's value
 (family 6, friend 3, neighbour 1.5, colleague 1); ``generations`` is rounded to an
-integer."""
+integer.
+
+``guilt`` is notebook 01's scenario (:func:`scorelab.studies.guilt.guilt_by_association`):
+the society (homophily, the minority's wealth and share, mean degree) and the association
+weight; its boxes hold both the shared defaults (homophily 0.7, minority wealth 0.6) and
+notebook 01's scenario (0.8, 0.4). ``rollout`` is notebook 03's opt-in rollout
+(:func:`scorelab.studies.rollout.rollout_summary`): how selectively and how fast citizens
+join, when it becomes mandatory (``mandatory_step``, rounded), how sticky the standard is
+(``standard_inertia``; notebook 03's sticky standard is 0.9), the record's memory, the
+association weight, the compliance incentive and the minority's wealth."""
 
 NOT_IN_MODEL = {
     "game": ["the fixed hiding rule's censorship rate (the box runs chosen self-censorship; "
@@ -130,6 +161,13 @@ NOT_IN_MODEL = {
              "the society: homophily, the minority's share and wealth, mean degree"],
     "dating": ["the share of couples formed through the site (every couple forms there)"],
     "credit": [],
+    "guilt": ["the record: acts per citizen and domain (20) and the scoring policy's domain "
+              "weights and standard",
+              "the association rule (the Friedkin-Johnsen equilibrium only; notebook 01 uses "
+              "no other)"],
+    "rollout": ["the game's other mechanisms, at GameConfig's defaults (no strategic "
+                "unfriending, norm drift or chosen self-censorship; social ostracism 0.05)",
+                "the society's homophily (0.7) and the minority's share (0.2)"],
 }
 """Parameters issue 10 asks about that the boxes do not vary."""
 
@@ -154,6 +192,31 @@ OUTPUTS = {
                                     "founders'",
     "credit.gap_change": "change of the groups' mean own-score gap over the rounds (points)",
     "credit.selection_gap": "reference minus other group's selection rate in the last round",
+    "guilt.gap_change": "displayed minus own group gap, majority minus minority mean (points; "
+                        "negative: association narrows the gap)",
+    "guilt.minority_mean_change": "the minority's mean displayed minus own score (points)",
+    "guilt.association_penalty": "points a minority member displays below a majority member "
+                                 "with the same own score",
+    "guilt.penalty_homophily_slope": "slope of that penalty on homophily over notebook 01's "
+                                     "grid 0-0.95 (points per unit homophily)",
+    "guilt.well_behaved_minority_change": "mean displayed minus own score of minority members "
+                                          "with disposition above the median (points)",
+    "guilt.ties_to_minority_slope": "among well-behaved citizens at equal own score, the "
+                                    "association effect per unit share of ties to the "
+                                    "minority (points)",
+    "rollout.self_selection": "mean disposition of early (opt-in) minus late joiners",
+    "rollout.early_own_effect": "early joiners' own score on the last opt-in step, rollout "
+                                "minus mandatory from the start (points)",
+    "rollout.late_own_effect_switch": "late joiners' own score at the switch, rollout minus "
+                                      "mandatory from the start (points)",
+    "rollout.late_own_effect_after": "late joiners' own score 4 steps after the switch, "
+                                     "rollout minus mandatory from the start (points)",
+    "rollout.standard_effect_switch": "the standard's mean approval rate at the switch, "
+                                      "rollout minus mandatory from the start",
+    "rollout.inertia_deficit": "late joiners' own-score effect at the switch, at this "
+                               "inertia minus re-measured (points; 0 at inertia 0)",
+    "rollout.inertia_credit_effect": "late joiners' credit-access effect at the switch, at "
+                                     "this inertia minus re-measured (share; 0 at inertia 0)",
 }
 """The headline outputs, ``<model>.<output>``, and what each measures."""
 
@@ -399,7 +462,170 @@ def credit_outputs(alpha=0.3, gain=1.0, loss=-4.0, repay_change=75.0, default_ch
             "selection_gap": float(last[rates[0]] - last[rates[1]])}
 
 
-_FUNCTIONS = {"game": game_outputs, "dating": dating_outputs, "credit": credit_outputs}
+PENALTY_HOMOPHILY_GRID = (0.0, 0.2, 0.4, 0.6, 0.8, 0.95)
+"""The homophily values over which :func:`guilt_outputs` fits the penalty's slope (notebook
+01's ``homophily_grid``)."""
+
+
+def guilt_outputs(alpha=0.3, homophily=0.7, minority_wealth=0.6, minority_share=0.2,
+                  mean_degree=10.0, *, n_citizens=400, rng=None):
+    """Notebook 01's quantities at one point of the ``guilt`` box.
+
+    One replicate of :func:`scorelab.studies.guilt.guilt_by_association` (a two-group
+    society, own scores from its acts, the Friedkin-Johnsen equilibrium at ``alpha``), read
+    as notebook 01's :func:`~scorelab.studies.guilt.findings` reads it: each output is the
+    replicate's value of one finding's quantity. The penalty's slope on homophily refits
+    :func:`~scorelab.studies.guilt.homophily_slopes` over :data:`PENALTY_HOMOPHILY_GRID`
+    (every grid point on the same seed, so the slope is paired); it does not use
+    ``homophily``.
+
+    Checked against: with ``alpha = 0`` displayed equals own score, so every output is 0
+    (the no-association baseline; ``tests/test_studies_sensitivity.py``), and the outputs
+    are the study's own measures, not re-derived.
+
+    Parameters
+    ----------
+    alpha : float in [0, 1], default 0.3
+        Association weight.
+    homophily : float in [0, 1], default 0.7
+        Share of ties kept within the own group.
+    minority_wealth : float > 0, default 0.6
+        The minority's median wealth (the majority's is 1).
+    minority_share : float in (0, 1), default 0.2
+        The minority's share of the citizens.
+    mean_degree : float, default 10.0
+        Mean number of ties per citizen.
+    n_citizens : int, default 400
+        Citizens of the society.
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Seeds the society and the acts (SPEC 7); one seed serves every homophily of the
+        slope's grid.
+
+    Returns
+    -------
+    dict
+        The guilt outputs of :data:`OUTPUTS` (without the ``guilt.`` prefix).
+
+    Examples
+    --------
+    >>> out = guilt_outputs(n_citizens=200, rng=1)
+    >>> sorted(out) == sorted(o.split(".", 1)[1] for o in OUTPUTS if o.startswith("guilt."))
+    True
+    >>> all(abs(v) < 1e-9 for v in guilt_outputs(alpha=0.0, n_citizens=200, rng=1).values())
+    True
+    """
+    from scorelab.studies.guilt import guilt_by_association, homophily_slopes
+
+    n_citizens = check_integer("n_citizens", n_citizens, minimum=20)
+    # an int: every call below rebuilds the same society and acts from it
+    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    society = dict(minority_wealth=minority_wealth, minority_share=minority_share,
+                   mean_degree=mean_degree)
+    row = guilt_by_association(n_citizens, alpha=alpha, homophily=homophily, **society,
+                               rng=seed)
+    penalties = [guilt_by_association(n_citizens, alpha=alpha, homophily=h, **society,
+                                      rng=seed)["minority_penalty"]
+                 for h in PENALTY_HOMOPHILY_GRID]
+    runs = pd.DataFrame({"alpha": alpha, "homophily": PENALTY_HOMOPHILY_GRID, "replicate": 0,
+                         "minority_penalty": penalties})
+    return {
+        "gap_change": row["gap_change"],
+        "minority_mean_change": row["effect_minority"],
+        "association_penalty": row["minority_penalty"],
+        "penalty_homophily_slope": float(homophily_slopes(runs, alpha=alpha)[0]),
+        "well_behaved_minority_change": row["effect_well_behaved_minority"],
+        "ties_to_minority_slope": row["loss_vs_ties_slope"],
+    }
+
+
+def rollout_outputs(selectivity=3.0, join_rate=0.1, mandatory_step=10, standard_inertia=0.0,
+                    memory=0.8, alpha=0.3, incentive=0.15, minority_wealth=0.6, *,
+                    n_citizens=400, after=4, rng=None):
+    """Notebook 03's quantities at one point of the ``rollout`` box.
+
+    :func:`scorelab.studies.rollout.rollout_summary` (an opt-in rollout that becomes
+    mandatory at ``round(mandatory_step)``, against the same citizens in the system
+    mandatory from the start, on the same stream) at ``standard_inertia``, and once more on
+    the same seed with the re-measured standard (inertia 0) for the two contrasts notebook
+    03 pairs by seed. The game's other parameters are ``GameConfig``'s defaults, with the
+    policy's ``alpha`` and ``memory`` and the ``incentive`` from the box. Each output is
+    the run's value of one of notebook 03's findings' quantities
+    (:func:`scorelab.studies.rollout.findings`), at the box's inertia where the finding
+    names the sticky standard and where it names the re-measured one alike: how much the
+    inertia moves a re-measured finding is what its ``rests_on`` should tell.
+
+    Checked against: with ``standard_inertia = 0`` both inertia contrasts are exactly 0
+    (the same run twice); with ``selectivity = 0`` joining ignores disposition, so early
+    and late joiners differ in it by chance only (``tests/test_studies_sensitivity.py``).
+
+    Parameters
+    ----------
+    selectivity : float >= 0, default 3.0
+        Exponent on disposition in the chance of joining.
+    join_rate : float in [0, 1], default 0.1
+        Chance per step that a citizen of disposition 1 joins during the opt-in phase.
+    mandatory_step : float, default 10
+        Step of the switch, rounded (>= 1).
+    standard_inertia : float in [0, 1), default 0.0
+        How slowly the relative standard follows its reference.
+    memory : float in [0, 1), default 0.8
+        Decay of the running record (``ScoringPolicy.memory``).
+    alpha : float in [0, 1], default 0.3
+        Association weight (``ScoringPolicy.alpha``).
+    incentive : float, default 0.15
+        Shift of the approval probability per unit responsiveness once scored.
+    minority_wealth : float > 0, default 0.6
+        The minority's median wealth (the majority's is 1).
+    n_citizens : int, default 400
+        Citizens of the society.
+    after : int, default 4
+        Steps after the switch at which ``late_own_effect_after`` is read (notebook 03's).
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Seeds the society and the game (SPEC 7); both inertias replay the same seed.
+
+    Returns
+    -------
+    dict
+        The rollout outputs of :data:`OUTPUTS` (without the ``rollout.`` prefix). An output
+        of a cohort nobody belongs to (no early or no late joiner, at a tiny
+        ``n_citizens`` or the box's corners) is NaN, which
+        :func:`scorelab.global_sensitivity.sensitivity` refuses, naming the sample.
+
+    Examples
+    --------
+    >>> out = rollout_outputs(mandatory_step=3, after=1, n_citizens=200, rng=1)
+    >>> out["self_selection"] > 0, out["inertia_deficit"]
+    (True, 0.0)
+    """
+    from scorelab.studies.rollout import rollout_summary
+
+    n_citizens = check_integer("n_citizens", n_citizens, minimum=20)
+    step = int(round(check_real("mandatory_step", mandatory_step, minimum=1.0)))
+    # an int: both inertias must replay the same society and stream
+    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    config = GameConfig(policy=_policy(alpha, memory=memory), incentive=incentive)
+
+    def summary(inertia):
+        return rollout_summary(n_citizens, mandatory_step=step, selectivity=selectivity,
+                               join_rate=join_rate, after=after, standard_inertia=inertia,
+                               minority_wealth=minority_wealth, config=config, rng=seed)
+
+    row = summary(standard_inertia)
+    remeasured = row if standard_inertia == 0 else summary(0.0)
+    return {
+        "self_selection": row["disposition_gap"],
+        "early_own_effect": row["early_own_effect"],
+        "late_own_effect_switch": row["late_own_effect_switch"],
+        "late_own_effect_after": row["late_own_effect_after"],
+        "standard_effect_switch": row["standard_effect_switch"],
+        "inertia_deficit": row["late_own_effect_switch"] - remeasured["late_own_effect_switch"],
+        "inertia_credit_effect": (row["late_credit_effect_switch"]
+                                  - remeasured["late_credit_effect_switch"]),
+    }
+
+
+_FUNCTIONS = {"game": game_outputs, "dating": dating_outputs, "credit": credit_outputs,
+              "guilt": guilt_outputs, "rollout": rollout_outputs}
 
 
 def _model(model):
@@ -423,7 +649,7 @@ def screen(model, *, trajectories, fixed=None, rng=None, n_jobs=1):
 
     Parameters
     ----------
-    model : {"game", "dating", "credit"}
+    model : {"game", "dating", "credit", "guilt", "rollout"}
         Which box of :data:`MODELS` to screen.
     trajectories : int
         Morris trajectories.
@@ -494,7 +720,7 @@ def sobol_on(model, parameters, *, n, fixed=None, rng=None, n_jobs=1):
 
     Parameters
     ----------
-    model : {"game", "dating", "credit"}
+    model : {"game", "dating", "credit", "guilt", "rollout"}
         Which model of :data:`MODELS`.
     parameters : sequence of str
         The parameters to vary (e.g. :func:`few_that_matter`'s choice).
@@ -573,6 +799,11 @@ NOT_COVERED = "not covered by notebook 09"
 NONE_STANDS_OUT = "no parameter of notebook 09 stands out"
 """The ``rests_on`` of a finding whose output no parameter moves beyond the noise."""
 
+PENDING = "pending: not yet in notebook 09's committed full-scale table"
+"""The ``rests_on`` of a finding whose output is in :data:`OUTPUTS` but was added after the
+committed table was computed: ``make full`` (notebook 09 first) fills it in, and
+``tests/test_results.py`` fails until it has."""
+
 
 def _table():
     """The committed sensitivity table (``scorelab/studies/data/rests_on.csv``)."""
@@ -623,7 +854,8 @@ def rests_on_entry(output):
     -------
     tuple of str
         :func:`rests_on` of ``output``; ``(NONE_STANDS_OUT,)`` when that is empty;
-        ``(NOT_COVERED,)`` when ``output`` is None.
+        ``(NOT_COVERED,)`` when ``output`` is None; ``(PENDING,)`` when ``output`` is one
+        of :data:`OUTPUTS` that the committed table does not hold yet.
 
     Examples
     --------
@@ -635,6 +867,8 @@ def rests_on_entry(output):
     """
     if output is None:
         return (NOT_COVERED,)
+    if output in OUTPUTS and output not in set(_table()["output"]):
+        return (PENDING,)
     return tuple(rests_on(output)) or (NONE_STANDS_OUT,)
 
 
@@ -651,7 +885,8 @@ def studies_rests_on():
     -------
     pandas.DataFrame
         One row per finding: ``notebook``, ``id``, ``rests_on`` (``"; "``-separated) and
-        ``covered`` (False where the finding is marked :data:`NOT_COVERED`).
+        ``covered`` (False where the finding is marked :data:`NOT_COVERED`; True where it
+        is mapped to an output, :data:`PENDING` included).
 
     Examples
     --------
