@@ -60,6 +60,7 @@ class DynamicTies:
         self.lower = np.bincount(target, minlength=self.n).astype(np.int64)
         self.upper = np.bincount(source, minlength=self.n).astype(np.int64)
         self._buffers, self._current = [], None
+        self._table_counts = None  # (group codes, live table ties by kind x group)
         self._index_ties()
 
     def _index_ties(self):
@@ -104,16 +105,29 @@ class DynamicTies:
         kind from the kind table, and the ties of ``new_kind`` as what remains of each
         group's tie ends.
         """
-        counts = np.zeros((n_kinds, n_groups), dtype=np.int64)
-        live = self._kind_live
-        keys, codes = self._kind_keys[live], self._kind_codes[live].astype(np.int64)
-        source, target = np.divmod(keys, self.n)
-        for ends in (source, target):
-            counts += np.bincount(codes * n_groups + group_code[ends],
-                                  minlength=n_kinds * n_groups).reshape(n_kinds, n_groups)
+        cached = self._table_counts
+        if cached is None or cached[0] is not group_code or cached[1].shape != (n_kinds,
+                                                                                n_groups):
+            # one pass over the live table; edit() then keeps the counts by subtracting
+            # the starting ties it cuts (0.26 s per measured step at 10^6 before)
+            cached = (group_code, self._count_table(self._kind_live, group_code, n_groups,
+                                                    n_kinds))
+            self._table_counts = cached
+        counts = cached[1].copy()
         ends = np.bincount(group_code, weights=np.diff(self.matrix.indptr),
                            minlength=n_groups).astype(np.int64)
         counts[self.new_kind] = ends - counts.sum(axis=0) + counts[self.new_kind]
+        return counts
+
+    def _count_table(self, rows, group_code, n_groups, n_kinds):
+        """Starting ties of the kind table's ``rows`` (a mask or positions) by kind and
+        group, each counted for both ends."""
+        codes = self._kind_codes[rows].astype(np.int64)
+        source, target = np.divmod(self._kind_keys[rows], self.n)
+        counts = np.zeros((n_kinds, n_groups), dtype=np.int64)
+        for ends in (source, target):
+            counts += np.bincount(codes * n_groups + group_code[ends],
+                                  minlength=n_kinds * n_groups).reshape(n_kinds, n_groups)
         return counts
 
     def _find_kind(self, source, keys):
@@ -164,7 +178,11 @@ class DynamicTies:
         if cut_slots is None:
             _, cut_slots = self.kinds(cut_source, cut_target, slots=True)
         cut_slots = np.asarray(cut_slots, dtype=np.int64)
-        self._kind_live[cut_slots[cut_slots >= 0]] = False
+        retired = cut_slots[cut_slots >= 0]
+        self._kind_live[retired] = False
+        if self._table_counts is not None:
+            codes, counts = self._table_counts
+            counts -= self._count_table(retired, codes, counts.shape[1], counts.shape[0])
         cut_weight = matrix.data[cut_position]
         n_new = len(new_source)
         change = sparse.csr_array(
@@ -279,4 +297,17 @@ class DynamicTies:
         rows = self.rows()
         upper = self.matrix.indices > rows
         source, target = rows[upper], self.matrix.indices[upper].astype(np.int64)
-        return source, target, self.kinds(source, target), self.matrix.data[upper]
+        return source, target, self._kinds_of_all(source, target), self.matrix.data[upper]
+
+    def _kinds_of_all(self, source, target):
+        """:meth:`kinds` of every tie, given all of them sorted by pair.
+
+        A live entry of the kind table is a tie (a cut clears it), so the kinds are
+        ``new_kind`` except at the live keys, found by one search of the sorted live keys
+        in the sorted tie keys: 0.4 s at 10^7 ties instead of 4.7 s for a search per tie.
+        """
+        keys = source * self.n + target
+        live = self._kind_live
+        out = np.full(len(keys), self.new_kind, dtype=np.int8)
+        out[np.searchsorted(keys, self._kind_keys[live])] = self._kind_codes[live]
+        return out

@@ -27,6 +27,7 @@ def test_edits_match_a_fresh_build(n, threads, monkeypatch):
     source, target, kinds, weights = _tie_arrays(society)
     weights = weights * rng.uniform(0.5, 2.0, len(weights))  # weights not tied to kinds
     ties = DynamicTies(n, source, target, kinds, weights, new_kind=FRIEND)
+    group = society.groups.cat.codes.to_numpy()
     for _ in range(15):
         m = ties.n_ties
         assert m == len(source)
@@ -63,6 +64,14 @@ def test_edits_match_a_fresh_build(n, threads, monkeypatch):
         listed = ties.tie_list()
         for got, want in zip(listed, (source, target, kinds, weights)):
             np.testing.assert_array_equal(got, want)
+        # tie_list's one search for all kinds agrees with the search per tie
+        np.testing.assert_array_equal(listed[2], ties.kinds(source, target))
+        # the kind counts, kept by edit() from the first call on, against a recount
+        counts = ties.kind_counts(group, 2, 4)
+        want = np.zeros((4, 2), dtype=np.int64)
+        np.add.at(want, (kinds, group[source]), 1)
+        np.add.at(want, (kinds, group[target]), 1)
+        np.testing.assert_array_equal(counts, want)
 
 
 def test_a_pair_cut_and_formed_again_is_a_new_kind():
