@@ -56,7 +56,8 @@ class DynamicTies:
         self._kind_codes = kinds[other]
         self._kind_live = np.ones(len(self._kind_keys), dtype=bool)
         # each source's slice of the table: lookups search a handful of keys, not all
-        self._kind_start = np.searchsorted(self._kind_keys, np.arange(self.n + 1) * self.n)
+        self._kind_start = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(source[other], minlength=self.n), out=self._kind_start[1:])
         self.lower = np.bincount(target, minlength=self.n).astype(np.int64)
         self.upper = np.bincount(source, minlength=self.n).astype(np.int64)
         self._buffers, self._current = [], None
@@ -294,9 +295,12 @@ class DynamicTies:
 
     def tie_list(self):
         """``(source, target, kind, weight)`` arrays of the ties, sorted by pair."""
-        rows = self.rows()
-        upper = self.matrix.indices > rows
-        source, target = rows[upper], self.matrix.indices[upper].astype(np.int64)
+        indices = self.matrix.indices
+        # rows in the indices' own width (int32 at 10^7: half the bytes of int64)
+        rows = np.repeat(np.arange(self.n, dtype=indices.dtype), np.diff(self.matrix.indptr))
+        upper = indices > rows
+        source, target = rows[upper].astype(np.int64), indices[upper].astype(np.int64)
+        del rows
         return source, target, self._kinds_of_all(source, target), self.matrix.data[upper]
 
     def _kinds_of_all(self, source, target):

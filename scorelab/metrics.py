@@ -620,6 +620,45 @@ def _bin(rates, bins):
     return np.minimum((rates * bins).astype(np.int64), bins - 1)
 
 
+def _act_diversity(approved, n_acts, bins):
+    """``_entropy(_rate_profiles(approved / n_acts, bins))`` for counts of approved acts.
+
+    Each citizen's counts (one per domain, integers in ``0..n_acts``) are one of
+    ``(n_acts + 1) ** domains`` combinations, so the citizens are counted per combination
+    (one ``bincount``) and each combination's profile is binned once, by the same float
+    operations as the rates of its counts. The profiles' counts, in ascending profile
+    order, are those ``numpy.unique`` gives, so the entropy is the same number, bit for
+    bit; the per-citizen path (a hash-based ``unique`` of 10^7 ids took 3.7 s per step)
+    remains for counts that are not whole numbers or combinations too many to list.
+    Checked against the per-citizen path in ``tests/test_history.py``.
+    """
+    approved = np.asarray(approved)
+    levels, width = n_acts + 1, approved.shape[1] if approved.ndim == 2 else 1
+    counts = approved.reshape(len(approved), width)
+    combinations = levels**width
+    whole = counts.astype(np.intp)
+    if (combinations > max(len(counts), 1) or not np.array_equal(whole, counts)
+            or whole.min(initial=0) < 0 or whole.max(initial=0) > n_acts):
+        return _entropy(_rate_profiles(approved / n_acts, bins))
+    code = np.zeros(len(counts), dtype=np.intp)
+    for d in range(width - 1, -1, -1):
+        code *= levels
+        code += whole[:, d]
+    per_code = np.bincount(code, minlength=combinations)
+    present = np.flatnonzero(per_code)
+    digits = np.empty((len(present), width))
+    rest = present.copy()
+    for d in range(width):
+        rest, digits[:, d] = np.divmod(rest, levels)
+    rates = digits / n_acts
+    profiles = _rate_profiles(rates if approved.ndim == 2 else rates[:, 0], bins)
+    ids, where = np.unique(profiles, return_inverse=True)
+    citizens = np.zeros(len(ids), dtype=np.int64)
+    np.add.at(citizens, where, per_code[present])
+    shares = citizens / citizens.sum()
+    return float(max(0.0, -dot(shares, np.log2(shares))))
+
+
 def _entropy(profiles):
     _, counts = np.unique(profiles, return_counts=True)
     shares = counts / counts.sum()
@@ -1141,8 +1180,8 @@ GAME_MEASURES = (
     Measure("private_disapproval", lambda s: s.private_rate.mean(), acts=True),
     Measure("expressed_disapproval", lambda s: s.expressed_rate.mean(), acts=True),
     Measure("expression_gap", lambda s: _gap(s.private_rate, s.expressed_rate), acts=True),
-    Measure("behaviour_diversity",
-            lambda s: _entropy(_rate_profiles(s.approved / s.n_acts, 10)), acts=True),
+    Measure("behaviour_diversity", lambda s: _act_diversity(s.approved, s.n_acts, 10),
+            acts=True),
     Measure("score_assortativity", _when_several_scored(_score_assortativity)),
     Measure("isolation_low_scorers", _when_several_scored(_isolation_low_scorers)),
     Measure("access_credit", _access("credit")),

@@ -271,3 +271,17 @@ def test_the_ties_among_participants_are_the_sliced_matrix_bit_for_bit(share):
     np.testing.assert_equal(_isolation_low_scorers(state), _share_of_low_isolated(low, isolated))
     if share == 0.3:  # a case with ties among participants and a finite correlation
         assert np.isfinite(_assortativity(sliced, s))
+
+
+@pytest.mark.parametrize("n_acts, shape", [(5, (4000, 4)), (3, (500, 2)), (9, (300, 4)),
+                                           (5, (7, 4))])
+def test_act_diversity_counts_combinations_and_gives_the_same_entropy(n_acts, shape):
+    from scorelab.metrics import _act_diversity, _entropy, _rate_profiles
+
+    rng = np.random.default_rng(n_acts)
+    approved = rng.binomial(n_acts, rng.uniform(0.2, 0.9, shape)).astype(float)
+    want = _entropy(_rate_profiles(approved / n_acts, 10))
+    assert _act_diversity(approved, n_acts, 10) == want  # bit for bit
+    # counts that are not whole numbers take the per-citizen path
+    approved[0, 0] = 0.5
+    assert _act_diversity(approved, n_acts, 10) == _entropy(_rate_profiles(approved / n_acts, 10))
