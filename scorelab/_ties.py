@@ -62,6 +62,7 @@ class DynamicTies:
         self.upper = np.bincount(source, minlength=self.n).astype(np.int64)
         self._buffers, self._current = [], None
         self._table_counts = None  # (group codes, live table ties by kind x group)
+        self._crossing = None  # (group codes, crossing tie ends per group)
         self._index_ties()
 
     def _index_ties(self):
@@ -119,6 +120,30 @@ class DynamicTies:
                            minlength=n_groups).astype(np.int64)
         counts[self.new_kind] = ends - counts.sum(axis=0) + counts[self.new_kind]
         return counts
+
+    def crossing_ends(self, group_code, n_groups):
+        """Tie ends whose other end is in another group, per group of the first end.
+
+        One pass over the entries at the first call; :meth:`edit` then adds and subtracts
+        the ends of the ties it forms and cuts (the same integers; 2 s per measured step
+        at 10^7 citizens before).
+        """
+        cached = self._crossing
+        if cached is None or cached[0] is not group_code or len(cached[1]) != n_groups:
+            matrix = self.matrix
+            row_codes = np.repeat(group_code, np.diff(matrix.indptr))
+            across = row_codes != group_code[matrix.indices]
+            cached = (group_code, np.bincount(row_codes[across], minlength=n_groups))
+            self._crossing = cached
+        return cached[1].copy()
+
+    def _count_crossing(self, source, target, sign):
+        codes, counts = self._crossing
+        a, b = codes[source], codes[target]
+        across = a != b
+        n_groups = len(counts)
+        counts += sign * (np.bincount(a[across], minlength=n_groups)
+                          + np.bincount(b[across], minlength=n_groups))
 
     def _count_table(self, rows, group_code, n_groups, n_kinds):
         """Starting ties of the kind table's ``rows`` (a mask or positions) by kind and
@@ -184,6 +209,9 @@ class DynamicTies:
         if self._table_counts is not None:
             codes, counts = self._table_counts
             counts -= self._count_table(retired, codes, counts.shape[1], counts.shape[0])
+        if self._crossing is not None:
+            self._count_crossing(cut_source, cut_target, -1)
+            self._count_crossing(new_source, new_target, 1)
         cut_weight = matrix.data[cut_position]
         n_new = len(new_source)
         change = sparse.csr_array(

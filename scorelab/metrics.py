@@ -895,6 +895,9 @@ class GameState:
         ``{"strategic": counts, "social": counts}``, tie kinds x groups of the cutter.
     tie_kind_counts : callable, optional
         ``tie_kind_counts()``: surviving ties by kind x group (a tie counted for each end).
+    tie_crossing_ends : callable, optional
+        ``tie_crossing_ends()``: what :attr:`crossing_ends` counts, from the engine's tally
+        (kept through the edits of the ties) instead of a pass over the matrix.
     kinds : sequence of str
         The tie kinds, in the order of the counts.
     sees_actual : numpy.ndarray, optional
@@ -929,6 +932,7 @@ class GameState:
     incentive: np.ndarray | None = None
     cut_counts: Mapping | None = None
     tie_kind_counts: Callable | None = None
+    tie_crossing_ends: Callable | None = None
     kinds: tuple = ()
     sees_actual: np.ndarray | None = None
     fear: np.ndarray | None = None
@@ -947,6 +951,8 @@ class GameState:
     @functools.cached_property
     def crossing_ends(self):
         """Tie ends whose other end is in another group, per group of the first end."""
+        if self.tie_crossing_ends is not None:
+            return self.tie_crossing_ends()
         matrix, codes = self.matrix, self.group_codes
         row_codes = np.repeat(codes, np.diff(matrix.indptr))  # one per stored entry
         across = row_codes != codes[matrix.indices]

@@ -72,6 +72,11 @@ def test_edits_match_a_fresh_build(n, threads, monkeypatch):
         np.add.at(want, (kinds, group[source]), 1)
         np.add.at(want, (kinds, group[target]), 1)
         np.testing.assert_array_equal(counts, want)
+        # the crossing tie ends, kept the same way
+        across = group[source] != group[target]
+        want = (np.bincount(group[source][across], minlength=2)
+                + np.bincount(group[target][across], minlength=2))
+        np.testing.assert_array_equal(ties.crossing_ends(group, 2), want)
 
 
 def test_a_pair_cut_and_formed_again_is_a_new_kind():
