@@ -1692,7 +1692,7 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
     layout = metrics.history_layout(measures, groups.labels)
     # the history's values are collected as plain lists and framed once, at the end
     nothing = np.full((state.n, len(DOMAINS)), np.nan)
-    searched = any(metrics.reads_components(m) for m in measures)
+    searched = any(metrics._reads_components(m) for m in measures)
     start = _game_state(state, groups, 0, nothing, nothing, nothing, acted=False,
                         searched=searched)
     measured, values, panel = [0], [_measure(start, measures)], []

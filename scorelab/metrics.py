@@ -1565,7 +1565,7 @@ def history_layout(measures, group_labels):
     return layout
 
 
-def reads_components(measure):
+def _reads_components(measure):
     """Whether ``measure`` is one of the default measures of the connected components."""
     return any(measure is m for m in _COMPONENT_MEASURES)
 
@@ -1589,7 +1589,7 @@ def measure_values(state, measures=GAME_MEASURES):
     computed = [None] * len(measures)
     # the measures of the components last, so that the others run while the engine's
     # search for them (GameState.component_labels) runs on another thread
-    for k in sorted(range(len(measures)), key=lambda k: reads_components(measures[k])):
+    for k in sorted(range(len(measures)), key=lambda k: _reads_components(measures[k])):
         measure = measures[k]
         if measure.acts and not state.acted:
             computed[k] = [np.nan] * n_groups if measure.by_group else np.nan
