@@ -77,7 +77,6 @@ from scorelab._graph import (
     ParallelProduct,
     WeightMatrix,
     first_of_runs,
-    symmetric_components,
     thread_pool,
     trusted_input,
 )
@@ -1378,24 +1377,8 @@ class _Groups:
         self.members = tuple(self.codes == k for k in range(len(self.labels)))
 
 
-def _measure(view, measures):
-    """``metrics.measure_values``, and the component search it was given ended (the tie
-    matrix's buffers are reused by the edit after next)."""
-    try:
-        return metrics.measure_values(view, measures)
-    finally:
-        if view.component_labels is not None:
-            view.component_labels.result()
-
-
-def _game_state(state, groups, step, approved, private, expressed, *, acted=True,
-                searched=False):
-    """The step as a :class:`scorelab.metrics.GameState`: the engine's arrays, not copies.
-
-    ``searched``: start the search for the components on the thread pool now, so that
-    the other measures run beside it (SciPy's search releases the GIL; at 10^7 citizens
-    it is the largest measure, ~5 s). The labels are the same as a search on first use.
-    """
+def _game_state(state, groups, step, approved, private, expressed, *, acted=True):
+    """The step as a :class:`scorelab.metrics.GameState`: the engine's arrays, not copies."""
     cfg = state.config
     incentive = state.incentive_shift
     if incentive is None or cfg.incentive_rule == "constant":
@@ -1414,8 +1397,6 @@ def _game_state(state, groups, step, approved, private, expressed, *, acted=True
         tie_crossing_ends=lambda: state.ties.crossing_ends(state.group_code, state.n_groups),
         fear=state.fear,
     )
-    if searched:
-        extra["component_labels"] = thread_pool().submit(symmetric_components, state.matrix)
     return metrics.GameState(
         step=step, n_acts=state.config.n_acts, participant=state.participant, own=state.own,
         displayed=state.displayed, wealth=state.wealth, standard=state.standard,
@@ -1692,10 +1673,8 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
     layout = metrics.history_layout(measures, groups.labels)
     # the history's values are collected as plain lists and framed once, at the end
     nothing = np.full((state.n, len(DOMAINS)), np.nan)
-    searched = any(metrics._reads_components(m) for m in measures)
-    start = _game_state(state, groups, 0, nothing, nothing, nothing, acted=False,
-                        searched=searched)
-    measured, values, panel = [0], [_measure(start, measures)], []
+    start = _game_state(state, groups, 0, nothing, nothing, nothing, acted=False)
+    measured, values, panel = [0], [metrics.measure_values(start, measures)], []
     for step in tqdm(range(n_steps), disable=not progress, desc="citizen game", unit="step"):
         state.join(step)
         approved, disapproved = state.act()
@@ -1714,10 +1693,9 @@ def simulate(society, config=None, *, n_steps, rng=None, record=(), history_ever
         state.drift()
         done = step + 1  # the history's step: steps played so far
         if done % history_every == 0 or done == n_steps:
-            view = _game_state(state, groups, done, approved, disapproved, expressed,
-                               searched=searched)
+            view = _game_state(state, groups, done, approved, disapproved, expressed)
             measured.append(done)
-            values.append(_measure(view, measures))
+            values.append(metrics.measure_values(view, measures))
         if step in steps_to_record:
             panel.append(_panel_rows(state, step))
     return SimulationResult(

@@ -34,7 +34,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -895,10 +895,6 @@ class GameState:
         ``{"strategic": counts, "social": counts}``, tie kinds x groups of the cutter.
     tie_kind_counts : callable, optional
         ``tie_kind_counts()``: surviving ties by kind x group (a tie counted for each end).
-    component_labels : concurrent.futures.Future, optional
-        The component labels of ``matrix`` being computed on another thread (the engine
-        starts the search before the measures, which then run beside it); None: computed
-        on first use.
     tie_crossing_ends : callable, optional
         ``tie_crossing_ends()``: what :attr:`crossing_ends` counts, from the engine's tally
         (kept through the edits of the ties) instead of a pass over the matrix.
@@ -937,7 +933,6 @@ class GameState:
     cut_counts: Mapping | None = None
     tie_kind_counts: Callable | None = None
     tie_crossing_ends: Callable | None = None
-    component_labels: Any = None
     kinds: tuple = ()
     sees_actual: np.ndarray | None = None
     fear: np.ndarray | None = None
@@ -1009,8 +1004,6 @@ class GameState:
     @functools.cached_property
     def component_sizes(self):
         """Size of each connected component of the ties."""
-        if self.component_labels is not None:
-            return np.bincount(self.component_labels.result())
         return np.bincount(symmetric_components(self.matrix))
 
     @functools.cached_property
@@ -1211,8 +1204,6 @@ GAME_MEASURES = (
     Measure("mean_strength", _per_group(lambda s, m: s.degree[m].mean()), by_group=True),
     Measure("cross_group_share", _cross_group_share_by_group, by_group=True),
 )
-_COMPONENT_MEASURES = tuple(m for m in GAME_MEASURES
-                            if m.name in ("components", "largest_component_share"))
 """The citizen game's default measures, in the order of the wide view's columns; each is
 defined in :func:`history_table` (and ``docs/history.md``)."""
 
@@ -1565,11 +1556,6 @@ def history_layout(measures, group_labels):
     return layout
 
 
-def _reads_components(measure):
-    """Whether ``measure`` is one of the default measures of the connected components."""
-    return any(measure is m for m in _COMPONENT_MEASURES)
-
-
 def measure_values(state, measures=GAME_MEASURES):
     """One measured step of the citizen game: the values of :func:`history_layout`.
 
@@ -1586,17 +1572,13 @@ def measure_values(state, measures=GAME_MEASURES):
         the step's acts are NaN when ``state.acted`` is False (step 0).
     """
     n_groups = len(state.group_labels)
-    computed = [None] * len(measures)
-    # the measures of the components last, so that the others run while the engine's
-    # search for them (GameState.component_labels) runs on another thread
-    for k in sorted(range(len(measures)), key=lambda k: _reads_components(measures[k])):
-        measure = measures[k]
+    overall, by_group = [], []
+    for measure in measures:
         if measure.acts and not state.acted:
-            computed[k] = [np.nan] * n_groups if measure.by_group else np.nan
+            value = [np.nan] * n_groups if measure.by_group else np.nan
         else:
-            computed[k] = measure.function(state)
-    overall = [v for m, v in zip(measures, computed) if not m.by_group]
-    by_group = [v for m, v in zip(measures, computed) if m.by_group]
+            value = measure.function(state)
+        (by_group if measure.by_group else overall).append(value)
     values = [float(v) for v in overall]
     for k in range(n_groups):
         values += [float(v[k]) for v in by_group]
