@@ -317,7 +317,7 @@ def history_ratio(society, config, n_steps, spmv, label, repeats=1):
     return row
 
 
-def run_large(n=10_000_000, mean_degree=10, n_steps=4):
+def run_large(n=10_000_000, mean_degree=10, n_steps=5):
     """The game at 10^7 citizens: generation, set-up, steps, history, peak memory."""
     start = time.perf_counter()
     society = homophilous_sbm(n, mean_degree=mean_degree, homophily=0.5, rng=1)
