@@ -895,6 +895,9 @@ class GameState:
         ``{"strategic": counts, "social": counts}``, tie kinds x groups of the cutter.
     tie_kind_counts : callable, optional
         ``tie_kind_counts()``: surviving ties by kind x group (a tie counted for each end).
+    whole_weights : bool, default False
+        Every tie weight is a whole number, so any sum of them is exact whatever its order
+        (the column sums are then the row sums).
     tie_crossing_ends : callable, optional
         ``tie_crossing_ends()``: what :attr:`crossing_ends` counts, from the engine's tally
         (kept through the edits of the ties) instead of a pass over the matrix.
@@ -933,6 +936,7 @@ class GameState:
     cut_counts: Mapping | None = None
     tie_kind_counts: Callable | None = None
     tie_crossing_ends: Callable | None = None
+    whole_weights: bool = False
     kinds: tuple = ()
     sees_actual: np.ndarray | None = None
     fear: np.ndarray | None = None
@@ -1032,15 +1036,16 @@ class GameState:
         its row's in column order). Checked against the sliced matrix in
         ``tests/test_history.py``.
         """
-        return _AmongScored(self.matrix, self.participant, self.degree)
+        return _AmongScored(self.matrix, self.participant, self.degree, self.whole_weights)
 
 
 class _AmongScored:
     """The ties among participants of a symmetric tie matrix (see
     :attr:`GameState.among_scored`)."""
 
-    def __init__(self, matrix, participant, degree):
+    def __init__(self, matrix, participant, degree, whole_weights=False):
         self.matrix, self.participant = matrix, participant
+        self.whole_weights = whole_weights
         self._product = ParallelProduct(matrix)
         self.everyone = bool(participant.all())
         if self.everyone:
@@ -1067,6 +1072,10 @@ class _AmongScored:
 
     @functools.cached_property
     def column_sums(self):
+        if self.whole_weights:
+            # the matrix is symmetric: a column's terms are its row's, and sums of whole
+            # numbers are exact in any order, so no product is needed
+            return self.strength
         if self.everyone:
             return self._product(np.ones(self.matrix.shape[0]))
         return self._product(self.participant.astype(float))[self.participant]

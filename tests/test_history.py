@@ -232,8 +232,9 @@ def test_the_tidy_outputs_keep_their_order_through_pivots(society):
                               sort=False).columns.tolist() == ["majority", "minority"]
 
 
+@pytest.mark.parametrize("whole", [False, True])
 @pytest.mark.parametrize("share", [0.0, 0.3, 0.9, 1.0])
-def test_the_ties_among_participants_are_the_sliced_matrix_bit_for_bit(share):
+def test_the_ties_among_participants_are_the_sliced_matrix_bit_for_bit(share, whole):
     # the history reads the participants' ties without slicing the matrix; with weights
     # that do not sum exactly in floating point, every number must still be the one the
     # sliced matrix gives (the same additions in the same order)
@@ -245,7 +246,9 @@ def test_the_ties_among_participants_are_the_sliced_matrix_bit_for_bit(share):
     society = homophilous_sbm(3000, homophily=0.6, mean_degree=30, rng=3)
     ties = society.ties
     matrix = symmetric_csr(society.n_citizens, ties["source"].to_numpy(),
-                           ties["target"].to_numpy(), rng.uniform(0.1, 3.0, len(ties)))
+                           ties["target"].to_numpy(),
+                           rng.integers(1, 4, len(ties)).astype(float) if whole
+                           else rng.uniform(0.1, 3.0, len(ties)))
     participant = rng.random(society.n_citizens) < share
     participant[:2] = True  # at least two take part
     displayed = np.where(participant, rng.uniform(300, 850, society.n_citizens), np.nan)
@@ -255,7 +258,7 @@ def test_the_ties_among_participants_are_the_sliced_matrix_bit_for_bit(share):
                       standard=(np.nan, np.nan), matrix=matrix, degree=degree, ties_cut=0,
                       ties_added=0, access={}, group_codes=np.zeros(society.n_citizens, int),
                       group_labels=pd.Index(["all"]), group_members=(participant,),
-                      approved=None, private=None, expressed=None)
+                      approved=None, private=None, expressed=None, whole_weights=whole)
     sliced = matrix[participant][:, participant]
     among = state.among_scored
     assert among.total == sliced.data.sum()

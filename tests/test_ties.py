@@ -121,3 +121,20 @@ def test_edits_that_break_their_preconditions_are_refused_before_any_change():
     for a, b in zip(before, after):
         np.testing.assert_array_equal(a, b)
     assert ties.n_ties == len(source)
+
+
+def test_whole_weights_are_known_until_a_tie_of_another_weight_is_formed():
+    society = homophilous_sbm(200, mean_degree=6, rng=2)
+    source, target, kinds, weights = _tie_arrays(society)
+    ties = DynamicTies(200, source, target, kinds, weights, new_kind=FRIEND)
+    assert ties.whole_weights  # the kinds' weights are 1, 2 and 3
+    absent = int(np.flatnonzero(~ties.contains(np.zeros(199, int), np.arange(1, 200)))[0]) + 1
+    ties.edit([], [], [], [0], [absent], 2.0)
+    assert ties.whole_weights
+    s, t, position = ties.locate([0])
+    ties.edit(s, t, position, [], [], 0.5)  # nothing formed: the weight is not used
+    assert ties.whole_weights
+    absent = int(np.flatnonzero(~ties.contains(np.ones(198, int), np.arange(2, 200)))[0]) + 2
+    ties.edit([], [], [], [1], [absent], 0.5)
+    assert not ties.whole_weights
+    assert not DynamicTies(200, source, target, kinds, weights * 1.1, new_kind=FRIEND).whole_weights
