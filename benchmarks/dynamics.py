@@ -15,7 +15,17 @@ adds the loops of those two mechanisms (first-order tie effects from neighbour l
 logit cut, the norm update per citizen and domain). The machine is shared: every time is
 also printed in units of one 2-thread sparse product ``W @ x`` measured just before.
 
-Run ``python benchmarks/dynamics.py [--quick] [--small-only]``.
+History cost (issue "Scale"): with the history measured every step, a step may cost at most
+1.3x the step without it, at 10^6 and at 10^7. ``step_clock`` times every step of one run
+from inside it: a measure that reads the clock, alone (the step without history) or first
+of the default measures (the step with the history of the step before it).
+
+``--large`` times the game at 10^7 citizens with mean degree 10 (5 * 10^7 ties, 10^8 stored
+entries): the society's generation, ``simulate``'s set-up, every step with and without the
+history, and the peak resident memory (target: a step in at most 20 s, peak at most 16 GB).
+Never run two of these at once on a 24 GB machine.
+
+Run ``python benchmarks/dynamics.py [--quick] [--small-only] [--history-only] [--large]``.
 """
 
 from __future__ import annotations
@@ -23,11 +33,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import resource
 import time
 from pathlib import Path
 
 import numpy as np
 
+from scorelab import metrics
 from scorelab.dynamics import GameConfig, simulate
 from scorelab.reporting import versions
 from scorelab.scoring import DOMAINS
@@ -234,13 +247,123 @@ def product_seconds(society, repeats=5):
     return best
 
 
+def peak_gb():
+    """Peak resident memory of this process so far, in GB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def step_clock(society, config, n_steps, *, history):
+    """Set-up, per-step and wind-up seconds of one ``simulate`` run, timed from inside it.
+
+    The history holds a measure that reads the clock: alone (``history=False``: the
+    step without any measure but the clock's own, which costs nothing), or first of the
+    default measures (``history=True``: a step's time then includes the history of the
+    step before it, so every timed step carries one measured step). Returns
+    ``(set_up, steps, wind_up)``: the seconds from the call to step 0's clock (the state
+    built), between the clocks of consecutive steps, and from the last clock to the
+    return (the last history and the final society).
+    """
+    clock = metrics.Measure("clock", lambda state: time.perf_counter())
+    peak = metrics.Measure("peak_gb", lambda state: peak_gb())
+    chosen = [clock, peak]
+    if history:
+        chosen += list(metrics.GAME_MEASURES)
+        if config.mechanisms_on:
+            chosen += list(metrics.MECHANISM_MEASURES)
+    start = time.perf_counter()
+    result = simulate(society, config, n_steps=n_steps, rng=1, measures=chosen)
+    end = time.perf_counter()
+    wide = result.wide()
+    ticks = wide["clock"].to_numpy()
+    step_clock.peaks = wide["peak_gb"].tolist()  # peak RSS so far at each step's clock
+    return ticks[0] - start, np.diff(ticks), end - ticks[-1]
+
+
+def history_ratio(society, config, n_steps, spmv, label, repeats=1):
+    """Step time without and with the history (medians over the steps after the first,
+    whose association solve has no warm start), their ratio, and the machine's state.
+    With ``repeats`` > 1 the runs without and with the history alternate, so that a
+    shared machine's slow phases fall on both."""
+    load = os.getloadavg()[0]
+    plain, measured, peak_plain = [], [], 0.0
+    for _ in range(repeats):
+        set_up, steps, wind_up = step_clock(society, config, n_steps, history=False)
+        plain += list(steps[1:])
+        peak_plain = max(peak_plain, peak_gb())
+        peaks = step_clock.peaks
+        _, steps, wind_up_measured = step_clock(society, config, n_steps, history=True)
+        measured += list(steps[1:])
+    plain, measured = np.array(plain), np.array(measured)
+    row = {"rules": label, "n": society.n_citizens, "ties": int(society.n_ties),
+           "seconds_set_up": set_up, "seconds_per_step": list(plain),
+           "seconds_per_step_with_history": list(measured),
+           "seconds_wind_up": wind_up, "seconds_wind_up_with_history": wind_up_measured,
+           "median_step": float(np.median(plain)),
+           "median_step_with_history": float(np.median(measured)),
+           "seconds_per_product": spmv, "load_average_1min": load,
+           "load_average_1min_after": os.getloadavg()[0],
+           "peak_rss_gb_without_history": peak_plain, "peak_rss_gb": peak_gb(),
+           "peak_rss_gb_at_each_step_without_history": peaks}
+    row["history_ratio"] = row["median_step_with_history"] / row["median_step"]
+    print(f"{society.n_citizens:,} citizens ({label}): set-up {set_up:.1f} s; step "
+          f"{row['median_step']:.2f} s without history, {row['median_step_with_history']:.2f} "
+          f"s with it (medians of the steps after the first) -> ratio {row['history_ratio']:.2f} (target <= 1.3); steps "
+          f"{', '.join(f'{t:.2f}' for t in plain)} / {', '.join(f'{t:.2f}' for t in measured)}"
+          f" s; wind-up {wind_up:.1f} / {wind_up_measured:.1f} s")
+    print(f"  calibration: product W @ x {spmv * 1e3:.0f} ms (step = "
+          f"{row['median_step'] / spmv:.0f} products); load average {load:.1f} -> "
+          f"{row['load_average_1min_after']:.1f}; peak RSS {row['peak_rss_gb']:.1f} GB (at each "
+          f"step of the first run: {', '.join(f'{p:.1f}' for p in peaks)})")
+    return row
+
+
+def run_large(n=10_000_000, mean_degree=10, n_steps=5):
+    """The game at 10^7 citizens: generation, set-up, steps, history, peak memory."""
+    start = time.perf_counter()
+    society = homophilous_sbm(n, mean_degree=mean_degree, homophily=0.5, rng=1)
+    generated = time.perf_counter() - start
+    print(f"{n:,} citizens, {society.n_ties:,} ties generated in {generated:.1f} s "
+          f"(peak RSS {peak_gb():.1f} GB)")
+    spmv = product_seconds(society, repeats=3)
+    rows = []
+    for label, config in (("original rules", GameConfig(ostracism=OSTRACISM)),):
+        row = history_ratio(society, config, n_steps, spmv, label)
+        row["seconds_to_generate"] = generated
+        row["target_seconds"], row["target_peak_gb"] = 20.0, 16.0
+        rows.append(row)
+    return rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10x smaller sizes")
     parser.add_argument("--small-only", action="store_true",
                         help="only the smaller society (10^5 citizens, or 10^4 with --quick)")
+    parser.add_argument("--history-only", action="store_true",
+                        help="only the history's cost at 10^6 (10^5 with --quick)")
+    parser.add_argument("--large", action="store_true",
+                        help="only the game at 10^7 citizens (about 10 minutes, ~13 GB)")
     args = parser.parse_args(argv)
     scale = 10 if args.quick else 1
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(exist_ok=True)
+    if args.large or args.history_only:
+        results = {"versions": versions(), "runs": []}
+        if args.large:
+            results["runs"] = run_large()
+            name = "dynamics-large.json"
+        else:
+            n = 1_000_000 // scale
+            society = homophilous_sbm(n, mean_degree=20, homophily=0.5, rng=1)
+            spmv = product_seconds(society)
+            for label, config in (("original rules", GameConfig(ostracism=OSTRACISM)),
+                                  ("strategic unfriending and norm drift",
+                                   GameConfig(ostracism=OSTRACISM, **MECHANISMS))):
+                results["runs"].append(history_ratio(society, config, 5, spmv, label,
+                                                     repeats=3))
+            name = "dynamics-history.json"
+        (out / name).write_text(json.dumps(results, indent=2, default=str) + "\n")
+        return
     results = {"versions": versions(), "runs": []}
     sizes = ((100_000 // scale, 0.2), (1_000_000 // scale, 2.0))
     for label, config in (("original rules", GameConfig(ostracism=OSTRACISM)),
@@ -249,8 +372,6 @@ def main(argv=None):
         print(f"-- {label}")
         results["runs"] += run_sizes(sizes[:1] if args.small_only else sizes, config, scale,
                                      label)
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
     (out / "dynamics.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
 
 

@@ -550,9 +550,12 @@ def symmetric_components(matrix):
     ``scipy.sparse.csgraph.connected_components`` labels undirected components by
     breadth-first search over the matrix and its transpose, which it builds first (2.3 s
     at 10^6 rows and 2 * 10^7 entries; strong components need no transpose but take
-    1.4 s). A symmetric matrix is its own transpose, so SciPy's kernel is handed the same
-    arrays twice (0.9 s). Falls back to the public function where the kernel is missing.
-    Checked against ``connected_components`` in ``tests/test_graph.py``.
+    1.4 s). A symmetric matrix already lists every tie from both ends, so SciPy's kernel
+    is handed the matrix as the forward ties and an empty matrix as the backward ones:
+    each entry is followed once (0.51-0.59 s at 10^6 here, against 0.72-0.82 s when the
+    matrix was handed as its own transpose; the same labels). Falls back to the public
+    function where the kernel is missing. Checked against ``connected_components`` in
+    ``tests/test_graph.py``.
     """
     n = matrix.shape[0]
     fits = max(matrix.nnz, n) < np.iinfo(np.int32).max  # the kernel takes int32 indices
@@ -561,7 +564,8 @@ def symmetric_components(matrix):
         indptr = matrix.indptr.astype(np.int32, copy=False)
         labels = np.empty(n, dtype=np.int32)
         try:
-            _connected_components_undirected(indices, indptr, indices, indptr, labels)
+            _connected_components_undirected(indices, indptr, np.empty(0, dtype=np.int32),
+                                             np.zeros(n + 1, dtype=np.int32), labels)
             return labels
         except (TypeError, ValueError):  # pragma: no cover - a changed private signature
             pass

@@ -1394,6 +1394,8 @@ def _game_state(state, groups, step, approved, private, expressed, *, acted=True
         cut_counts=state.cut_counts, kinds=tuple(_KINDS), sees_actual=state.sees_actual(),
         tie_kind_counts=lambda: state.ties.kind_counts(state.group_code, state.n_groups,
                                                        len(_KINDS)),
+        tie_crossing_ends=lambda: state.ties.crossing_ends(state.group_code, state.n_groups),
+        whole_weights=state.ties.whole_weights,
         fear=state.fear,
     )
     return metrics.GameState(

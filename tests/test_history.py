@@ -230,3 +230,61 @@ def test_the_tidy_outputs_keep_their_order_through_pivots(society):
     groups = frame[(frame.measure == "match_rate") & (frame.by == "group")]
     assert groups.pivot_table(index="generation", columns="group", values="value",
                               sort=False).columns.tolist() == ["majority", "minority"]
+
+
+@pytest.mark.parametrize("whole", [False, True])
+@pytest.mark.parametrize("share", [0.0, 0.3, 0.9, 1.0])
+def test_the_ties_among_participants_are_the_sliced_matrix_bit_for_bit(share, whole):
+    # the history reads the participants' ties without slicing the matrix; with weights
+    # that do not sum exactly in floating point, every number must still be the one the
+    # sliced matrix gives (the same additions in the same order)
+    from scorelab._graph import symmetric_csr
+    from scorelab.metrics import GameState, _assortativity, _isolation_low_scorers, \
+        _low_and_isolated, _score_assortativity, _share_of_low_isolated
+
+    rng = np.random.default_rng(7)
+    society = homophilous_sbm(3000, homophily=0.6, mean_degree=30, rng=3)
+    ties = society.ties
+    matrix = symmetric_csr(society.n_citizens, ties["source"].to_numpy(),
+                           ties["target"].to_numpy(),
+                           rng.integers(1, 4, len(ties)).astype(float) if whole
+                           else rng.uniform(0.1, 3.0, len(ties)))
+    participant = rng.random(society.n_citizens) < share
+    participant[:2] = True  # at least two take part
+    displayed = np.where(participant, rng.uniform(300, 850, society.n_citizens), np.nan)
+    degree = np.asarray(matrix.sum(axis=1)).ravel()
+    state = GameState(step=1, n_acts=5, participant=participant, own=displayed,
+                      displayed=displayed, wealth=np.ones(society.n_citizens),
+                      standard=(np.nan, np.nan), matrix=matrix, degree=degree, ties_cut=0,
+                      ties_added=0, access={}, group_codes=np.zeros(society.n_citizens, int),
+                      group_labels=pd.Index(["all"]), group_members=(participant,),
+                      approved=None, private=None, expressed=None, whole_weights=whole)
+    sliced = matrix[participant][:, participant]
+    among = state.among_scored
+    assert among.total == sliced.data.sum()
+    np.testing.assert_array_equal(among.strength, np.asarray(sliced.sum(axis=1)).ravel())
+    np.testing.assert_array_equal(among.column_sums,
+                                  np.bincount(sliced.indices, weights=sliced.data,
+                                              minlength=sliced.shape[0]))
+    np.testing.assert_array_equal(among.tie_counts, np.diff(sliced.indptr))
+    s = displayed[participant]
+    np.testing.assert_array_equal(among.product(s), sliced @ s)
+    np.testing.assert_equal(_score_assortativity(state), _assortativity(sliced, s))
+    low, isolated = _low_and_isolated(np.diff(sliced.indptr), s, 0.1, 1)
+    np.testing.assert_equal(_isolation_low_scorers(state), _share_of_low_isolated(low, isolated))
+    if share == 0.3:  # a case with ties among participants and a finite correlation
+        assert np.isfinite(_assortativity(sliced, s))
+
+
+@pytest.mark.parametrize("n_acts, shape", [(5, (4000, 4)), (3, (500, 2)), (9, (300, 4)),
+                                           (5, (7, 4))])
+def test_act_diversity_counts_combinations_and_gives_the_same_entropy(n_acts, shape):
+    from scorelab.metrics import _act_diversity, _entropy, _rate_profiles
+
+    rng = np.random.default_rng(n_acts)
+    approved = rng.binomial(n_acts, rng.uniform(0.2, 0.9, shape)).astype(float)
+    want = _entropy(_rate_profiles(approved / n_acts, 10))
+    assert _act_diversity(approved, n_acts, 10) == want  # bit for bit
+    # counts that are not whole numbers take the per-citizen path
+    approved[0, 0] = 0.5
+    assert _act_diversity(approved, n_acts, 10) == _entropy(_rate_profiles(approved / n_acts, 10))

@@ -27,6 +27,7 @@ def test_edits_match_a_fresh_build(n, threads, monkeypatch):
     source, target, kinds, weights = _tie_arrays(society)
     weights = weights * rng.uniform(0.5, 2.0, len(weights))  # weights not tied to kinds
     ties = DynamicTies(n, source, target, kinds, weights, new_kind=FRIEND)
+    group = society.groups.cat.codes.to_numpy()
     for _ in range(15):
         m = ties.n_ties
         assert m == len(source)
@@ -63,6 +64,19 @@ def test_edits_match_a_fresh_build(n, threads, monkeypatch):
         listed = ties.tie_list()
         for got, want in zip(listed, (source, target, kinds, weights)):
             np.testing.assert_array_equal(got, want)
+        # tie_list's one search for all kinds agrees with the search per tie
+        np.testing.assert_array_equal(listed[2], ties.kinds(source, target))
+        # the kind counts, kept by edit() from the first call on, against a recount
+        counts = ties.kind_counts(group, 2, 4)
+        want = np.zeros((4, 2), dtype=np.int64)
+        np.add.at(want, (kinds, group[source]), 1)
+        np.add.at(want, (kinds, group[target]), 1)
+        np.testing.assert_array_equal(counts, want)
+        # the crossing tie ends, kept the same way
+        across = group[source] != group[target]
+        want = (np.bincount(group[source][across], minlength=2)
+                + np.bincount(group[target][across], minlength=2))
+        np.testing.assert_array_equal(ties.crossing_ends(group, 2), want)
 
 
 def test_a_pair_cut_and_formed_again_is_a_new_kind():
@@ -107,3 +121,20 @@ def test_edits_that_break_their_preconditions_are_refused_before_any_change():
     for a, b in zip(before, after):
         np.testing.assert_array_equal(a, b)
     assert ties.n_ties == len(source)
+
+
+def test_whole_weights_are_known_until_a_tie_of_another_weight_is_formed():
+    society = homophilous_sbm(200, mean_degree=6, rng=2)
+    source, target, kinds, weights = _tie_arrays(society)
+    ties = DynamicTies(200, source, target, kinds, weights, new_kind=FRIEND)
+    assert ties.whole_weights  # the kinds' weights are 1, 2 and 3
+    absent = int(np.flatnonzero(~ties.contains(np.zeros(199, int), np.arange(1, 200)))[0]) + 1
+    ties.edit([], [], [], [0], [absent], 2.0)
+    assert ties.whole_weights
+    s, t, position = ties.locate([0])
+    ties.edit(s, t, position, [], [], 0.5)  # nothing formed: the weight is not used
+    assert ties.whole_weights
+    absent = int(np.flatnonzero(~ties.contains(np.ones(198, int), np.arange(2, 200)))[0]) + 2
+    ties.edit([], [], [], [1], [absent], 0.5)
+    assert not ties.whole_weights
+    assert not DynamicTies(200, source, target, kinds, weights * 1.1, new_kind=FRIEND).whole_weights
