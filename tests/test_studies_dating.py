@@ -200,3 +200,20 @@ def test_contrast_can_come_out_otherwise(paired_runs):
     contrast = contrast_by_setting(settings, n_generations=3, by=["heritability"]) \
         .set_index("heritability")
     assert abs(contrast.loc[0.0, "difference"]) < 0.3 * contrast.loc[0.8, "difference"]
+
+
+def test_per_replicate_pairs_the_rankings_for_compare(paired_runs):
+    from scipy import stats
+
+    from scorelab import compare
+    from scorelab.studies.dating import per_replicate
+
+    table = per_replicate(paired_runs, 3).reset_index()
+    assert (table["pair"] == table["replicate"]).all()
+    shift = compare(table, "ranking", "disposition_shift", baseline="random")
+    row = shift[shift["ranking"] == "score"].iloc[0]
+    wide = table.pivot(index="replicate", columns="ranking", values="disposition_shift")
+    d = wide["score"] - wide["random"]
+    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
+    assert row["mean"] == pytest.approx(d.mean())
+    assert (row["low"], row["high"]) == pytest.approx((d.mean() - half, d.mean() + half))

@@ -475,7 +475,9 @@ def per_replicate(runs, n_generations):
         last minus founding generation), ``minority_exposure`` (the minority's share of
         attention among the founders), ``match_rate`` (mean over generations),
         ``minority_match_gap`` (founders' match rate, majority minus minority) and
-        ``minority_share_end`` (the minority's share of the last generation).
+        ``minority_share_end`` (the minority's share of the last generation); and ``pair``,
+        the replicate: the rankings of one replicate start from the same founders and
+        stream (:func:`generations_sweep`), so :func:`scorelab.compare` pairs them by it.
     """
     keys = ["ranking", "replicate"]
     overall = overall_measures(runs)
@@ -490,13 +492,14 @@ def per_replicate(runs, n_generations):
     matches = founders_minority("match_rate")
     minority_end = runs[(runs.measure == "group_share") & (runs.group == "minority")
                         & (runs.generation == n_generations)].set_index(keys)["value"]
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "disposition_shift": end.disposition_mean - start.disposition_mean,
         "minority_exposure": founders_minority("exposure_share")["minority"],
         "match_rate": overall.groupby(keys).match_rate.mean(),
         "minority_match_gap": matches["majority"] - matches["minority"],
         "minority_share_end": minority_end,
     }).sort_index()
+    return table.assign(pair=table.index.get_level_values("replicate"))
 
 
 def _contrast(table, measure, treated, control):
