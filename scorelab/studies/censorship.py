@@ -23,10 +23,10 @@ import pandas as pd
 from scorelab._validation import check_integer, check_probability, check_real, check_rng
 from scorelab.defaults import HOMOPHILY, MEAN_DEGREE, MINORITY_SHARE
 from scorelab.dynamics import ALL_GATES, DEFAULT_STAKES, GameConfig, simulate
-from scorelab.experiments import confidence_intervals, sweep
+from scorelab.experiments import sweep
 from scorelab.findings import finding, findings_frame
 from scorelab.society import GroupProfile
-from scorelab.studies.common import GROUPS, two_group_society
+from scorelab.studies.common import GROUPS, paired_world_intervals, two_group_society
 
 __all__ = ["GROUPS", "CHOICE_FINDINGS", "DISTANCE_BINS", "DOSE_FINDINGS", "FINDINGS",
            "HIDING_WORLDS", "N_QUANTILES", "POSITION_FINDINGS", "POSITION_WORLDS", "RESTS_ON",
@@ -653,15 +653,9 @@ def hiding_intervals(frame, by, values, *, level=0.95):
         :func:`scorelab.experiments.confidence_intervals`' long format: the ``by``
         columns, ``world``, ``metric``, ``mean``, ``low``, ``high``, ``n``.
     """
-    by = list(by)
-    keys = by + ["replicate"]
-    parts = [frame[keys + ["world"] + list(values)]]
-    none = frame[frame["world"] == "none"].set_index(keys)[list(values)]
-    for world in ("choice", "fixed"):
-        treated = frame[frame["world"] == world].set_index(keys)[list(values)]
-        parts.append((treated - none).reset_index().assign(world=f"{world} - none"))
-    return confidence_intervals(pd.concat(parts, ignore_index=True), by + ["world"],
-                                list(values), level=level)
+    return paired_world_intervals(
+        frame, by, values, [(world, "none", f"{world} - none") for world in ("choice", "fixed")],
+        level=level)
 
 
 #: The findings of notebook 04's chosen-hiding section: id -> (measure, world compared
@@ -1019,15 +1013,9 @@ def position_intervals(frame, by, values, *, level=0.95):
         :func:`scorelab.experiments.confidence_intervals` of ``values`` per ``by`` and
         ``world`` (the three worlds and the two paired differences), in grid order.
     """
-    by = list(by)
-    keys = by + ["replicate"]
-    parts = [frame[keys + ["world"] + list(values)]]
-    chosen = frame[frame["world"] == "choice"].set_index(keys)[list(values)]
-    for world in POSITION_WORLDS[1:]:
-        other = frame[frame["world"] == world].set_index(keys)[list(values)]
-        parts.append((chosen - other).reset_index().assign(world=f"choice - {world}"))
-    return confidence_intervals(pd.concat(parts, ignore_index=True), by + ["world"],
-                                list(values), level=level)
+    return paired_world_intervals(
+        frame, by, values,
+        [("choice", world, f"choice - {world}") for world in POSITION_WORLDS[1:]], level=level)
 
 
 #: Findings of notebook 04's section on hiding by position: id -> (measure of

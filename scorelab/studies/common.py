@@ -3,7 +3,10 @@ ties, its defaults from :mod:`scorelab.defaults`) and a maker of findings rows."
 
 from __future__ import annotations
 
+import pandas as pd
+
 from scorelab.defaults import GROUPS, HOMOPHILY, MEAN_DEGREE, MINORITY_SHARE
+from scorelab.experiments import confidence_intervals
 from scorelab.findings import finding
 from scorelab.society import homophilous_sbm
 
@@ -75,3 +78,42 @@ def finding_maker(notebook, rests_on, *, n_citizens, seed, scale="default"):
                        **extra)
 
     return row
+
+
+def paired_world_intervals(frame, by, values, differences, *, level=0.95):
+    """Means and intervals per point of ``by`` and ``world``, and of paired differences
+    between worlds.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Runs with the ``by`` columns, ``replicate``, ``world`` and ``values``; the worlds
+        of one ``by`` point and replicate share a seed, so their differences are paired.
+    by : sequence of str
+        The swept parameters.
+    values : sequence of str
+        Measures to summarise.
+    differences : sequence of (str, str, str)
+        ``(treated, control, label)``: ``treated`` minus ``control``, run by run, added as
+        the world ``label``.
+    level : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`scorelab.experiments.confidence_intervals`' long format: the ``by``
+        columns, ``world``, ``metric``, ``mean``, ``low``, ``high``, ``n``.
+    """
+    by, values = list(by), list(values)
+    keys = by + ["replicate"]
+
+    def world(name):
+        return frame[frame["world"] == name].set_index(keys)[values]
+
+    parts = [frame[keys + ["world"] + values]]
+    parts += [(world(treated) - world(control)).reset_index().assign(world=label)
+              for treated, control, label in differences]
+    return confidence_intervals(pd.concat(parts, ignore_index=True), by + ["world"], values,
+                                level=level)
+

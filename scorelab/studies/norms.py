@@ -32,7 +32,7 @@ from scorelab.dynamics import ALL_GATES, DEFAULT_STAKES, GameConfig, simulate
 from scorelab.experiments import confidence_intervals, sweep
 from scorelab.findings import findings_frame
 from scorelab.society import TIE_KINDS, GroupProfile
-from scorelab.studies.common import GROUPS, finding_maker, two_group_society
+from scorelab.studies.common import GROUPS, finding_maker, paired_world_intervals, two_group_society
 
 __all__ = ["COUNTERFACTUAL", "NORM_SCENARIOS", "NOTEBOOK", "RESTS_ON", "STAKE_LEVELS",
            "dose_intervals", "findings", "norm_game", "norm_trajectories",
@@ -390,13 +390,8 @@ def dose_intervals(frame, values, *, by=("level", "stake_scale"), level=0.95):
         :func:`scorelab.experiments.confidence_intervals`' long format: the ``by``
         columns, ``world``, ``metric``, ``mean``, ``low``, ``high``, ``n``.
     """
-    by = list(by)
-    keys = by + ["replicate"]
-    derived = frame[frame["world"] == "derived"].set_index(keys)[list(values)]
-    counter = frame[frame["world"] == "counterfactual"].set_index(keys)[list(values)]
-    difference = (derived - counter).reset_index().assign(world="difference")
-    both = pd.concat([frame[keys + ["world"] + list(values)], difference], ignore_index=True)
-    return confidence_intervals(both, by + ["world"], list(values), level=level)
+    return paired_world_intervals(frame, by, values,
+                                  [("derived", "counterfactual", "difference")], level=level)
 
 
 def norms_key_numbers(trajectories, doses):
