@@ -232,9 +232,8 @@ def censorship_run(
         )
     window = range(n_steps // 2, n_steps)
     result = simulate(society, config, n_steps=n_steps, rng=game_rng, record=window)
-    wide = result.wide()
     # the steps of the panel's window: history steps n_steps // 2 + 1 .. n_steps
-    history = wide[wide["step"] > n_steps // 2].mean()
+    history = _late_means(result, n_steps)
     # per citizen, averaged over the window: each citizen has one panel row per step
     panel = result.panel.groupby("citizen")[["expressed_approval", "own"]].mean()
     citizens = society.citizens
@@ -592,7 +591,8 @@ def _hiding_game(world, *, visibility, stake_scale, fear_rate, selective, detect
 
 def _late_means(result, n_steps):
     """Means of the history's measures over the second half of the run, steps after
-    ``n_steps // 2`` (the one place this module reads the game's history)."""
+    ``n_steps // 2`` (the one place this module reads the game's history; the panel's
+    ``record=range(n_steps // 2, n_steps)`` counts the same steps from 0)."""
     wide = result.wide()
     return wide[wide["step"] > n_steps // 2].mean()
 
