@@ -291,6 +291,15 @@ def test_every_finding_of_01_to_08_reads_its_rests_on_from_the_table():
         if row["notebook"][:2] in ("01", "03"):
             assert read[row["id"]].split(".")[0] == {"01": "guilt", "03": "rollout"}[
                 row["notebook"][:2]], row
+    # notebook 05: the paired contrasts of the interventions and customs models
+    assert read["interventions.ties-share-of-minority-gap"] == "interventions.ties_share"
+    assert read["interventions.group-thresholds-opportunity-gap-change"] == (
+        "interventions.group_thresholds_opportunity_change")
+    assert read["interventions.customs-cross-ties"] == "customs.cross_ties"
+    assert read["interventions.appeals-access-gap-change"] == "game.credit_access_gap"
+    for row in rows:
+        if row["notebook"][:2] == "05":
+            assert read[row["id"]] is not None, row
     # and the quantities no output measures are said to be not covered
     assert read["norms.colleague-minus-family-cuts"] is None
 
@@ -304,3 +313,123 @@ def test_the_studies_hold_the_committed_tables_entries():
     entries = {"; ".join(study.rests_on_entry(o)) for o in study.OUTPUTS}
     assert set(frame["rests_on"]) <= entries | {study.NOT_COVERED}
     assert frame["covered"].any() and not frame["covered"].all()
+
+
+def test_interventions_and_customs_boxes_hold_the_studys_defaults_and_notebook_05s():
+    import inspect
+
+    from scorelab.defaults import HOMOPHILY, MINORITY_WEALTH
+    from scorelab.studies import interventions as nb05
+
+    for model, func in (("interventions", study.interventions_outputs),
+                        ("customs", study.customs_outputs)):
+        defaults = {k: p.default for k, p in inspect.signature(func).parameters.items()}
+        for name, (low, high) in study.MODELS[model].items():
+            assert low <= defaults[name] <= high, (model, name)
+    box, config = study.MODELS["interventions"], GameConfig()
+    run = {k: p.default for k, p in inspect.signature(nb05.interventions_run).parameters.items()}
+    # the study's defaults and notebook 05's scenario (ostracism 0.1, minority wealth 0.3)
+    for name, value in (("cap", run["cap"]), ("decay_memory", run["decay_memory"]),
+                        ("appeal", run["appeal"]), ("alpha", config.policy.alpha),
+                        ("ostracism", config.ostracism), ("ostracism", 0.1),
+                        ("homophily", HOMOPHILY), ("minority_wealth", MINORITY_WEALTH),
+                        ("minority_wealth", 0.3)):
+        assert box[name][0] <= value <= box[name][1], name
+    # every point of the box is a valid comparison: the cap never above the baseline's
+    # weight, decay at most the baseline's memory (its null), appeals above the baseline's
+    assert box["cap"][1] <= box["alpha"][0]
+    assert box["decay_memory"][1] == config.policy.memory
+    assert box["appeal"][0] > config.appeal
+    customs = study.MODELS["customs"]
+    for name, value in (("customary_share", 0.5), ("customary_share", 1.0),
+                        ("customary_share", 0.0), ("alpha", config.policy.alpha),
+                        ("ostracism", config.ostracism), ("ostracism", 0.1),
+                        ("homophily", HOMOPHILY), ("credit_threshold", 650.0),
+                        ("credit_threshold", 600.0), ("credit_threshold", 700.0)):
+        assert customs[name][0] <= value <= customs[name][1], name
+    assert GameConfig().thresholds["credit"] == 650.0
+
+
+def test_interventions_outputs_are_exactly_zero_at_each_levers_null():
+    size = {"n_citizens": 200, "n_steps": 3}
+    names = {o.split(".", 1)[1] for o in study.OUTPUTS if o.startswith("interventions.")}
+    base = study.interventions_outputs(**size, rng=3)
+    assert set(base) == names
+    assert all(np.isfinite(v) and isinstance(v, float) for v in base.values())
+    # a lever at its null replays the baseline on the same stream
+    null = study.interventions_outputs(cap=0.3, decay_memory=0.8, **size, rng=3)
+    assert null["association_cap_opportunity_change"] == 0.0
+    assert null["decay_opportunity_change"] == 0.0
+    assert null["appeals_opportunity_change"] == base["appeals_opportunity_change"]
+    # no association in the baseline: nothing comes through ties, nothing to remove
+    none = study.interventions_outputs(alpha=0.0, cap=0.0, **size, rng=3)
+    assert none["ties_share"] == none["ties_share_segregation"] == 0.0
+    assert none["no_association_opportunity_change"] == 0.0
+    # the segregation contrast pairs its own two homophilies: the box's does not enter it
+    mixed = study.interventions_outputs(homophily=0.0, **size, rng=3)
+    assert mixed["ties_share_segregation"] == base["ties_share_segregation"]
+    assert mixed["ties_share"] != base["ties_share"]
+    with pytest.raises(ValueError, match="cap"):
+        study.interventions_outputs(alpha=0.2, cap=0.3, **size, rng=3)
+    with pytest.raises(ValueError, match="appeal"):
+        study.interventions_outputs(appeal=0.0, **size, rng=3)
+    with pytest.raises(ValueError, match="segregation"):
+        study.interventions_outputs(segregation=(0.0, 1.5), **size, rng=3)
+    with pytest.raises(ValueError, match="minority_wealth"):
+        study.interventions_outputs(minority_wealth=-1.0, **size, rng=3)
+
+
+def test_customs_outputs_are_zero_without_mis_scoring_and_respond_to_it():
+    size = {"n_citizens": 300, "n_steps": 4, "tie_steps": 6}
+    names = {o.split(".", 1)[1] for o in study.OUTPUTS if o.startswith("customs.")}
+    fair = study.customs_outputs(customary_share=0.0, **size, rng=4)
+    assert set(fair) == names and set(fair.values()) == {0.0}
+    every = study.customs_outputs(customary_share=1.0, **size, rng=4)
+    assert every["minority_displayed_change"] < -30 and every["minority_credit_change"] < 0
+    assert every["cross_ties"] < 0
+    # without association nothing reaches anyone through their ties
+    assert study.customs_outputs(customary_share=1.0, alpha=0.0, **size,
+                                 rng=4)["reaches_associates"] == 0.0
+    with pytest.raises(ValueError, match="customary_share"):
+        study.customs_outputs(customary_share=1.5, **size, rng=4)
+    with pytest.raises(ValueError, match="credit_threshold"):
+        study.customs_outputs(credit_threshold=1000.0, **size, rng=4)
+    # credit from the bottom of the scale: everyone has it under either scoring
+    open_credit = study.customs_outputs(customary_share=1.0, credit_threshold=350.0, **size,
+                                        rng=4)
+    assert open_credit["minority_credit_change"] == 0.0
+    assert open_credit["minority_displayed_change"] < -30
+
+
+def test_interventions_and_customs_outputs_are_notebook_05s_finding_quantities():
+    """Each output, averaged over two seeds, is the estimate notebook 05's register reports
+    for the same runs: the mapping of the findings to the outputs is honest."""
+    from scorelab.studies import interventions as nb05
+
+    size, replicates = {"n_citizens": 200, "n_steps": 3}, (5, 6)
+    seeds = [int(np.random.default_rng(r).integers(2**63)) for r in replicates]
+    outputs = [study.interventions_outputs(**size, rng=r) | study.customs_outputs(
+        **size, tie_steps=4, rng=r) for r in replicates]
+
+    def frame(rows):
+        return pd.concat([row.assign(replicate=k) for k, row in enumerate(rows)],
+                         ignore_index=True)
+
+    interventions = frame([nb05.interventions_run(**size, rng=s) for s in seeds])
+    sizes = frame([pd.DataFrame([nb05.fairness_run(**size, homophily=h, rng=s)])
+                   .assign(minority_share=0.2, homophily=h) for s in seeds for h in (0.0, 0.9)])
+    sizes["replicate"] //= 2
+    diverse = frame([nb05.diverse_behaviour_run(**size, rng=s).assign(customary_share=0.5)
+                     for s in seeds])
+    ties = frame([nb05.diverse_behaviour_ties(size["n_citizens"], n_steps=4, rng=s)
+                  for s in seeds])
+    register = nb05.findings(interventions, sizes, diverse, ties, minority_share=0.2,
+                             customary_share=0.5, n_citizens=200, seed=5).set_index("id")
+    # the outputs the study's RESTS_ON reads for its findings
+    read = {finding_id: output.split(".", 1)[1]
+            for finding_id, output in nb05._OUTPUT_READ.items()
+            if output.split(".")[0] in ("interventions", "customs")}
+    assert len(read) == 12
+    for finding_id, output in read.items():
+        mean = np.mean([out[output] for out in outputs])
+        assert register.loc[finding_id, "estimate"] == pytest.approx(mean, abs=1e-12), finding_id

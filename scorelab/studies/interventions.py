@@ -115,19 +115,29 @@ FINDINGS = {
 }
 
 # What each finding rests on, read from notebook 09's sensitivity table through the output
-# that measures the same quantity (a lever's change of the credit access gap reads the
-# game's credit access gap, association's change of the displayed gap its minority gap),
-# or marked not covered: no output measures the share of the gap from ties, the
-# equal-opportunity gap, or the effects of mis-scored customs (not in the box).
+# that measures the same quantity: the ties' share of the gap, its segregation contrast and
+# each lever's change of the equal-opportunity gap read the paired contrasts of the
+# ``interventions`` model (the study's own runs), the mis-scored customs those of the
+# ``customs`` model; a lever's change of the credit access gap reads the game's credit
+# access gap and association's change of the displayed gap its minority gap (a finding
+# about what a lever does to a quantity reads that quantity's output).
 from scorelab.studies.sensitivity import rests_on_entry  # noqa: E402
 
-RESTS_ON = {
-    finding_id: "; ".join(rests_on_entry(
-        "game.credit_access_gap" if finding_id.endswith("-access-gap-change") else
-        "game.minority_gap" if finding_id == "interventions.association-displayed-gap-change"
-        else None))
-    for finding_id in FINDINGS
+_OUTPUT_READ = {
+    "interventions.ties-share-of-minority-gap": "interventions.ties_share",
+    "interventions.association-displayed-gap-change": "game.minority_gap",
+    "interventions.ties-share-segregation": "interventions.ties_share_segregation",
+    **{f"interventions.{_slug(lever)}-{short}-change":
+       "game.credit_access_gap" if gap == "access_gap" else
+       f"interventions.{_slug(lever).replace('-', '_')}_opportunity_change"
+       for lever in INTERVENTIONS[1:] for gap, short in _LEVER_GAPS.items()},
+    **{f"interventions.customs-{name.replace('_', '-')}": f"customs.{name}"
+       for name in ("minority_displayed_change", "minority_credit_change",
+                    "reaches_associates", "cross_ties")},
 }
+
+RESTS_ON = {finding_id: "; ".join(rests_on_entry(_OUTPUT_READ[finding_id]))
+            for finding_id in FINDINGS}
 
 
 def _society(n_citizens, minority_share, homophily, minority_wealth, rng):

@@ -4,7 +4,8 @@ guilt by association and the opt-in rollout rest on.
 Each model is wrapped as a function of its parameters that returns its headline outputs
 (:func:`game_outputs`, :func:`dating_outputs`, :func:`credit_outputs`,
 :func:`guilt_outputs` for notebook 01's quantities, :func:`rollout_outputs` for notebook
-03's); :data:`MODELS` holds their parameter boxes. :func:`screen` runs Morris's elementary-effects screening
+03's, :func:`interventions_outputs` and :func:`customs_outputs` for notebook 05's);
+:data:`MODELS` holds their parameter boxes. :func:`screen` runs Morris's elementary-effects screening
 over a whole box, :func:`sobol_on` Sobol' indices over the few parameters the screening
 kept (:func:`few_that_matter`), and :func:`rests_on_table` names, for each output, the
 parameters it rests on (:func:`scorelab.global_sensitivity.influential`). The table the
@@ -54,6 +55,8 @@ __all__ = [
     "credit_outputs",
     "guilt_outputs",
     "rollout_outputs",
+    "interventions_outputs",
+    "customs_outputs",
     "PENALTY_HOMOPHILY_GRID",
     "screen",
     "few_that_matter",
@@ -129,6 +132,22 @@ MODELS = {
         "incentive": (0.0, 0.3),
         "minority_wealth": (0.3, 1.0),
     },
+    "interventions": {
+        "alpha": (0.1, 0.6),
+        "homophily": (0.0, 0.95),
+        "minority_wealth": (0.3, 0.6),
+        "ostracism": (0.0, 0.2),
+        "cap": (0.0, 0.1),
+        "decay_memory": (0.3, 0.8),
+        "appeal": (0.05, 0.5),
+    },
+    "customs": {
+        "customary_share": (0.0, 1.0),
+        "alpha": (0.0, 0.6),
+        "homophily": (0.0, 0.95),
+        "ostracism": (0.0, 0.2),
+        "credit_threshold": (600.0, 700.0),
+    },
 }
 """Each model's parameter box ``{name: (low, high)}``; the defaults of the code lie inside.
 
@@ -151,7 +170,21 @@ notebook 01's scenario (0.8, 0.4). ``rollout`` is notebook 03's opt-in rollout
 (:func:`scorelab.studies.rollout.rollout_summary`): how selectively and how fast citizens
 join, when it becomes mandatory (``mandatory_step``, rounded), how sticky the standard is
 (``standard_inertia``; notebook 03's sticky standard is 0.9), the record's memory, the
-association weight, the compliance incentive and the minority's wealth."""
+association weight, the compliance incentive and the minority's wealth.
+
+``interventions`` is notebook 05's comparison of interventions
+(:func:`scorelab.studies.interventions.interventions_run`): the baseline's association
+weight (from 0.1 so that every cap of the box, up to the study's 0.1, stays at or below
+it) and ostracism (notebook 05: 0.1), the society's homophily and the minority's wealth
+(notebook 05: 0.3; no richer than the shared default 0.6, since the ties' share of a gap
+that vanishes with equal wealth is a ratio of noise), and each lever's size: the association cap, the record memory under
+decay (0.8, the baseline's, is no decay at all) and the share of disapproved acts struck
+by appeals. ``customs`` is notebook 05's mis-scored customs
+(:func:`scorelab.studies.interventions.diverse_behaviour_run` and
+:func:`~scorelab.studies.interventions.diverse_behaviour_ties`): the share of the
+minority's customary acts scored as disapproved (notebook 05: 0.5 for the changes, 1 for
+the ties), the association weight, homophily, ostracism and the credit threshold (650;
+notebook 05 sweeps 600-700 for the interventions)."""
 
 NOT_IN_MODEL = {
     "game": ["the fixed hiding rule's censorship rate (the box runs chosen self-censorship; "
@@ -168,6 +201,20 @@ NOT_IN_MODEL = {
     "rollout": ["the game's other mechanisms, at GameConfig's defaults (no strategic "
                 "unfriending, norm drift or chosen self-censorship; social ostracism 0.05)",
                 "the society's homophily (0.7) and the minority's share (0.2)"],
+    "interventions": ["the credit threshold (650; notebook 05 sweeps 600-700 itself) and the "
+                      "disposition counted as qualified (0.6)",
+                      "the minority's share (0.2) and the society's mean degree (10)",
+                      "the game's other mechanisms, at GameConfig's defaults (no strategic "
+                      "unfriending, norm drift or chosen self-censorship)",
+                      "how the group-aware thresholds are chosen (equal opportunity, tuned "
+                      "on a held-out society)"],
+    "customs": ["the domain of the customs (consumption) and the minority's wealth (equal to "
+                "the majority's)",
+                "the minority's share (0.2: with a large minority and mixed ties hardly a "
+                "majority member is left without a tie to it, the reference of "
+                "reaches_associates) and the society's mean degree (10)",
+                "the game's other mechanisms, at GameConfig's defaults (no strategic "
+                "unfriending, norm drift or chosen self-censorship)"],
 }
 """Parameters issue 10 asks about that the boxes do not vary."""
 
@@ -217,6 +264,24 @@ OUTPUTS = {
                                "inertia minus re-measured (points; 0 at inertia 0)",
     "rollout.inertia_credit_effect": "late joiners' credit-access effect at the switch, at "
                                      "this inertia minus re-measured (share; 0 at inertia 0)",
+    "interventions.ties_share": "share of the minority's displayed-score gap from its ties at "
+                                "equal own record, baseline (exact decomposition)",
+    "interventions.ties_share_segregation": "that share at homophily 0.9 minus at 0, paired on "
+                                            "one seed",
+    **{f"interventions.{lever}_opportunity_change":
+       f"equal-opportunity gap (majority minus minority true-positive rate) under "
+       f"{lever.replace('_', ' ')} minus the baseline's, same society and seed"
+       for lever in ("association_cap", "no_association", "private_scores", "decay", "appeals",
+                     "group_thresholds")},
+    "customs.minority_displayed_change": "the minority's mean displayed score, mis-scored "
+                                         "customs minus fair scoring (points)",
+    "customs.minority_credit_change": "the minority's share with credit access, mis-scored "
+                                      "customs minus fair scoring",
+    "customs.reaches_associates": "change of what reaches majority members tied to the "
+                                  "minority through their ties, minus that of the majority "
+                                  "not tied (points)",
+    "customs.cross_ties": "majority-minority ties at the last step (share of the start), "
+                          "mis-scored customs minus fair scoring",
 }
 """The headline outputs, ``<model>.<output>``, and what each measures."""
 
@@ -624,8 +689,190 @@ def rollout_outputs(selectivity=3.0, join_rate=0.1, mandatory_step=10, standard_
     }
 
 
+def interventions_outputs(alpha=0.3, homophily=0.7, minority_wealth=0.6, ostracism=0.05,
+                          cap=0.1, decay_memory=0.5, appeal=0.2, *, n_citizens=400,
+                          n_steps=10, segregation=(0.0, 0.9), rng=None):
+    """Notebook 05's intervention quantities at one point of the ``interventions`` box.
+
+    One replicate of :func:`scorelab.studies.interventions.interventions_run` (the
+    baseline and every intervention on the same two-group society and game stream; the
+    group-aware thresholds tuned on a held-out society) and two of
+    :func:`scorelab.studies.interventions.fairness_run` on that seed, at the lowest and the
+    highest homophily of ``segregation``, read as notebook 05's
+    :func:`~scorelab.studies.interventions.findings` reads them: each output is the
+    replicate's value of one finding's quantity. The baseline is ``GameConfig`` with
+    association weight ``alpha`` and ``ostracism``; the minority's share (0.2), the credit
+    threshold (650), ``qualified`` (0.6) and the game's other parameters are the study's
+    defaults. The segregation contrast does not use ``homophily``; it pairs the two
+    homophilies on one seed where the notebook compares independent societies.
+
+    Checked against: an intervention at its null is the baseline replayed on the same
+    stream, so its change is exactly 0 (``cap = alpha``, ``decay_memory`` = the baseline's
+    record memory 0.8); with ``alpha = cap = 0`` the ties' share, its segregation contrast
+    and the no-association change are exactly 0 (``tests/test_studies_sensitivity.py``);
+    and the outputs are the study's own measures, not re-derived.
+
+    Parameters
+    ----------
+    alpha : float in [0, 1], default 0.3
+        The baseline's association weight (``ScoringPolicy.alpha``).
+    homophily : float in [0, 1], default 0.7
+        Share of ties kept within the own group.
+    minority_wealth : float > 0, default 0.6
+        The minority's median wealth (the majority's is 1).
+    ostracism : float in [0, 1], default 0.05
+        Social ostracism of the baseline (``GameConfig.ostracism``; notebook 05: 0.1).
+    cap : float in [0, alpha], default 0.1
+        Association weight under the "association cap".
+    decay_memory : float in [0, 1), default 0.5
+        Record memory under "decay" (the baseline's is 0.8).
+    appeal : float in (0, 1], default 0.2
+        Share of the recorded disapproved acts struck every step under "appeals".
+    n_citizens : int, default 400
+        Citizens of the society.
+    n_steps : int, default 10
+        Steps of every game (notebook 05's default scale; 15 at full scale).
+    segregation : pair of float, default (0.0, 0.9)
+        The fully mixed and the most segregated homophily (notebook 05's grid ends).
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Seeds the societies and the games (SPEC 7); every run replays the same seed.
+
+    Returns
+    -------
+    dict
+        The interventions outputs of :data:`OUTPUTS` (without the ``interventions.``
+        prefix): ``ties_share`` (the baseline's ``from_ties_share``),
+        ``ties_share_segregation`` (``from_ties_share`` at the most segregated minus the
+        fully mixed homophily) and, for each intervention but the baseline of
+        :data:`scorelab.studies.interventions.INTERVENTIONS`,
+        ``<intervention>_opportunity_change``: its ``equal_opportunity_gap`` minus the
+        baseline's, named as its finding (``association_cap``, ``no_association``,
+        ``private_scores``, ``decay``, ``appeals``, ``group_thresholds``).
+
+    Examples
+    --------
+    >>> out = interventions_outputs(n_citizens=200, n_steps=2, rng=1)
+    >>> sorted(out) == sorted(o.split(".", 1)[1] for o in OUTPUTS
+    ...                       if o.startswith("interventions."))
+    True
+    >>> interventions_outputs(alpha=0.1, cap=0.1, n_citizens=200, n_steps=2,
+    ...                       rng=1)["association_cap_opportunity_change"]
+    0.0
+    """
+    from scorelab.studies.interventions import (INTERVENTIONS, _slug, fairness_run,
+                                                interventions_run)
+
+    n_citizens = check_integer("n_citizens", n_citizens, minimum=20)
+    if np.ndim(segregation) != 1 or len(segregation) != 2:
+        raise ValueError(f"segregation must be a pair of homophilies, got {segregation!r}")
+    mixed, segregated = sorted(check_real("segregation", h, minimum=0.0, maximum=1.0)
+                               for h in segregation)
+    # an int: every run below rebuilds the same society and stream from it
+    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    config = GameConfig(policy=_policy(alpha), ostracism=ostracism)
+    society = dict(minority_wealth=minority_wealth, n_steps=n_steps, config=config)
+    frame = interventions_run(n_citizens, homophily=homophily, cap=cap,
+                              decay_memory=decay_memory, appeal=appeal, **society,
+                              rng=seed).set_index("intervention")
+    gap = frame["equal_opportunity_gap"]
+    shares = [fairness_run(n_citizens, homophily=h, **society, rng=seed)["from_ties_share"]
+              for h in (segregated, mixed)]
+    return {
+        "ties_share": float(frame.loc["baseline", "from_ties_share"]),
+        "ties_share_segregation": float(shares[0] - shares[1]),
+        **{f"{_slug(lever).replace('-', '_')}_opportunity_change":
+           float(gap[lever] - gap["baseline"]) for lever in INTERVENTIONS[1:]},
+    }
+
+
+def customs_outputs(customary_share=0.5, alpha=0.3, homophily=0.7, ostracism=0.05,
+                    credit_threshold=650.0, *, n_citizens=400, n_steps=10, tie_steps=20,
+                    rng=None):
+    """Notebook 05's mis-scored customs at one point of the ``customs`` box.
+
+    :func:`scorelab.studies.interventions.diverse_behaviour_run` (``n_steps`` steps) and
+    :func:`scorelab.studies.interventions.diverse_behaviour_ties` (``tie_steps`` steps) on
+    one seed: a share ``customary_share`` of the minority's approved consumption acts
+    scored as disapproved, against fair scoring of the same society and stream (equal
+    wealth), read as notebook 05's :func:`~scorelab.studies.interventions.findings` reads
+    them. The game is ``GameConfig`` with association weight ``alpha``, ``ostracism`` and
+    the credit gate at ``credit_threshold``; its other parameters and the society's (a 20 %
+    minority) are the study's defaults. Notebook 05 reads the changes at
+    customary share 0.5 and the ties at 1.0; one ``customary_share`` serves both here.
+
+    Checked against: with ``customary_share = 0`` both games are the same game, so every
+    output is exactly 0; with ``alpha = 0`` nothing reaches anyone through their ties, so
+    ``reaches_associates`` is exactly 0 (``tests/test_studies_sensitivity.py``); and the
+    outputs are the study's own measures, not re-derived.
+
+    Parameters
+    ----------
+    customary_share : float in [0, 1], default 0.5
+        Share of the minority's approved consumption acts scored as disapproved.
+    alpha : float in [0, 1], default 0.3
+        Association weight (``ScoringPolicy.alpha``).
+    homophily : float in [0, 1], default 0.7
+        Share of ties kept within the own group.
+    ostracism : float in [0, 1], default 0.05
+        Social ostracism (``GameConfig.ostracism``; notebook 05: 0.1).
+    credit_threshold : float, default 650.0
+        Displayed score from which a citizen gets credit (on the score scale).
+    n_citizens : int, default 400
+        Citizens of the society.
+    n_steps : int, default 10
+        Steps of the games whose final states are compared (notebook 05's default scale).
+    tie_steps : int, default 20
+        Steps of the games whose ties between the groups are followed (notebook 05's).
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Seeds the society and the games (SPEC 7); both studies replay the same seed.
+
+    Returns
+    -------
+    dict
+        The customs outputs of :data:`OUTPUTS` (without the ``customs.`` prefix), each a
+        relabelled minus fair scoring change: ``minority_displayed_change``,
+        ``minority_credit_change``, ``reaches_associates`` (``from_ties_change`` of the
+        majority tied to the minority minus that of the majority not tied) and
+        ``cross_ties`` (majority-minority ties after ``tie_steps`` steps, as a share of the
+        start). NaN where a group of citizens is empty (no majority member tied to the
+        minority, or none untied), which :func:`scorelab.global_sensitivity.sensitivity`
+        refuses, naming the sample.
+
+    Examples
+    --------
+    >>> out = customs_outputs(n_citizens=200, n_steps=2, tie_steps=2, rng=1)
+    >>> sorted(out) == sorted(o.split(".", 1)[1] for o in OUTPUTS if o.startswith("customs."))
+    True
+    >>> set(customs_outputs(customary_share=0.0, n_citizens=200, n_steps=2, tie_steps=2,
+    ...                     rng=1).values())
+    {0.0}
+    """
+    from scorelab.studies.interventions import diverse_behaviour_run, diverse_behaviour_ties
+
+    n_citizens = check_integer("n_citizens", n_citizens, minimum=20)
+    policy = _policy(alpha)
+    credit_threshold = check_real("credit_threshold", credit_threshold,
+                                  minimum=policy.score_min, maximum=policy.score_max)
+    config = GameConfig(policy=policy, ostracism=ostracism,
+                        thresholds=dict(GameConfig().thresholds) | {"credit": credit_threshold})
+    # an int: both studies rebuild the same society and stream from it
+    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    game = dict(homophily=homophily, customary_share=customary_share, config=config, rng=seed)
+    who = diverse_behaviour_run(n_citizens, n_steps=n_steps, **game).set_index("who")
+    ties = diverse_behaviour_ties(n_citizens, n_steps=tie_steps, **game)
+    last = ties[ties["step"] == ties["step"].max()].set_index("scoring")["cross_ties"]
+    return {
+        "minority_displayed_change": float(who.loc["minority", "displayed_change"]),
+        "minority_credit_change": float(who.loc["minority", "credit_change"]),
+        "reaches_associates": float(who.loc["majority tied to minority", "from_ties_change"]
+                                    - who.loc["majority not tied", "from_ties_change"]),
+        "cross_ties": float(last["relabelled"] - last["fair"]),
+    }
+
+
 _FUNCTIONS = {"game": game_outputs, "dating": dating_outputs, "credit": credit_outputs,
-              "guilt": guilt_outputs, "rollout": rollout_outputs}
+              "guilt": guilt_outputs, "rollout": rollout_outputs,
+              "interventions": interventions_outputs, "customs": customs_outputs}
 
 
 def _model(model):
