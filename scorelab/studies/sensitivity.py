@@ -1,5 +1,6 @@
 """Notebook 09: what the headline outputs of the game, the dating market, the credit loop,
-guilt by association and the opt-in rollout rest on.
+guilt by association, the opt-in rollout, and notebook 05's interventions and mis-scored
+customs rest on.
 
 Each model is wrapped as a function of its parameters that returns its headline outputs
 (:func:`game_outputs`, :func:`dating_outputs`, :func:`credit_outputs`,
@@ -177,9 +178,9 @@ association weight, the compliance incentive and the minority's wealth.
 weight (from 0.1 so that every cap of the box, up to the study's 0.1, stays at or below
 it) and ostracism (notebook 05: 0.1), the society's homophily and the minority's wealth
 (notebook 05: 0.3; no richer than the shared default 0.6, since the ties' share of a gap
-that vanishes with equal wealth is a ratio of noise), and each lever's size: the association cap, the record memory under
-decay (0.8, the baseline's, is no decay at all) and the share of disapproved acts struck
-by appeals. ``customs`` is notebook 05's mis-scored customs
+that vanishes with equal wealth is a ratio of noise), and each lever's size: the
+association cap, the record memory under decay (0.8, the baseline's, is no decay at all)
+and the share of disapproved acts struck by appeals. ``customs`` is notebook 05's mis-scored customs
 (:func:`scorelab.studies.interventions.diverse_behaviour_run` and
 :func:`~scorelab.studies.interventions.diverse_behaviour_ties`): the share of the
 minority's customary acts scored as disapproved (notebook 05: 0.5 for the changes, 1 for
