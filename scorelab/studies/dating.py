@@ -58,7 +58,7 @@ __all__ = [
 
 def generations_sweep(rankings, *, n_citizens, n_generations, n_replicates, heritability,
                       homophily=HOMOPHILY, minority_wealth=MINORITY_WEALTH, market=None,
-                      cultural_transmission=0.0, site_share=1.0, rng=None):
+                      cultural_transmission=0.0, site_share=1.0, policy=None, rng=None):
     """The dating market over generations under each ranking, paired by seed.
 
     Parameters
@@ -85,6 +85,9 @@ def generations_sweep(rankings, *, n_citizens, n_generations, n_replicates, heri
         ``c^2``, the share of the liability variance passed on culturally from both parents.
     site_share : float in (0, 1], default 1.0
         Share of couples formed through the site; the rest pair off at random.
+    policy : ScoringPolicy, optional
+        The scoring policy of the displayed score (default ``ScoringPolicy()``, association
+        weight :data:`scorelab.defaults.ALPHA`).
     rng : None, int, numpy.random.Generator or SeedSequence, optional
         Root of the replicates' streams (SPEC 7).
 
@@ -116,7 +119,7 @@ def generations_sweep(rankings, *, n_citizens, n_generations, n_replicates, heri
             frame = simulate_generations(
                 founders, generations=n_generations, ranking=ranking,
                 heritability=heritability, cultural_transmission=cultural_transmission,
-                site_share=site_share, market=market, rng=stream)
+                site_share=site_share, market=market, policy=policy, rng=stream)
             frames.append(frame.assign(ranking=ranking, replicate=replicate))
     runs = pd.concat(frames, ignore_index=True)
     return runs[["ranking", "replicate", *GENERATION_COLUMNS]]
