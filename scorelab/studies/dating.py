@@ -450,15 +450,26 @@ FINDINGS = {
 }
 
 # What each finding rests on, read from notebook 09's sensitivity table through the output
-# that measures the same quantity (a ranking's change of the disposition shift or of the
-# minority's share reads that output of the score-ranked market), or marked not covered:
-# no output measures exposure or match rates.
+# that measures the same quantity: a ranking's change of the disposition shift or of the
+# minority's share reads that output of the score-ranked market; the score ranking's change
+# of exposure and match rates against random or appeal reads the dating_ranking model's
+# paired contrast of the same measure and rankings (on the same founders and stream).
 from scorelab.studies.sensitivity import rests_on_entry  # noqa: E402
 
-RESTS_ON = {finding_id: "; ".join(rests_on_entry(
-    "dating.disposition_shift" if finding_id.endswith("-disposition-shift") else
-    "dating.minority_share_change" if finding_id.endswith("-minority-share-end") else None))
-    for finding_id in FINDINGS}
+
+def _output(finding_id):
+    measure, treated, control, _ = FINDINGS[finding_id]
+    if measure == "disposition_shift":
+        return "dating.disposition_shift"
+    if measure == "minority_share_end":
+        return "dating.minority_share_change"
+    if treated != "score":  # dating_ranking measures the score ranking's contrasts only
+        return None
+    return f"dating_ranking.{measure}_vs_{control}"
+
+
+RESTS_ON = {finding_id: "; ".join(rests_on_entry(_output(finding_id)))
+            for finding_id in FINDINGS}
 
 
 def per_replicate(runs, n_generations):

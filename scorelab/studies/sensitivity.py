@@ -1,13 +1,10 @@
 """Notebook 09: what the headline outputs of the game, the dating market, the credit loop,
-guilt by association, the opt-in rollout, the lender, the dating rankings and the stakes of
-unfriending rest on.
+guilt by association and the opt-in rollout rest on.
 
 Each model is wrapped as a function of its parameters that returns its headline outputs
 (:func:`game_outputs`, :func:`dating_outputs`, :func:`credit_outputs`,
 :func:`guilt_outputs` for notebook 01's quantities, :func:`rollout_outputs` for notebook
-03's, :func:`lender_outputs` for notebook 06's lender, :func:`dating_ranking_outputs` for
-notebook 07's ranking contrasts, :func:`stakes_outputs` for notebook 08's cuts by tie
-kind); :data:`MODELS` holds their parameter boxes. :func:`screen` runs Morris's elementary-effects screening
+03's); :data:`MODELS` holds their parameter boxes. :func:`screen` runs Morris's elementary-effects screening
 over a whole box, :func:`sobol_on` Sobol' indices over the few parameters the screening
 kept (:func:`few_that_matter`), and :func:`rests_on_table` names, for each output, the
 parameters it rests on (:func:`scorelab.global_sensitivity.influential`). The table the
@@ -273,35 +270,40 @@ OUTPUTS = {
                                "inertia minus re-measured (points; 0 at inertia 0)",
     "rollout.inertia_credit_effect": "late joiners' credit-access effect at the switch, at "
                                      "this inertia minus re-measured (share; 0 at inertia 0)",
-    "lender.max_profit_refused_repayers_black": "under maximum profit, share of the Black "
-        "group refused although they would repay, per round, association minus none",
-    "lender.max_profit_refused_repayers_white": "under maximum profit, share of the White "
-        "group refused although they would repay, per round, association minus none",
-    "lender.max_profit_profit_black": "under maximum profit, the lender's profit per Black "
-        "member and round, association minus none",
-    "lender.max_profit_profit_white": "under maximum profit, the lender's profit per White "
-        "member and round, association minus none",
+    "lender.max_profit_refused_repayers_black": "under maximum profit, share of the Black group "
+                                                "refused although they would repay, per round, "
+                                                "association minus none",
+    "lender.max_profit_refused_repayers_white": "under maximum profit, share of the White group "
+                                                "refused although they would repay, per round, "
+                                                "association minus none",
+    "lender.max_profit_profit_black": "under maximum profit, the lender's profit per Black member "
+                                      "and round, association minus none",
+    "lender.max_profit_profit_white": "under maximum profit, the lender's profit per White member "
+                                      "and round, association minus none",
     "lender.parity_approved_defaulters_black": "under demographic parity, share of the Black "
-        "group approved who then default, per round, association minus none",
-    "lender.parity_profit_black": "under demographic parity, the lender's profit per Black "
-        "member and round, association minus none",
-    "dating_ranking.minority_exposure_vs_random": "the minority's share of all attention "
-        "among the founders, score ranking minus random (same founders and stream)",
-    "dating_ranking.minority_exposure_vs_appeal": "the minority's share of all attention "
-        "among the founders, score ranking minus appeal-only",
-    "dating_ranking.match_rate_vs_random": "match rate (mean over generations), score "
-        "ranking minus random",
-    "dating_ranking.match_rate_vs_appeal": "match rate (mean over generations), score "
-        "ranking minus appeal-only",
+                                               "group approved who then default, per round, "
+                                               "association minus none",
+    "lender.parity_profit_black": "under demographic parity, the lender's profit per Black member "
+                                  "and round, association minus none",
+    "dating_ranking.minority_exposure_vs_random": "the minority's share of all attention among "
+                                                  "the founders, score ranking minus random (same "
+                                                  "founders and stream)",
+    "dating_ranking.minority_exposure_vs_appeal": "the minority's share of all attention among "
+                                                  "the founders, score ranking minus appeal-only",
+    "dating_ranking.match_rate_vs_random": "match rate (mean over generations), score ranking "
+                                           "minus random",
+    "dating_ranking.match_rate_vs_appeal": "match rate (mean over generations), score ranking "
+                                           "minus appeal-only",
     "dating_ranking.minority_match_gap_vs_random": "founders' match rate, majority minus "
-        "minority, score ranking minus random",
+                                                   "minority, score ranking minus random",
     **{f"stakes.excess_cuts_{kind}": f"strategic cuts of {kind} ties per 1,000 {kind} ties "
                                      f"and step with everything gated, derived world minus "
                                      f"the baseline churn of its counterfactual (same seed)"
        for kind in DEFAULT_TIE_VALUES},
-    "stakes.colleague_minus_family": "excess of strategic cuts over the baseline churn per "
-        "1,000 ties and step with everything gated, colleague ties minus family ties (the "
-        "churn that tie values alone cause is taken out of both)",
+    "stakes.colleague_minus_family": ("excess of strategic cuts over the baseline churn per "
+                                      "1,000 ties and step with everything gated, colleague "
+                                      "ties minus family ties (the churn that tie values "
+                                      "alone cause is taken out of both)"),
 }
 """The headline outputs, ``<model>.<output>``, and what each measures."""
 
