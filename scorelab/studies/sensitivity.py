@@ -806,7 +806,7 @@ counterfactuals (notebook 07's random and appeal-only rankings)."""
 
 def dating_ranking_outputs(heritability=0.5, homophily=0.7, minority_wealth=0.6, alpha=0.3,
                            score_weight=0.0, slate_size=20, *, n_citizens=400,
-                           n_generations=3, market=None, rng=None):
+                           n_generations=2, market=None, rng=None):
     """Notebook 07's exposure and match contrasts: score ranking minus random and appeal.
 
     :func:`scorelab.studies.dating.generations_sweep` runs the rankings of
@@ -839,9 +839,10 @@ def dating_ranking_outputs(heritability=0.5, homophily=0.7, minority_wealth=0.6,
         ``DatingMarket.slate_size``, rounded: profiles a searcher is shown.
     n_citizens : int, default 400
         Citizens per generation.
-    n_generations : int, default 3
+    n_generations : int, default 2
         Generations of children; the match rate is the mean over generations
-        ``0..n_generations`` (notebook 07: 12, full scale 20).
+        ``0..n_generations`` (notebook 07: 12, full scale 20). The exposure and the match
+        gap are the founders' and do not depend on it.
     market : DatingMarket, optional
         The market whose ``score_weight`` and ``slate_size`` the box sets; default
         ``DatingMarket()``.
