@@ -300,8 +300,15 @@ def test_every_finding_of_01_to_08_reads_its_rests_on_from_the_table():
     for row in rows:
         if row["notebook"][:2] == "05":
             assert read[row["id"]] is not None, row
-    # and the quantities no output measures are said to be not covered
-    assert read["norms.colleague-minus-family-cuts"] is None
+    # notebooks 06, 07 and 08's lender, ranking contrasts and excess cuts
+    assert read["norms.colleague-minus-family-cuts"] == "stakes.colleague_minus_family"
+    assert read["credit.max-profit-refuses-more-black-repayers"] == \
+        "lender.max_profit_refused_repayers_black"
+    assert read["credit.parity-black-profit"] == "lender.parity_profit_black"
+    assert read["dating.score-vs-appeal-minority-exposure"] == \
+        "dating_ranking.minority_exposure_vs_appeal"
+    assert read["dating.score-vs-random-minority-match-gap"] == \
+        "dating_ranking.minority_match_gap_vs_random"
 
 
 def test_the_studies_hold_the_committed_tables_entries():
@@ -433,3 +440,134 @@ def test_interventions_and_customs_outputs_are_notebook_05s_finding_quantities()
     for finding_id, output in read.items():
         mean = np.mean([out[output] for out in outputs])
         assert register.loc[finding_id, "estimate"] == pytest.approx(mean, abs=1e-12), finding_id
+
+
+# ---- notebook 06's lender, 07's ranking contrasts and 08's excess cuts by tie kind ----
+
+def test_lender_dating_ranking_and_stakes_boxes_hold_defaults_and_scenarios():
+    import inspect
+
+    from scorelab.studies.credit import association_errors
+    from scorelab.studies.dating import generations_sweep
+    from scorelab.studies.norms import stakes_game
+
+    def defaults(func):
+        return {k: p.default for k, p in inspect.signature(func).parameters.items()}
+
+    for model, func in (("lender", study.lender_outputs),
+                        ("dating_ranking", study.dating_ranking_outputs),
+                        ("stakes", study.stakes_outputs)):
+        assert list(study.MODELS[model]) == [k for k in defaults(func)
+                                             if k in study.MODELS[model]]
+        for name, (low, high) in study.MODELS[model].items():
+            assert low <= defaults(func)[name] <= high, (model, name)
+        assert study.NOT_IN_MODEL[model]
+    # the studies' own defaults and the notebooks' scenario values lie in the boxes
+    scenarios = {
+        "lender": {"alpha": [0.4], "homophily": [0.8, defaults(association_errors)["homophily"]],
+                   "mean_degree": [defaults(association_errors)["mean_degree"]],
+                   "loss": [-4.0, -10.0]},  # notebook 06: its alpha, homophily and losses
+        "dating_ranking": {"homophily": [0.6, defaults(generations_sweep)["homophily"]],
+                           "minority_wealth": [0.5, defaults(generations_sweep)["minority_wealth"]],
+                           "heritability": [0.3, 0.5, 0.8]},  # notebook 07's h^2 grid
+        "stakes": {"stake_scale": [1.0, 10.0, 100.0, defaults(stakes_game)["stake_scale"]],
+                   "strategic_rate": [defaults(stakes_game)["strategic_rate"]],
+                   "rationality": [defaults(stakes_game)["rationality"]]},
+    }
+    for model, values in scenarios.items():
+        for name, points in values.items():
+            low, high = study.MODELS[model][name]
+            assert all(low <= v <= high for v in points), (model, name)
+
+
+def test_lender_outputs_are_notebook_06s_paired_contrasts(population):
+    from scorelab.studies import credit
+
+    size = {"n_borrowers": 150, "n_rounds": 3, "population": population}
+    names = {o.split(".", 1)[1] for o in study.OUTPUTS if o.startswith("lender.")}
+    # no association: both arms of each rule are one run, every contrast is exactly 0
+    none = study.lender_outputs(alpha=0.0, **size, rng=4)
+    assert set(none) == names and set(none.values()) == {0.0}
+    out = study.lender_outputs(alpha=0.5, homophily=0.9, **size, rng=4)
+    assert any(v != 0.0 for v in out.values())
+    # each output is the study's own paired difference for the finding it is mapped to,
+    # both rules on the one seed the model draws
+    seed = int(np.random.default_rng(4).integers(2**63))
+    groups = {"White": "a", "Black": "b"}  # the toy population's reference and other group
+    mapped = 0
+    for finding_id, (rule, group, metric, _) in credit.FINDINGS.items():
+        if group is None:
+            continue
+        output = credit._LENDER_OUTPUTS[finding_id]
+        errors = credit.association_errors(0.5, rule=rule, homophily=0.9, rng=seed, **size)
+        row = errors.set_index("group").loc[groups[group]]
+        assert out[output.split(".", 1)[1]] == row[f"{metric}_difference"], finding_id
+        mapped += 1
+    assert mapped == len(names)
+    for bad, name in (({"alpha": 1.5}, "alpha"), ({"homophily": -0.1}, "homophily"),
+                      ({"n_rounds": 0}, "n_rounds")):
+        with pytest.raises(ValueError, match=name):
+            study.lender_outputs(**(size | bad), rng=1)
+
+
+def test_dating_ranking_outputs_are_notebook_07s_paired_contrasts():
+    from scorelab.dating import DatingMarket
+    from scorelab.studies import dating
+
+    size = {"n_citizens": 200, "n_generations": 2}
+    names = {o.split(".", 1)[1] for o in study.OUTPUTS if o.startswith("dating_ranking.")}
+    # the whole pool shown and every position examined alike: a slate's order changes
+    # nothing, so every ranking gives the same market and every contrast is exactly 0
+    flat = DatingMarket(position_bias="uniform", pool_size=20)
+    null = study.dating_ranking_outputs(slate_size=20, market=flat, **size, rng=3)
+    assert set(null) == names and set(null.values()) == {0.0}
+    out = study.dating_ranking_outputs(homophily=0.6, minority_wealth=0.5, **size, rng=3)
+    assert out["minority_exposure_vs_random"] < 0 and out["match_rate_vs_random"] < 0
+    # each output is the study's own paired contrast for the finding it is mapped to
+    runs = dating.generations_sweep(list(study.DATING_RANKINGS), n_citizens=200,
+                                    n_generations=2, n_replicates=1, heritability=0.5,
+                                    homophily=0.6, minority_wealth=0.5, rng=3)
+    table = dating.per_replicate(runs, 2)
+    mapped = set()
+    for finding_id, (measure, treated, control, _) in dating.FINDINGS.items():
+        output = dating._output(finding_id)
+        if output is None or not output.startswith("dating_ranking."):
+            continue
+        values, counterfactual = dating._contrast(table, measure, treated, control)
+        assert out[output.split(".", 1)[1]] == values[0] - counterfactual[0], finding_id
+        mapped.add(output.split(".", 1)[1])
+    assert mapped == names
+    for bad, name in (({"slate_size": 0.2}, "slate_size"), ({"n_generations": -1},
+                                                              "n_generations")):
+        with pytest.raises(ValueError, match=name):
+            study.dating_ranking_outputs(**(size | bad), rng=1)
+
+
+def test_stakes_outputs_are_notebook_08s_excess_over_the_baseline_churn():
+    from scorelab.studies import norms
+
+    size = {"n_citizens": 200, "n_steps": 4}
+    names = {o.split(".", 1)[1] for o in study.OUTPUTS if o.startswith("stakes.")}
+    # no tie reconsidered: no strategic cut in either world, every output exactly 0
+    none = study.stakes_outputs(strategic_rate=0.0, **size, rng=5)
+    assert set(none) == names and set(none.values()) == {0.0}
+    # at the box's defaults the model's game is the study's (GameConfig(ostracism=0)): the
+    # outputs are the excess notebook 08's findings compute from its paired worlds
+    out = study.stakes_outputs(stake_scale=100.0, **size, rng=5)
+    worlds = norms._both_worlds(len(norms.STAKE_LEVELS) - 1, 100.0, rng=5, **size)
+    derived, counterfactual = (worlds.set_index("world").loc[w] for w in
+                               ("derived", "counterfactual"))
+    for kind in ("family", "friend", "neighbour", "colleague"):
+        assert out[f"excess_cuts_{kind}"] == derived[f"cuts_{kind}"] - counterfactual[
+            f"cuts_{kind}"], kind
+    assert out["colleague_minus_family"] == pytest.approx(
+        out["excess_cuts_colleague"] - out["excess_cuts_family"], abs=0)
+    # the baseline churn differs by kind, so the excess differs from the derived world's
+    # colleague-minus-family cuts (what the game model's outputs would give)
+    assert counterfactual["cuts_colleague"] != counterfactual["cuts_family"]
+    assert out["colleague_minus_family"] > 0
+    for bad, name in (({"strategic_rate": 1.5}, "strategic_rate"),
+                      ({"tie_value_scale": -1.0}, "tie_value_scale"),
+                      ({"stake_scale": -1.0}, "stake_scale")):
+        with pytest.raises(ValueError, match=name):
+            study.stakes_outputs(**(size | bad), rng=1)

@@ -63,13 +63,24 @@ FINDINGS = {
 }
 
 # What each finding rests on, read from notebook 09's sensitivity table through the output
-# that measures the same quantity (the change of the groups' own-score gap, under each
-# lender), or marked not covered: no output measures the lender's errors or profit.
+# that measures the same quantity: the change of the groups' own-score gap (under each
+# lender) reads the credit loop's; the lender's errors and profits by group read the
+# lender model's paired association-minus-none contrast of the same rule, group and metric.
 from scorelab.studies.sensitivity import rests_on_entry  # noqa: E402
+
+_LENDER_OUTPUTS = {
+    "credit.max-profit-refuses-more-black-repayers": "lender.max_profit_refused_repayers_black",
+    "credit.max-profit-refuses-fewer-white-repayers": "lender.max_profit_refused_repayers_white",
+    "credit.max-profit-black-profit": "lender.max_profit_profit_black",
+    "credit.max-profit-white-profit": "lender.max_profit_profit_white",
+    "credit.parity-approves-more-black-defaulters": "lender.parity_approved_defaulters_black",
+    "credit.parity-black-profit": "lender.parity_profit_black",
+}
 
 RESTS_ON = {
     finding_id: "; ".join(rests_on_entry(
-        "credit.gap_change" if finding_id.endswith("-gap-change") else None))
+        "credit.gap_change" if finding_id.endswith("-gap-change") else
+        _LENDER_OUTPUTS[finding_id]))
     for finding_id in FINDINGS
 }
 

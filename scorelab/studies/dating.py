@@ -58,7 +58,7 @@ __all__ = [
 
 def generations_sweep(rankings, *, n_citizens, n_generations, n_replicates, heritability,
                       homophily=HOMOPHILY, minority_wealth=MINORITY_WEALTH, market=None,
-                      cultural_transmission=0.0, site_share=1.0, rng=None):
+                      cultural_transmission=0.0, site_share=1.0, policy=None, rng=None):
     """The dating market over generations under each ranking, paired by seed.
 
     Parameters
@@ -85,6 +85,9 @@ def generations_sweep(rankings, *, n_citizens, n_generations, n_replicates, heri
         ``c^2``, the share of the liability variance passed on culturally from both parents.
     site_share : float in (0, 1], default 1.0
         Share of couples formed through the site; the rest pair off at random.
+    policy : ScoringPolicy, optional
+        The scoring policy of the displayed score (default ``ScoringPolicy()``, association
+        weight :data:`scorelab.defaults.ALPHA`).
     rng : None, int, numpy.random.Generator or SeedSequence, optional
         Root of the replicates' streams (SPEC 7).
 
@@ -116,7 +119,7 @@ def generations_sweep(rankings, *, n_citizens, n_generations, n_replicates, heri
             frame = simulate_generations(
                 founders, generations=n_generations, ranking=ranking,
                 heritability=heritability, cultural_transmission=cultural_transmission,
-                site_share=site_share, market=market, rng=stream)
+                site_share=site_share, market=market, policy=policy, rng=stream)
             frames.append(frame.assign(ranking=ranking, replicate=replicate))
     runs = pd.concat(frames, ignore_index=True)
     return runs[["ranking", "replicate", *GENERATION_COLUMNS]]
@@ -447,15 +450,26 @@ FINDINGS = {
 }
 
 # What each finding rests on, read from notebook 09's sensitivity table through the output
-# that measures the same quantity (a ranking's change of the disposition shift or of the
-# minority's share reads that output of the score-ranked market), or marked not covered:
-# no output measures exposure or match rates.
+# that measures the same quantity: a ranking's change of the disposition shift or of the
+# minority's share reads that output of the score-ranked market; the score ranking's change
+# of exposure and match rates against random or appeal reads the dating_ranking model's
+# paired contrast of the same measure and rankings (on the same founders and stream).
 from scorelab.studies.sensitivity import rests_on_entry  # noqa: E402
 
-RESTS_ON = {finding_id: "; ".join(rests_on_entry(
-    "dating.disposition_shift" if finding_id.endswith("-disposition-shift") else
-    "dating.minority_share_change" if finding_id.endswith("-minority-share-end") else None))
-    for finding_id in FINDINGS}
+
+def _output(finding_id):
+    measure, treated, control, _ = FINDINGS[finding_id]
+    if measure == "disposition_shift":
+        return "dating.disposition_shift"
+    if measure == "minority_share_end":
+        return "dating.minority_share_change"
+    if treated != "score":  # dating_ranking measures the score ranking's contrasts only
+        return None
+    return f"dating_ranking.{measure}_vs_{control}"
+
+
+RESTS_ON = {finding_id: "; ".join(rests_on_entry(_output(finding_id)))
+            for finding_id in FINDINGS}
 
 
 def per_replicate(runs, n_generations):

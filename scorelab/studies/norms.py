@@ -42,8 +42,10 @@ __all__ = ["COUNTERFACTUAL", "NORM_SCENARIOS", "NOTEBOOK", "RESTS_ON", "STAKE_LE
 NOTEBOOK = "08-norms-and-stakes"
 
 #: What each finding rests on, read from notebook 09's sensitivity table through the output
-#: that measures the same quantity (compliance is expressed approval), or marked not
-#: covered: no output measures the difference between two kinds' cut rates.
+#: that measures the same quantity (compliance is expressed approval). The colleague-minus-
+#: family excess reads the stakes model's, which pairs the derived world with its
+#: counterfactual as the finding does: the game model's cuts by kind include the baseline
+#: churn, which differs between kinds (colleague ties are worth least).
 from scorelab.studies.sensitivity import rests_on_entry  # noqa: E402
 
 RESTS_ON = {
@@ -54,7 +56,7 @@ RESTS_ON = {
     "norms.cuts-at-food": rests_on_entry("game.strategic_cuts"),
     **{f"norms.cuts-{kind}-top-stakes": rests_on_entry(f"game.strategic_cuts_{kind}")
        for kind in TIE_KINDS},
-    "norms.colleague-minus-family-cuts": rests_on_entry(None),
+    "norms.colleague-minus-family-cuts": rests_on_entry("stakes.colleague_minus_family"),
 }
 
 NORM_SCENARIOS = ("scored, norms drift", "scored, fixed norms", "not scored, norms drift")

@@ -58,6 +58,10 @@ __all__ = [
     "rollout_outputs",
     "interventions_outputs",
     "customs_outputs",
+    "lender_outputs",
+    "dating_ranking_outputs",
+    "DATING_RANKINGS",
+    "stakes_outputs",
     "PENALTY_HOMOPHILY_GRID",
     "screen",
     "few_that_matter",
@@ -149,6 +153,29 @@ MODELS = {
         "ostracism": (0.0, 0.2),
         "credit_threshold": (600.0, 700.0),
     },
+    "lender": {
+        "alpha": (0.0, 0.6),
+        "homophily": (0.0, 0.95),
+        "mean_degree": (4.0, 30.0),
+        "loss": (-10.0, -1.0),
+        "repay_change": (25.0, 125.0),
+        "default_change": (-250.0, -50.0),
+    },
+    "dating_ranking": {
+        "heritability": (0.1, 0.8),
+        "homophily": (0.0, 0.95),
+        "minority_wealth": (0.3, 1.0),
+        "alpha": (0.0, 0.6),
+        "score_weight": (0.0, 2.0),
+        "slate_size": (5.0, 50.0),
+    },
+    "stakes": {
+        "stake_scale": (1.0, 100.0),
+        "strategic_rate": (0.0, 0.4),
+        "rationality": (0.5, 8.0),
+        "tie_value_scale": (0.25, 4.0),
+        "alpha": (0.0, 0.6),
+    },
 }
 """Each model's parameter box ``{name: (low, high)}``; the defaults of the code lie inside.
 
@@ -185,7 +212,20 @@ and the share of disapproved acts struck by appeals. ``customs`` is notebook 05'
 :func:`~scorelab.studies.interventions.diverse_behaviour_ties`): the share of the
 minority's customary acts scored as disapproved (notebook 05: 0.5 for the changes, 1 for
 the ties), the association weight, homophily, ostracism and the credit threshold (650;
-notebook 05 sweeps 600-700 for the interventions)."""
+notebook 05 sweeps 600-700 for the interventions).
+
+``lender`` is notebook 06's lender (:func:`scorelab.studies.credit.association_errors`):
+the association weight (notebook 06 reads its findings at 0.4), the borrowers' society
+(homophily: default 0.7, notebook 06's 0.8; mean degree) and the loan's terms (the
+lender's loss on a default, -4 and notebook 06's cautious -10, and the borrowers' score
+changes). ``dating_ranking`` is notebook 07's comparison of rankings
+(:func:`scorelab.studies.dating.generations_sweep`): heritability, the society's homophily
+(default 0.7, notebook 07's 0.6), the minority's wealth (0.6, notebook 07's 0.5), the
+association weight, the score's weight in liking and the slate's size (rounded).
+``stakes`` is notebook 08's strategic unfriending with everything gated
+(:func:`scorelab.studies.norms.stakes_game` in both worlds): the stakes' scale (notebook
+08's 10, and 100 where it reads the cuts by tie kind), the chance to reconsider a tie, the
+logit's rationality (notebook 08's 4), the tie values' scale and the association weight."""
 
 NOT_IN_MODEL = {
     "game": ["the fixed hiding rule's censorship rate (the box runs chosen self-censorship; "
@@ -216,6 +256,19 @@ NOT_IN_MODEL = {
                 "reaches_associates) and the society's mean degree (10)",
                 "the game's other mechanisms, at GameConfig's defaults (no strategic "
                 "unfriending, norm drift or chosen self-censorship)"],
+    "lender": ["the lender's gain on a repaid loan (1; the loss is varied, and the rules' "
+               "thresholds depend on loss / gain only)",
+               "the rules: the outputs read maximum profit and demographic parity only",
+               "the population (the FICO tables, White and Black) and the rounds (n_rounds)"],
+    "dating_ranking": ["the number of generations (n_generations, fixed; notebook 07 runs 12, "
+                       "20 at full scale; the exposure and match-gap outputs read the founders)",
+                       "the rest of the market: pool size, position bias, appeal and taste "
+                       "(DatingMarket's defaults) and the share of couples formed on the site "
+                       "(all)"],
+    "stakes": ["what is gated (everything up to food, as the finding's runs)",
+               "the order of tie values by kind (one scale factor on all of them)",
+               "the society: notebook 08's (homophily 0.6, minority share 0.2, mean degree "
+               "10)"],
 }
 """Parameters issue 10 asks about that the boxes do not vary."""
 
@@ -283,6 +336,40 @@ OUTPUTS = {
                                   "not tied (points)",
     "customs.cross_ties": "majority-minority ties at the last step (share of the start), "
                           "mis-scored customs minus fair scoring",
+    "lender.max_profit_refused_repayers_black": "under maximum profit, share of the Black group "
+                                                "refused although they would repay, per round, "
+                                                "association minus none",
+    "lender.max_profit_refused_repayers_white": "under maximum profit, share of the White group "
+                                                "refused although they would repay, per round, "
+                                                "association minus none",
+    "lender.max_profit_profit_black": "under maximum profit, the lender's profit per Black member "
+                                      "and round, association minus none",
+    "lender.max_profit_profit_white": "under maximum profit, the lender's profit per White member "
+                                      "and round, association minus none",
+    "lender.parity_approved_defaulters_black": "under demographic parity, share of the Black "
+                                               "group approved who then default, per round, "
+                                               "association minus none",
+    "lender.parity_profit_black": "under demographic parity, the lender's profit per Black member "
+                                  "and round, association minus none",
+    "dating_ranking.minority_exposure_vs_random": "the minority's share of all attention among "
+                                                  "the founders, score ranking minus random (same "
+                                                  "founders and stream)",
+    "dating_ranking.minority_exposure_vs_appeal": "the minority's share of all attention among "
+                                                  "the founders, score ranking minus appeal-only",
+    "dating_ranking.match_rate_vs_random": "match rate (mean over generations), score ranking "
+                                           "minus random",
+    "dating_ranking.match_rate_vs_appeal": "match rate (mean over generations), score ranking "
+                                           "minus appeal-only",
+    "dating_ranking.minority_match_gap_vs_random": "founders' match rate, majority minus "
+                                                   "minority, score ranking minus random",
+    **{f"stakes.excess_cuts_{kind}": f"strategic cuts of {kind} ties per 1,000 {kind} ties "
+                                     f"and step with everything gated, derived world minus "
+                                     f"the baseline churn of its counterfactual (same seed)"
+       for kind in DEFAULT_TIE_VALUES},
+    "stakes.colleague_minus_family": ("excess of strategic cuts over the baseline churn per "
+                                      "1,000 ties and step with everything gated, colleague "
+                                      "ties minus family ties (the churn that tie values "
+                                      "alone cause is taken out of both)"),
 }
 """The headline outputs, ``<model>.<output>``, and what each measures."""
 
@@ -871,9 +958,260 @@ def customs_outputs(customary_share=0.5, alpha=0.3, homophily=0.7, ostracism=0.0
     }
 
 
+def lender_outputs(alpha=0.3, homophily=0.7, mean_degree=10.0, loss=-4.0, repay_change=75.0,
+                   default_change=-150.0, *, n_borrowers=400, n_rounds=10, population=None,
+                   rng=None):
+    """Notebook 06's lender's errors and profits by group, association minus none.
+
+    :func:`scorelab.studies.credit.association_errors` (the sound lending loop, run with
+    association ``alpha`` and without it on the same society, borrowers and draws) under
+    maximum profit and under demographic parity, both rules on the same seed. Each output
+    is one of notebook 06's per-group findings' quantities
+    (:data:`scorelab.studies.credit.FINDINGS`): the paired difference, with minus without
+    association, of the lender's refused repayers, approved defaulters or profit, per
+    member of the group and round, averaged over the rounds. The reference (first) group of
+    ``population`` is read as ``white`` and the other as ``black``: the FICO tables' White
+    and Black, the only population notebook 09 runs.
+
+    Checked against: with ``alpha = 0`` both runs of each rule are the same run, so every
+    output is exactly 0 (``tests/test_studies_sensitivity.py``); the outputs are
+    ``association_errors``' own ``<metric>_difference`` columns, not re-derived.
+
+    Parameters
+    ----------
+    alpha : float in [0, 1], default 0.3
+        Association weight of the score the lender sees.
+    homophily : float in [0, 1], default 0.7
+        Share of the borrowers' ties within their group (notebook 06: 0.8).
+    mean_degree : float >= 0, default 10.0
+        Mean number of ties per borrower.
+    loss : float, default -4.0
+        The lender's gain from a default (``LoanTerms.loss``; notebook 06 also -10); the
+        gain from a repaid loan is 1.
+    repay_change, default_change : float, default 75.0 and -150.0
+        Score change of a borrower who repays and who defaults (``LoanTerms``).
+    n_borrowers : int, default 400
+        Borrowers of the society.
+    n_rounds : int, default 10
+        Lending rounds (notebook 06: 20).
+    population : CreditPopulation, optional
+        Exactly two groups, the reference first; default the FICO tables (White, Black).
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Seeds the society, the borrowers and the loans (SPEC 7); both rules and both arms
+        replay the same seed.
+
+    Returns
+    -------
+    dict
+        The lender outputs of :data:`OUTPUTS` (without the ``lender.`` prefix).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from scorelab.lending import CreditPopulation
+    >>> pmf = pd.DataFrame({"W": [0.3, 0.7], "B": [0.6, 0.4]}, index=[400.0, 700.0])
+    >>> repay = pd.DataFrame({"W": [0.5, 0.95], "B": [0.5, 0.95]}, index=[400.0, 700.0])
+    >>> population = CreditPopulation(pmf, repay, pd.Series({"W": 1, "B": 1}))
+    >>> out = lender_outputs(alpha=0.0, n_borrowers=100, n_rounds=2, population=population,
+    ...                      rng=1)
+    >>> sorted(out) == sorted(o.split(".", 1)[1] for o in OUTPUTS if o.startswith("lender."))
+    True
+    >>> set(out.values())
+    {0.0}
+    """
+    from scorelab.studies.credit import association_errors
+
+    n_rounds = check_integer("n_rounds", n_rounds, minimum=1)
+    terms = LoanTerms(loss=loss, repay_change=repay_change, default_change=default_change)
+    # an int: both rules must replay the same society, borrowers and draws
+    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    errors = {rule: association_errors(alpha, rule=rule, n_borrowers=n_borrowers,
+                                       n_rounds=n_rounds, homophily=homophily,
+                                       mean_degree=mean_degree, population=population,
+                                       terms=terms, rng=seed)
+              for rule in ("max_profit", "demographic_parity")}
+
+    def change(rule, metric, position):
+        return float(errors[rule][f"{metric}_difference"].iloc[position])
+
+    white, black = 0, 1  # the reference group first
+    return {
+        "max_profit_refused_repayers_black": change("max_profit", "refused_repayers", black),
+        "max_profit_refused_repayers_white": change("max_profit", "refused_repayers", white),
+        "max_profit_profit_black": change("max_profit", "profit", black),
+        "max_profit_profit_white": change("max_profit", "profit", white),
+        "parity_approved_defaulters_black": change("demographic_parity", "approved_defaulters",
+                                                   black),
+        "parity_profit_black": change("demographic_parity", "profit", black),
+    }
+
+
+DATING_RANKINGS = ("score", "random", "appeal")
+"""The rankings :func:`dating_ranking_outputs` compares: the score ranking and its two
+counterfactuals (notebook 07's random and appeal-only rankings)."""
+
+
+def dating_ranking_outputs(heritability=0.5, homophily=0.7, minority_wealth=0.6, alpha=0.3,
+                           score_weight=0.0, slate_size=20, *, n_citizens=400,
+                           n_generations=2, market=None, rng=None):
+    """Notebook 07's exposure and match contrasts: score ranking minus random and appeal.
+
+    :func:`scorelab.studies.dating.generations_sweep` runs the rankings of
+    :data:`DATING_RANKINGS` for one replicate (every ranking on the same founders and
+    stream) and :func:`scorelab.studies.dating.per_replicate` reads the measures notebook
+    07's findings compare (:data:`scorelab.studies.dating.FINDINGS`); each output is the
+    score ranking's value minus a counterfactual ranking's. The founders' minority (20 %)
+    has median wealth ``minority_wealth``; the market is ``market`` (default
+    ``DatingMarket()``) with ``score_weight`` and ``round(slate_size)``; the displayed
+    score has association weight ``alpha``.
+
+    Checked against: when the slate shows the searcher's whole pool and every position is
+    examined alike (``position_bias="uniform"``, ``pool_size <= slate_size``), the order of
+    a slate changes nothing, so every output is exactly 0
+    (``tests/test_studies_sensitivity.py``).
+
+    Parameters
+    ----------
+    heritability : float in [0, 1], default 0.5
+        Heritability ``h^2`` of the disposition.
+    homophily : float in [0, 1], default 0.7
+        Share of ties within the own group in every generation (notebook 07: 0.6).
+    minority_wealth : float > 0, default 0.6
+        The founders' minority's median wealth (notebook 07: 0.5; the majority's is 1).
+    alpha : float in [0, 1], default 0.3
+        Association weight of the displayed score.
+    score_weight : float, default 0.0
+        ``DatingMarket.score_weight``: weight of the score in liking.
+    slate_size : float, default 20
+        ``DatingMarket.slate_size``, rounded: profiles a searcher is shown.
+    n_citizens : int, default 400
+        Citizens per generation.
+    n_generations : int, default 2
+        Generations of children; the match rate is the mean over generations
+        ``0..n_generations`` (notebook 07: 12, full scale 20). The exposure and the match
+        gap are the founders' and do not depend on it.
+    market : DatingMarket, optional
+        The market whose ``score_weight`` and ``slate_size`` the box sets; default
+        ``DatingMarket()``.
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Seeds the founders and the generations (SPEC 7); every ranking replays it.
+
+    Returns
+    -------
+    dict
+        The dating_ranking outputs of :data:`OUTPUTS` (without the prefix).
+
+    Examples
+    --------
+    >>> out = dating_ranking_outputs(n_citizens=200, n_generations=1, rng=1)
+    >>> sorted(out) == sorted(o.split(".", 1)[1] for o in OUTPUTS
+    ...                       if o.startswith("dating_ranking."))
+    True
+    """
+    import dataclasses
+
+    from scorelab.studies.dating import generations_sweep, per_replicate
+
+    n_generations = check_integer("n_generations", n_generations, minimum=0)
+    slate = int(round(check_real("slate_size", slate_size, minimum=1.0)))
+    market = DatingMarket() if market is None else market
+    if not isinstance(market, DatingMarket):
+        raise TypeError(f"market must be a DatingMarket, got {type(market).__name__}")
+    market = dataclasses.replace(market, score_weight=score_weight, slate_size=slate)
+    runs = generations_sweep(list(DATING_RANKINGS), n_citizens=n_citizens,
+                             n_generations=n_generations, n_replicates=1,
+                             heritability=heritability, homophily=homophily,
+                             minority_wealth=minority_wealth, market=market,
+                             policy=_policy(alpha), rng=rng)
+    table = per_replicate(runs, n_generations).xs(0, level="replicate")
+
+    def change(measure, control):
+        return float(table.loc["score", measure] - table.loc[control, measure])
+
+    return {
+        "minority_exposure_vs_random": change("minority_exposure", "random"),
+        "minority_exposure_vs_appeal": change("minority_exposure", "appeal"),
+        "match_rate_vs_random": change("match_rate", "random"),
+        "match_rate_vs_appeal": change("match_rate", "appeal"),
+        "minority_match_gap_vs_random": change("minority_match_gap", "random"),
+    }
+
+
+def stakes_outputs(stake_scale=10.0, strategic_rate=0.2, rationality=4.0, tie_value_scale=1.0,
+                   alpha=0.3, *, n_citizens=400, n_steps=8, rng=None):
+    """Notebook 08's strategic cuts by tie kind in excess of the baseline churn.
+
+    :func:`scorelab.studies.norms.stakes_game` with everything up to food gated, at
+    ``stake_scale`` times the default stakes, in the derived world and in its counterfactual
+    (:data:`scorelab.studies.norms.COUNTERFACTUAL`: no association, constant incentive,
+    fixed hiding rule) on the same seed, as notebook 08 pairs them. The excess of a kind is
+    the derived world's strategic cuts per 1,000 ties of that kind and step (second half
+    of the run) minus the counterfactual's, which are the logit's baseline churn;
+    ``colleague_minus_family`` is the colleague excess minus the family excess, the
+    quantity of ``norms.colleague-minus-family-cuts`` (read there at stakes x100, a corner
+    of the box). Tie values are ``DEFAULT_TIE_VALUES * tie_value_scale``; the game is
+    ``GameConfig(ostracism=0)`` with association weight ``alpha`` otherwise, in notebook
+    08's society (homophily 0.6).
+
+    Checked against: with ``strategic_rate = 0`` no tie is reconsidered, so every output
+    is exactly 0; the outputs equal the study's own paired runs
+    (``tests/test_studies_sensitivity.py``).
+
+    Parameters
+    ----------
+    stake_scale : float >= 0, default 10.0
+        Factor on ``DEFAULT_STAKES`` (notebook 08: 10, and 1-100 in its sweep).
+    strategic_rate : float in [0, 1], default 0.2
+        Chance per step that each tie end is reconsidered.
+    rationality : float >= 0, default 4.0
+        Logit precision of cutting and hiding.
+    tie_value_scale : float >= 0, default 1.0
+        Factor on ``DEFAULT_TIE_VALUES`` (family 6, friend 3, neighbour 1.5, colleague 1).
+    alpha : float in [0, 1], default 0.3
+        Association weight (``ScoringPolicy.alpha``) of the derived world.
+    n_citizens : int, default 400
+        Citizens of the society.
+    n_steps : int, default 8
+        Steps of each game (notebook 08: 8, full scale 16).
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Seeds the society and the game (SPEC 7); both worlds replay the same seed.
+
+    Returns
+    -------
+    dict
+        The stakes outputs of :data:`OUTPUTS` (without the ``stakes.`` prefix).
+
+    Examples
+    --------
+    >>> out = stakes_outputs(strategic_rate=0.0, n_citizens=200, n_steps=4, rng=1)
+    >>> sorted(out) == sorted(o.split(".", 1)[1] for o in OUTPUTS if o.startswith("stakes."))
+    True
+    >>> set(out.values())
+    {0.0}
+    """
+    from scorelab.studies.norms import STAKE_LEVELS, stakes_game
+
+    check_real("tie_value_scale", tie_value_scale, minimum=0.0)
+    config = GameConfig(ostracism=0.0, alpha=alpha,
+                        tie_values={k: v * tie_value_scale for k, v in DEFAULT_TIE_VALUES.items()})
+    # an int: both worlds must replay the same society and draws
+    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    worlds = {world: stakes_game(len(STAKE_LEVELS) - 1, world, stake_scale=stake_scale,
+                                 n_citizens=n_citizens, n_steps=n_steps,
+                                 strategic_rate=strategic_rate, rationality=rationality,
+                                 config=config, rng=seed)
+              for world in ("derived", "counterfactual")}
+    excess = {kind: worlds["derived"][f"cuts_{kind}"] - worlds["counterfactual"][f"cuts_{kind}"]
+              for kind in DEFAULT_TIE_VALUES}
+    return {**{f"excess_cuts_{kind}": float(value) for kind, value in excess.items()},
+            "colleague_minus_family": float(excess["colleague"] - excess["family"])}
+
+
 _FUNCTIONS = {"game": game_outputs, "dating": dating_outputs, "credit": credit_outputs,
               "guilt": guilt_outputs, "rollout": rollout_outputs,
-              "interventions": interventions_outputs, "customs": customs_outputs}
+              "interventions": interventions_outputs, "customs": customs_outputs,
+              "lender": lender_outputs, "dating_ranking": dating_ranking_outputs,
+              "stakes": stakes_outputs}
 
 
 def _model(model):
