@@ -1,10 +1,11 @@
 """Notebook 09: what the headline outputs of the game, the dating market, the credit loop,
-guilt by association and the opt-in rollout rest on.
+guilt by association, the feedback loops, the opt-in rollout and the hiding rules rest on.
 
 Each model is wrapped as a function of its parameters that returns its headline outputs
 (:func:`game_outputs`, :func:`dating_outputs`, :func:`credit_outputs`,
 :func:`guilt_outputs` for notebook 01's quantities, :func:`rollout_outputs` for notebook
-03's); :data:`MODELS` holds their parameter boxes. :func:`screen` runs Morris's elementary-effects screening
+03's, :func:`feedback_outputs` for notebook 02's, :func:`censorship_outputs` and
+:func:`chosen_hiding_outputs` for notebook 04's); :data:`MODELS` holds their parameter boxes. :func:`screen` runs Morris's elementary-effects screening
 over a whole box, :func:`sobol_on` Sobol' indices over the few parameters the screening
 kept (:func:`few_that_matter`), and :func:`rests_on_table` names, for each output, the
 parameters it rests on (:func:`scorelab.global_sensitivity.influential`). The table the
