@@ -319,7 +319,8 @@ def test_the_studies_hold_the_committed_tables_entries():
     # every output, those the committed table does not hold yet read as PENDING
     entries = {"; ".join(study.rests_on_entry(o)) for o in study.OUTPUTS}
     assert set(frame["rests_on"]) <= entries | {study.NOT_COVERED}
-    assert frame["covered"].any() and not frame["covered"].all()
+    # every finding of notebooks 01-08 reads an output of notebook 09
+    assert frame["covered"].all(), frame.loc[~frame["covered"], "id"].tolist()
 
 
 def test_interventions_and_customs_boxes_hold_the_studys_defaults_and_notebook_05s():
@@ -571,3 +572,191 @@ def test_stakes_outputs_are_notebook_08s_excess_over_the_baseline_churn():
                       ({"stake_scale": -1.0}, "stake_scale")):
         with pytest.raises(ValueError, match=name):
             study.stakes_outputs(**(size | bad), rng=1)
+
+
+# --------------------------------------------------------------------------------------
+# Notebook 02's and 04's uncovered quantities: the feedback, censorship and chosen_hiding
+# models
+# --------------------------------------------------------------------------------------
+
+def _seed(rng):
+    """The int seed the models derive from ``rng`` and replay in every arm."""
+    return int(np.random.default_rng(rng).integers(2**63))
+
+
+def _names(model):
+    return {o.split(".", 1)[1] for o in study.OUTPUTS if o.startswith(model + ".")}
+
+
+def test_new_boxes_hold_the_codes_defaults_and_the_notebooks_scenarios():
+    import inspect
+
+    from scorelab.defaults import HOMOPHILY, MEAN_DEGREE
+    from scorelab.studies.censorship import censorship_run, chosen_hiding_run
+
+    for model in ("feedback", "censorship", "chosen_hiding"):
+        func = study._FUNCTIONS[model]
+        defaults = {k: p.default for k, p in inspect.signature(func).parameters.items()}
+        assert set(study.MODELS[model]) <= set(defaults), model
+        assert model in study.NOT_IN_MODEL
+        for name, (low, high) in study.MODELS[model].items():
+            assert low <= defaults[name] <= high, (model, name)
+    box = study.MODELS["feedback"]
+    config = GameConfig()
+    # notebook 02: weights 0-0.9, ostracism up to 1, gap scales 50-200, homophily 0.6,
+    # mean degree 8; the code's: GameConfig's and scorelab.defaults'
+    assert box["alpha"] == (0.0, 0.9) and box["ostracism"] == (0.01, 1.0)
+    assert box["gap_scale"][0] <= 50 and box["gap_scale"][1] >= 200
+    for name, values in (("homophily", (0.6, HOMOPHILY)), ("mean_degree", (8.0, MEAN_DEGREE)),
+                         ("ostracism", (config.ostracism,)), ("gap_scale", (config.gap_scale,)),
+                         ("memory", (config.policy.memory,))):
+        assert all(box[name][0] <= v <= box[name][1] for v in values), name
+    # notebook 04's fixed-rule findings: censorship 1, detection 0.3, responsiveness 0.5,
+    # minority disposition 0.45, homophily 0.6; censorship_run's defaults
+    box = study.MODELS["censorship"]
+    run = {k: p.default for k, p in inspect.signature(censorship_run).parameters.items()}
+    for name, scenario in (("censorship", 1.0), ("visibility", 1.0), ("detection", 0.3),
+                           ("responsiveness", 0.5), ("minority_disposition", 0.45),
+                           ("homophily", 0.6)):
+        for value in (scenario, run[name]):
+            assert box[name][0] <= value <= box[name][1], name
+    # notebook 04's chosen hiding: stake scales 0, 3, 10, 30, rationality 0.5-8,
+    # authenticity 0.5-2, detection 0-0.6, fear rates 0 and 0.5
+    box = study.MODELS["chosen_hiding"]
+    run = {k: p.default for k, p in inspect.signature(chosen_hiding_run).parameters.items()}
+    for name, values in (("stake_scale", (0.0, 3.0, 10.0, 30.0)), ("rationality", (0.5, 8.0)),
+                         ("authenticity", (0.5, 2.0)), ("detection", (0.0, 0.6)),
+                         ("fear_rate", (0.0, 0.5)), ("minority_disposition", (0.45,))):
+        for value in (*values, run[name]):
+            assert box[name][0] <= value <= box[name][1], name
+
+
+def test_feedback_outputs_are_feedback_runs_measures_and_vanish_at_their_nulls():
+    from scorelab.studies.feedback import feedback_run
+    from scorelab.scoring import ScoringPolicy
+
+    size = dict(n_citizens=200, n_steps=6, tail=2)
+    point = dict(alpha=0.9, ostracism=1.0, gap_scale=50.0, memory=0.7, homophily=0.6,
+                 mean_degree=8.0)
+    out = study.feedback_outputs(**point, **size, rng=3)
+    assert set(out) == _names("feedback")
+    assert all(np.isfinite(v) and isinstance(v, float) for v in out.values())
+    # the study's own measures, on the same seed, arm by arm
+    config = GameConfig(policy=ScoringPolicy(memory=0.7))
+    kwargs = dict(size, gap_scale=50.0, homophily=0.6, mean_degree=8.0, config=config,
+                  rng=_seed(3))
+    row = feedback_run(alpha=0.9, ostracism=1.0, **kwargs)
+    unassociated = feedback_run(alpha=0.0, ostracism=1.0, **kwargs)
+    unostracised = feedback_run(alpha=0.9, ostracism=0.0, **kwargs)
+    assert out == {
+        "low_scorer_isolation": row["isolation_low_scorers"] - row["isolated_share"],
+        "displayed_gini_change": row["gini_displayed"] - unassociated["gini_displayed"],
+        "wealth_gini_change": row["gini_wealth"] - unassociated["gini_wealth"],
+        "behaviour_diversity_change": (row["expressed_behaviour_diversity"]
+                                       - unostracised["expressed_behaviour_diversity"]),
+        "unreplaced_share": row["unreplaced_share"]}
+    # association compresses displayed scores; ostracism strands low scorers
+    assert out["displayed_gini_change"] < 0 and out["low_scorer_isolation"] > 0
+    assert 0 < out["unreplaced_share"] < 1
+    # no association: both Gini contrasts exactly 0; no ostracism: the diversity contrast
+    # exactly 0 and no cut, so no unreplaced share
+    plain = study.feedback_outputs(**(point | {"alpha": 0.0}), **size, rng=3)
+    assert plain["displayed_gini_change"] == plain["wealth_gini_change"] == 0.0
+    still = study.feedback_outputs(**(point | {"ostracism": 0.0}), **size, rng=3)
+    assert still["behaviour_diversity_change"] == 0.0 and np.isnan(still["unreplaced_share"])
+    for name, value in (("alpha", 1.5), ("ostracism", -0.1), ("gap_scale", 0.0),
+                        ("homophily", 2.0), ("n_citizens", 5)):
+        with pytest.raises(ValueError, match=name):
+            _call_bad(study.feedback_outputs, name, value, size)
+
+
+def _call_bad(func, name, value, size):
+    """``func`` at its defaults but ``name = value`` (and the test's size)."""
+    return func(**(size | {name: value}), rng=3)
+
+
+def test_censorship_outputs_are_hiding_effects_changes_and_vanish_without_hiding():
+    from scorelab.studies.censorship import hiding_effects
+
+    size = dict(n_citizens=300, n_steps=4)
+    point = dict(censorship=1.0, visibility=1.0, detection=0.3, responsiveness=0.8,
+                 minority_disposition=0.4, homophily=0.6)
+    out = study.censorship_outputs(**point, **size, rng=4)
+    assert set(out) == _names("censorship")
+    row = hiding_effects(public_scores=True, **point, **size, rng=_seed(4))
+
+    def change(measure):
+        return row[measure] - row[f"{measure}_counterfactual"]
+
+    assert out == {"minority_score_change": change("own_score_minority"),
+                   "majority_score_change": change("own_score_majority"),
+                   "score_gap_change": change("own_gap"),
+                   "credit_gap_change": change("credit_gap"),
+                   "disposition_correlation_change": change("score_disposition_correlation")}
+    # the dissenting minority has more to hide: its own score gains more, the gap narrows
+    assert out["minority_score_change"] > out["majority_score_change"]
+    assert out["score_gap_change"] < 0 and out["disposition_correlation_change"] < 0
+    # nothing hidden (no censorship, or nothing visible): the same run twice, all 0
+    for off in ({"censorship": 0.0}, {"visibility": 0.0}):
+        none = study.censorship_outputs(**(point | off), **size, rng=4)
+        assert set(none.values()) == {0.0}, off
+    for name, value in (("censorship", 1.5), ("homophily", -0.2), ("n_citizens", 5),
+                        ("detection", 2.0)):
+        with pytest.raises(ValueError, match=name):
+            _call_bad(study.censorship_outputs, name, value, size)
+
+
+def test_chosen_hiding_outputs_are_the_studys_measures_and_vanish_without_stakes():
+    from scorelab.studies.censorship import chosen_hiding_run, hiding_by_position_run
+
+    size = dict(n_citizens=300, n_steps=6)
+    point = dict(stake_scale=3.0, rationality=8.0, authenticity=1.0, detection=0.3,
+                 fear_rate=0.5, minority_disposition=0.4)
+    out = study.chosen_hiding_outputs(**point, **size, rng=5)
+    assert set(out) == _names("chosen_hiding")
+    game = dict(point, visibility=1.0, **size, rng=_seed(5))
+    position = {world: hiding_by_position_run(world, **game)["adjusted_hiding_gap"]
+                for world in ("choice", "no stakes")}
+    assert out == {"hiding_gap": chosen_hiding_run("choice", **game)["hiding_gap"],
+                   "adjusted_hiding_gap_effect": position["choice"] - position["no stakes"]}
+    # nothing at stake: the chosen world is the no-stakes world, the contrast exactly 0
+    flat = study.chosen_hiding_outputs(**(point | {"stake_scale": 0.0}), **size, rng=5)
+    assert flat["adjusted_hiding_gap_effect"] == 0.0
+    # a precise choice hides where it pays: the lower-scoring dissenting minority more
+    assert out["hiding_gap"] > flat["hiding_gap"]
+    for name, value in (("rationality", -1.0), ("authenticity", -0.5), ("n_citizens", 5),
+                        ("stake_scale", -1.0), ("detection", 1.5)):
+        with pytest.raises(ValueError, match=name):
+            _call_bad(study.chosen_hiding_outputs, name, value, size)
+
+
+def test_the_twelve_findings_of_02_and_04_read_the_new_models_outputs():
+    import json
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _SENTINELS], capture_output=True, text=True,
+                          check=True, env=os.environ | {"PYTHONPATH": os.pathsep.join(sys.path)})
+    answer = json.loads(done.stdout)
+    source = {f"from_{k}; also_{k}": output for k, output in enumerate(answer["outputs"])}
+    read = {row["id"]: source.get(row["rests_on"]) for row in answer["rows"]}
+    expected = {
+        "feedback.ostracism-isolates-low-scorers": "feedback.low_scorer_isolation",
+        "feedback.association-compresses-scores": "feedback.displayed_gini_change",
+        "feedback.association-compresses-wealth": "feedback.wealth_gini_change",
+        "feedback.ostracism-diversifies-behaviour": "feedback.behaviour_diversity_change",
+        "feedback.unreplaced-cuts": "feedback.unreplaced_share",
+        "censorship.minority-score-change": "censorship.minority_score_change",
+        "censorship.majority-score-change": "censorship.majority_score_change",
+        "censorship.score-gap-change": "censorship.score_gap_change",
+        "censorship.credit-gap-change": "censorship.credit_gap_change",
+        "censorship.score-tracks-disposition": "censorship.disposition_correlation_change",
+        "censorship.chosen-hiding-falls-on-minority": "chosen_hiding.hiding_gap",
+        "censorship.minority-hides-more-at-equal-position":
+            "chosen_hiding.adjusted_hiding_gap_effect",
+        "censorship.rationality-concentrates-hiding-on-minority": "chosen_hiding.hiding_gap",
+    }
+    assert {key: read[key] for key in expected} == expected
+    assert all(read[key] is not None for key in read if key.startswith(("feedback.",
+                                                                         "censorship.")))

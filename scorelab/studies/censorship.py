@@ -58,15 +58,17 @@ FINDINGS = {
 }
 
 # What each finding rests on, read from notebook 09's sensitivity table through the output
-# that measures the same quantity, or marked not covered: no output measures own scores
-# (the findings of the fixed rule are about own scores) or the correlation of score and
-# disposition; the credit-gap change reads the game's credit access gap.
+# that measures the same quantity: notebook 09's ``censorship`` model runs
+# :func:`hiding_effects` and gives each measure's paired change, fixed-rule hiding minus none.
 from scorelab.studies.sensitivity import rests_on_entry  # noqa: E402
 
+_FIXED_RULE_OUTPUTS = {"own_score_minority": "minority_score_change",
+                       "own_score_majority": "majority_score_change",
+                       "own_gap": "score_gap_change", "credit_gap": "credit_gap_change",
+                       "score_disposition_correlation": "disposition_correlation_change"}
 RESTS_ON = {
-    finding_id: "; ".join(rests_on_entry(
-        "game.credit_access_gap" if finding_id == "censorship.credit-gap-change" else None))
-    for finding_id in FINDINGS
+    finding_id: "; ".join(rests_on_entry(f"censorship.{_FIXED_RULE_OUTPUTS[measure]}"))
+    for finding_id, (measure, _) in FINDINGS.items()
 }
 
 
@@ -680,31 +682,36 @@ CHOICE_FINDINGS = {
          "disapproved acts than the majority (minority minus majority).")),
 }
 # Chosen hiding's findings read the output of the quantity they change (displayed-score gap,
-# credit access gap, hidden share); the group difference of the hidden share is measured by
-# no output. The fixed rule's change of the displayed gap reads the gap's output, though the
-# box runs chosen hiding (its censorship rate is not in the box).
+# credit access gap, hidden share); the group difference of the hidden share reads notebook
+# 09's ``chosen_hiding`` model (notebook 04's society, :func:`chosen_hiding_run`). The fixed
+# rule's change of the displayed gap reads the gap's output, though the game's box runs
+# chosen hiding (its censorship rate is not in that box).
 RESTS_ON.update({
     "censorship.chosen-hiding-score-gap": "; ".join(rests_on_entry("game.minority_gap")),
     "censorship.fixed-hiding-score-gap": "; ".join(rests_on_entry("game.minority_gap")),
     "censorship.chosen-hiding-credit-gap": "; ".join(rests_on_entry("game.credit_access_gap")),
-    "censorship.chosen-hiding-falls-on-minority": "; ".join(rests_on_entry(None)),
+    "censorship.chosen-hiding-falls-on-minority": "; ".join(
+        rests_on_entry("chosen_hiding.hiding_gap")),
     "censorship.fear-raises-chosen-hiding": "; ".join(rests_on_entry("game.hidden_share")),
 })
 
 # Hiding by position and the chosen rule's dose-responses: where hiding falls reads the hidden
 # share's output; what hiding does to the score gap reads the gap's output; a difference
-# between the groups' hiding is measured by no output of notebook 09.
+# between the groups' hiding reads the ``chosen_hiding`` model's (at equal position: its
+# paired contrast of :func:`hiding_by_position_run`; rationality is in that model's box).
 RESTS_ON.update({
     "censorship.chosen-hiding-falls-with-score": "; ".join(rests_on_entry("game.hidden_share")),
     "censorship.chosen-hiding-near-threshold": "; ".join(rests_on_entry("game.hidden_share")),
-    "censorship.minority-hides-more-at-equal-position": "; ".join(rests_on_entry(None)),
+    "censorship.minority-hides-more-at-equal-position": "; ".join(
+        rests_on_entry("chosen_hiding.adjusted_hiding_gap_effect")),
     "censorship.authenticity-weakens-chosen-narrowing": "; ".join(
         rests_on_entry("game.minority_gap")),
     "censorship.detection-weakens-chosen-narrowing": "; ".join(
         rests_on_entry("game.minority_gap")),
     "censorship.rationality-and-chosen-narrowing": "; ".join(
         rests_on_entry("game.minority_gap")),
-    "censorship.rationality-concentrates-hiding-on-minority": "; ".join(rests_on_entry(None)),
+    "censorship.rationality-concentrates-hiding-on-minority": "; ".join(
+        rests_on_entry("chosen_hiding.hiding_gap")),
 })
 
 

@@ -56,20 +56,22 @@ NOTEBOOK = "02-feedback-loops"
 
 #: What each finding rests on, read from notebook 09's sensitivity table through the output
 #: that measures the same quantity (a finding about what a lever does to a quantity reads
-#: that quantity's output), or marked not covered: no output measures the isolation of low
-#: scorers, Gini coefficients, behavioural diversity or the share of unreplaced cuts.
+#: that quantity's output; notebook 09's ``feedback`` model runs :func:`feedback_run` and
+#: gives the isolation of low scorers, the Gini and diversity contrasts on one seed and the
+#: share of unreplaced cuts).
 from scorelab.studies.sensitivity import rests_on_entry  # noqa: E402
 
 RESTS_ON = {
     "feedback.ostracism-fragments": rests_on_entry("game.largest_component_share"),
     "feedback.association-holds-network": rests_on_entry("game.largest_component_share"),
-    "feedback.ostracism-isolates-low-scorers": rests_on_entry(None),
+    "feedback.ostracism-isolates-low-scorers": rests_on_entry("feedback.low_scorer_isolation"),
     "feedback.ostracism-sorts-scores": rests_on_entry("game.score_assortativity"),
     "feedback.association-sorts-scores": rests_on_entry("game.score_assortativity"),
-    "feedback.association-compresses-scores": rests_on_entry(None),
-    "feedback.association-compresses-wealth": rests_on_entry(None),
-    "feedback.ostracism-diversifies-behaviour": rests_on_entry(None),
-    "feedback.unreplaced-cuts": rests_on_entry(None),
+    "feedback.association-compresses-scores": rests_on_entry("feedback.displayed_gini_change"),
+    "feedback.association-compresses-wealth": rests_on_entry("feedback.wealth_gini_change"),
+    "feedback.ostracism-diversifies-behaviour": rests_on_entry(
+        "feedback.behaviour_diversity_change"),
+    "feedback.unreplaced-cuts": rests_on_entry("feedback.unreplaced_share"),
     "feedback.fragmentation-vs-gap-scale": rests_on_entry("game.largest_component_share"),
     "feedback.association-drives-strategic-cuts": rests_on_entry("game.strategic_cuts"),
     "feedback.stakes-drive-strategic-cuts": rests_on_entry("game.strategic_cuts"),

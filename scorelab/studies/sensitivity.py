@@ -1,11 +1,15 @@
 """Notebook 09: what the headline outputs of the game, the dating market, the credit loop,
-guilt by association, the opt-in rollout, and notebook 05's interventions and mis-scored
-customs rest on.
+guilt by association, the feedback loops, the opt-in rollout, the hiding rules, notebook 05's
+interventions and mis-scored customs, notebook 06's lender, notebook 07's rankings and
+notebook 08's excess unfriending rest on.
 
 Each model is wrapped as a function of its parameters that returns its headline outputs
 (:func:`game_outputs`, :func:`dating_outputs`, :func:`credit_outputs`,
 :func:`guilt_outputs` for notebook 01's quantities, :func:`rollout_outputs` for notebook
-03's, :func:`interventions_outputs` and :func:`customs_outputs` for notebook 05's);
+03's, :func:`feedback_outputs` for notebook 02's, :func:`censorship_outputs` and
+:func:`chosen_hiding_outputs` for notebook 04's, :func:`interventions_outputs` and
+:func:`customs_outputs` for notebook 05's, :func:`lender_outputs` for 06's,
+:func:`dating_ranking_outputs` for 07's and :func:`stakes_outputs` for 08's);
 :data:`MODELS` holds their parameter boxes. :func:`screen` runs Morris's elementary-effects screening
 over a whole box, :func:`sobol_on` Sobol' indices over the few parameters the screening
 kept (:func:`few_that_matter`), and :func:`rests_on_table` names, for each output, the
@@ -62,6 +66,9 @@ __all__ = [
     "dating_ranking_outputs",
     "DATING_RANKINGS",
     "stakes_outputs",
+    "feedback_outputs",
+    "censorship_outputs",
+    "chosen_hiding_outputs",
     "PENALTY_HOMOPHILY_GRID",
     "screen",
     "few_that_matter",
@@ -176,6 +183,30 @@ MODELS = {
         "tie_value_scale": (0.25, 4.0),
         "alpha": (0.0, 0.6),
     },
+    "feedback": {
+        "alpha": (0.0, 0.9),
+        "ostracism": (0.01, 1.0),
+        "gap_scale": (25.0, 200.0),
+        "memory": (0.5, 0.95),
+        "homophily": (0.5, 0.9),
+        "mean_degree": (6.0, 14.0),
+    },
+    "censorship": {
+        "censorship": (0.0, 1.0),
+        "visibility": (0.0, 1.0),
+        "detection": (0.0, 1.0),
+        "responsiveness": (0.1, 1.0),
+        "minority_disposition": (0.3, 0.6),
+        "homophily": (0.5, 0.9),
+    },
+    "chosen_hiding": {
+        "stake_scale": (0.0, 30.0),
+        "rationality": (0.5, 8.0),
+        "authenticity": (0.25, 4.0),
+        "detection": (0.0, 0.6),
+        "fear_rate": (0.0, 1.0),
+        "minority_disposition": (0.3, 0.6),
+    },
 }
 """Each model's parameter box ``{name: (low, high)}``; the defaults of the code lie inside.
 
@@ -225,7 +256,22 @@ association weight, the score's weight in liking and the slate's size (rounded).
 ``stakes`` is notebook 08's strategic unfriending with everything gated
 (:func:`scorelab.studies.norms.stakes_game` in both worlds): the stakes' scale (notebook
 08's 10, and 100 where it reads the cuts by tie kind), the chance to reconsider a tie, the
-logit's rationality (notebook 08's 4), the tie values' scale and the association weight."""
+logit's rationality (notebook 08's 4), the tie values' scale and the association weight.
+
+``feedback`` is notebook 02's phase diagram (:func:`scorelab.studies.feedback.feedback_run`):
+the association weight up to notebook 02's 0.9, ostracism up to its 1 (from
+0.01, so that every run cuts ties: the share of cut ties left unreplaced is undefined
+without cuts), the gap scale of cutting, the
+record's memory and the society's homophily and mean degree (shared defaults 0.7 and 10,
+notebook 02's scenario 0.6 and 8). ``censorship`` is notebook 04's fixed hiding rule against
+no hiding on one seed (:func:`scorelab.studies.censorship.hiding_effects`): the censorship
+propensity, visibility, detection, the groups' mean responsiveness, the dissenting
+minority's mean disposition and homophily (default 0.7, notebook 04's 0.6).
+``chosen_hiding`` is notebook 04's chosen self-censorship
+(:func:`scorelab.studies.censorship.chosen_hiding_run` and
+:func:`~scorelab.studies.censorship.hiding_by_position_run`): the stake scale (notebook 04's
+0-30, 3 and 10), the logit's rationality (its 0.5-8), authenticity, detection, the fear
+rate and the minority's disposition."""
 
 NOT_IN_MODEL = {
     "game": ["the fixed hiding rule's censorship rate (the box runs chosen self-censorship; "
@@ -269,6 +315,19 @@ NOT_IN_MODEL = {
                "the order of tie values by kind (one scale factor on all of them)",
                "the society: notebook 08's (homophily 0.6, minority share 0.2, mean degree "
                "10)"],
+    "feedback": ["the game's other mechanisms, at GameConfig's defaults (no strategic "
+                 "unfriending or norm drift, the fixed hiding rule at 0.5, triadic share 0.5, "
+                 "the credit, travel and utilities gates)",
+                 "the minority's share (0.2) and the groups' profiles (equal)",
+                 "ostracism below 0.01 (the unreplaced share is undefined without cuts; the "
+                 "contrasts' counterfactual arms run at 0)"],
+    "censorship": ["public scores (always public; private scores halve the hiding)",
+                   "the minority's share (0.2) and the rest of the game, at GameConfig's "
+                   "defaults"],
+    "chosen_hiding": ["visibility (1: notebook 04's findings' point) and selective "
+                      "presentation (off)",
+                      "the society's homophily (notebook 04's 0.6) and the minority's share "
+                      "(0.2)"],
 }
 """Parameters issue 10 asks about that the boxes do not vary."""
 
@@ -370,6 +429,31 @@ OUTPUTS = {
                                       "1,000 ties and step with everything gated, colleague "
                                       "ties minus family ties (the churn that tie values "
                                       "alone cause is taken out of both)"),
+    "feedback.low_scorer_isolation": "share of the lowest 10 % of displayed scores without "
+                                     "ties minus the share of all citizens without ties",
+    "feedback.displayed_gini_change": "Gini of displayed scores, at this association weight "
+                                      "minus at 0 (same seed; 0 at weight 0)",
+    "feedback.wealth_gini_change": "Gini of wealth, at this association weight minus at 0 "
+                                   "(same seed; 0 at weight 0)",
+    "feedback.behaviour_diversity_change": "diversity of expressed behaviour (bits), at this "
+                                           "ostracism minus at 0 (same seed)",
+    "feedback.unreplaced_share": "share of the ties cut over the run that the engine does "
+                                 "not replace",
+    "censorship.minority_score_change": "the dissenting minority's mean own score, fixed-rule "
+                                        "hiding minus none (points, same seed)",
+    "censorship.majority_score_change": "the majority's mean own score, fixed-rule hiding "
+                                        "minus none (points, same seed)",
+    "censorship.score_gap_change": "majority minus minority mean own score, fixed-rule hiding "
+                                   "minus none (points, same seed)",
+    "censorship.credit_gap_change": "majority minus minority credit access, fixed-rule hiding "
+                                    "minus none (share, same seed)",
+    "censorship.disposition_correlation_change": "correlation of own score and disposition, "
+                                                 "fixed-rule hiding minus none (same seed)",
+    "chosen_hiding.hiding_gap": "under chosen hiding, the minority's minus the majority's "
+                                "share of disapproved acts hidden, second half of the run",
+    "chosen_hiding.adjusted_hiding_gap_effect": "the same at equal position (nearest gate and "
+                                                "distance bin), chosen minus no stakes "
+                                                "(same seed; 0 at stake scale 0)",
 }
 """The headline outputs, ``<model>.<output>``, and what each measures."""
 
@@ -1207,11 +1291,256 @@ def stakes_outputs(stake_scale=10.0, strategic_rate=0.2, rationality=4.0, tie_va
             "colleague_minus_family": float(excess["colleague"] - excess["family"])}
 
 
+def feedback_outputs(alpha=0.3, ostracism=0.05, gap_scale=100.0, memory=0.8, homophily=0.7,
+                     mean_degree=10.0, *, n_citizens=400, n_steps=20, tail=5, rng=None):
+    """Notebook 02's uncovered quantities at one point of the ``feedback`` box.
+
+    Runs :func:`scorelab.studies.feedback.feedback_run` (a two-group society, 20 %
+    minority with equal profiles, the citizen game with social ostracism and association,
+    the end state averaged over the last ``tail`` steps) at the box's point, and on the same
+    seed (the same society and streams) with no association (``alpha = 0``) and with no
+    ostracism (``ostracism = 0``), the counterfactuals notebook 02 compares with. The policy's
+    record has ``memory``; the game's other parameters are ``GameConfig``'s defaults. Each
+    output is the run's value of one of notebook 02's findings' quantities
+    (:func:`scorelab.studies.feedback.findings`), at the box's point where the finding names
+    one corner of the phase diagram (association 0.9 without ostracism, ostracism 1 without
+    association): how much the other lever moves it is what its ``rests_on`` should tell.
+
+    Checked against: with ``alpha = 0`` both Gini contrasts are exactly 0 and with
+    ``ostracism = 0`` the diversity contrast is exactly 0 (the same run twice), and no tie
+    is cut, so the unreplaced share is undefined (NaN); each output equals the difference of
+    :func:`~scorelab.studies.feedback.feedback_run`'s own measures on the same seed
+    (``tests/test_studies_sensitivity.py``).
+
+    Parameters
+    ----------
+    alpha : float in [0, 1], default 0.3
+        Association weight (``ScoringPolicy.alpha``).
+    ostracism : float in [0, 1], default 0.05
+        ``GameConfig.ostracism``: the scale of the chance per step that the higher scorer of
+        a tie cuts it.
+    gap_scale : float > 0, default 100.0
+        Score gap (points) at which that chance reaches 63 % of its maximum.
+    memory : float in [0, 1), default 0.8
+        Decay of the running record (``ScoringPolicy.memory``).
+    homophily : float in [0, 1], default 0.7
+        Homophily of the initial ties (notebook 02's scenario: 0.6).
+    mean_degree : float > 0, default 10.0
+        Mean number of initial ties (notebook 02's scenario: 8).
+    n_citizens : int, default 400
+        Citizens of the society.
+    n_steps : int, default 20
+        Steps of the game (notebook 02's default size).
+    tail : int, default 5
+        Steps at the end of the run that the end state averages over.
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Seeds the society and the game (SPEC 7); every arm replays the same seed.
+
+    Returns
+    -------
+    dict
+        The feedback outputs of :data:`OUTPUTS` (without the ``feedback.`` prefix):
+        ``low_scorer_isolation`` (share of the lowest 10 % of scores without ties minus the
+        share of all citizens without ties), ``displayed_gini_change`` and
+        ``wealth_gini_change`` (at ``alpha`` minus at 0), ``behaviour_diversity_change``
+        (diversity of expressed behaviour, bits, at ``ostracism`` minus at 0) and
+        ``unreplaced_share`` (share of the ties cut over the run that are not replaced).
+
+    Examples
+    --------
+    >>> out = feedback_outputs(alpha=0.0, n_citizens=200, n_steps=4, tail=2, rng=1)
+    >>> out["displayed_gini_change"], out["wealth_gini_change"]
+    (0.0, 0.0)
+    """
+    from scorelab.studies.feedback import feedback_run
+
+    n_citizens = check_integer("n_citizens", n_citizens, minimum=20)
+    alpha = check_real("alpha", alpha, minimum=0.0, maximum=1.0)
+    ostracism = check_real("ostracism", ostracism, minimum=0.0, maximum=1.0)
+    check_real("gap_scale", gap_scale, minimum=0.0, open_min=True)
+    check_real("homophily", homophily, minimum=0.0, maximum=1.0)
+    check_real("mean_degree", mean_degree, minimum=0.0, open_min=True)
+    # an int: every arm must replay the same society and stream
+    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    config = GameConfig(policy=_policy(alpha, memory=memory))
+    runs = {}
+
+    def run(weight, rate):
+        if (weight, rate) not in runs:
+            runs[weight, rate] = feedback_run(
+                n_citizens, alpha=weight, ostracism=rate, n_steps=n_steps, tail=tail,
+                homophily=homophily, mean_degree=mean_degree, config=config,
+                gap_scale=gap_scale, rng=seed)
+        return runs[weight, rate]
+
+    row, unassociated, unostracised = run(alpha, ostracism), run(0.0, ostracism), run(alpha, 0.0)
+    return {
+        "low_scorer_isolation": row["isolation_low_scorers"] - row["isolated_share"],
+        "displayed_gini_change": row["gini_displayed"] - unassociated["gini_displayed"],
+        "wealth_gini_change": row["gini_wealth"] - unassociated["gini_wealth"],
+        "behaviour_diversity_change": (row["expressed_behaviour_diversity"]
+                                       - unostracised["expressed_behaviour_diversity"]),
+        "unreplaced_share": row["unreplaced_share"],
+    }
+
+
+def censorship_outputs(censorship=1.0, visibility=1.0, detection=0.3, responsiveness=0.5,
+                       minority_disposition=0.45, homophily=0.7, *, n_citizens=400, n_steps=8,
+                       rng=None):
+    """Notebook 04's fixed-rule quantities at one point of the ``censorship`` box.
+
+    One replicate of :func:`scorelab.studies.censorship.hiding_effects`: the citizen game on
+    notebook 04's two-group society (a dissenting minority of mean disposition
+    ``minority_disposition`` against the majority's 0.6, both of mean ``responsiveness``),
+    played with the fixed hiding rule (``censorship``, ``visibility``, ``detection``, public
+    scores) and, on the same seed, without hiding (``censorship = 0``). Each output is the
+    replicate's paired difference (hiding minus no hiding) of one of notebook 04's
+    :data:`~scorelab.studies.censorship.FINDINGS`' measures.
+
+    Checked against: with ``censorship = 0`` (or ``visibility = 0``) nothing is hidden and
+    both runs are the same run, so every output is exactly 0; the outputs are
+    :func:`~scorelab.studies.censorship.hiding_effects`' own differences on the same seed
+    (``tests/test_studies_sensitivity.py``).
+
+    Parameters
+    ----------
+    censorship : float in [0, 1], default 1.0
+        Propensity to hide disapproved acts (``GameConfig.censorship``; notebook 04's
+        findings run at 1).
+    visibility : float in [0, 1], default 1.0
+        How visible acts are (``GameConfig.visibility``).
+    detection : float in [0, 1], default 0.3
+        Chance the authority detects a hidden act.
+    responsiveness : float in [0, 1], default 0.5
+        Mean responsiveness of both groups.
+    minority_disposition : float in [0, 1], default 0.45
+        The minority's mean disposition (the majority's is 0.6).
+    homophily : float in [0, 1], default 0.7
+        Homophily of the ties (notebook 04's scenario: 0.6).
+    n_citizens : int, default 400
+        Citizens of the society.
+    n_steps : int, default 8
+        Steps of the game (notebook 04's default size).
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Seeds the society and the game (SPEC 7); both runs replay the same seed.
+
+    Returns
+    -------
+    dict
+        The censorship outputs of :data:`OUTPUTS` (without the ``censorship.`` prefix),
+        each hiding minus no hiding: ``minority_score_change`` and ``majority_score_change``
+        (mean own score, points), ``score_gap_change`` (majority minus minority mean own
+        score, points), ``credit_gap_change`` (credit access, majority minus minority) and
+        ``disposition_correlation_change`` (correlation of own score and disposition).
+
+    Examples
+    --------
+    >>> out = censorship_outputs(censorship=0.0, n_citizens=200, n_steps=2, rng=1)
+    >>> sorted(set(out.values()))
+    [0.0]
+    """
+    from scorelab.studies.censorship import hiding_effects
+
+    n_citizens = check_integer("n_citizens", n_citizens, minimum=20)
+    censorship = check_real("censorship", censorship, minimum=0.0, maximum=1.0)
+    check_real("homophily", homophily, minimum=0.0, maximum=1.0)
+    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    row = hiding_effects(n_citizens, censorship=censorship, visibility=visibility,
+                         detection=detection, public_scores=True,
+                         responsiveness=responsiveness,
+                         minority_disposition=minority_disposition, homophily=homophily,
+                         n_steps=n_steps, rng=seed)
+
+    def change(measure):
+        return row[measure] - row[f"{measure}_counterfactual"]
+
+    return {
+        "minority_score_change": change("own_score_minority"),
+        "majority_score_change": change("own_score_majority"),
+        "score_gap_change": change("own_gap"),
+        "credit_gap_change": change("credit_gap"),
+        "disposition_correlation_change": change("score_disposition_correlation"),
+    }
+
+
+def chosen_hiding_outputs(stake_scale=10.0, rationality=2.0, authenticity=1.0, detection=0.3,
+                          fear_rate=0.5, minority_disposition=0.45, *, n_citizens=400,
+                          n_steps=12, rng=None):
+    """Notebook 04's group differences of chosen hiding at one point of the
+    ``chosen_hiding`` box.
+
+    On notebook 04's society (a dissenting minority of mean disposition
+    ``minority_disposition``, homophily
+    :data:`~scorelab.studies.censorship.CHOSEN_HIDING_HOMOPHILY`) with every gate at stake
+    (the stakes times ``stake_scale``), visibility 1 and chosen self-censorship, one seed
+    runs :func:`scorelab.studies.censorship.chosen_hiding_run` in the ``"choice"`` world and
+    :func:`~scorelab.studies.censorship.hiding_by_position_run` in the ``"choice"`` and
+    ``"no stakes"`` worlds (the same society and streams). ``hiding_gap`` is the chosen
+    world's minority-minus-majority hidden share (the quantity of the findings that hiding
+    falls on the minority and that rationality concentrates it there; ``rationality`` is in
+    the box), ``adjusted_hiding_gap_effect`` the same at equal position (nearest gate and
+    distance bin), chosen minus no stakes, paired.
+
+    Checked against: with ``stake_scale = 0`` the chosen world is the no-stakes world, so
+    ``adjusted_hiding_gap_effect`` is exactly 0, and both outputs equal the study's own
+    measures on the same seed (``tests/test_studies_sensitivity.py``).
+
+    Parameters
+    ----------
+    stake_scale : float >= 0, default 10.0
+        Every gate (shop to food) worth ``dynamics.DEFAULT_STAKES`` times this (notebook
+        04: 10 for the hiding gap, 3 for the position and dose sections).
+    rationality : float >= 0, default 2.0
+        Logit precision of the choice to hide.
+    authenticity : float >= 0, default 1.0
+        Cost of hiding an act (units of the stakes).
+    detection : float in [0, 1], default 0.3
+        Chance the authority detects a hidden act.
+    fear_rate : float in [0, 1], default 0.5
+        How fast fear follows the share of one's ties seen losing a gate.
+    minority_disposition : float in [0, 1], default 0.45
+        The minority's mean disposition (the majority's is 0.6).
+    n_citizens : int, default 400
+        Citizens of the society.
+    n_steps : int, default 12
+        Steps of the game (notebook 04's ``choice_steps``).
+    rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Seeds the society and the game (SPEC 7); every run replays the same seed.
+
+    Returns
+    -------
+    dict
+        ``hiding_gap`` and ``adjusted_hiding_gap_effect`` (see :data:`OUTPUTS`).
+
+    Examples
+    --------
+    >>> out = chosen_hiding_outputs(stake_scale=0.0, n_citizens=200, n_steps=4, rng=1)
+    >>> out["adjusted_hiding_gap_effect"]
+    0.0
+    """
+    from scorelab.studies.censorship import chosen_hiding_run, hiding_by_position_run
+
+    n_citizens = check_integer("n_citizens", n_citizens, minimum=20)
+    check_real("rationality", rationality, minimum=0.0)
+    check_real("authenticity", authenticity, minimum=0.0)
+    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    game = dict(stake_scale=stake_scale, rationality=rationality, authenticity=authenticity,
+                detection=detection, fear_rate=fear_rate, visibility=1.0,
+                minority_disposition=minority_disposition, n_citizens=n_citizens,
+                n_steps=n_steps, rng=seed)
+    chosen = chosen_hiding_run("choice", **game)
+    position = {world: hiding_by_position_run(world, **game)["adjusted_hiding_gap"]
+                for world in ("choice", "no stakes")}
+    return {"hiding_gap": chosen["hiding_gap"],
+            "adjusted_hiding_gap_effect": position["choice"] - position["no stakes"]}
+
+
 _FUNCTIONS = {"game": game_outputs, "dating": dating_outputs, "credit": credit_outputs,
               "guilt": guilt_outputs, "rollout": rollout_outputs,
               "interventions": interventions_outputs, "customs": customs_outputs,
               "lender": lender_outputs, "dating_ranking": dating_ranking_outputs,
-              "stakes": stakes_outputs}
+              "stakes": stakes_outputs, "feedback": feedback_outputs,
+              "censorship": censorship_outputs, "chosen_hiding": chosen_hiding_outputs}
 
 
 def _model(model):
