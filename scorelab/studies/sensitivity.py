@@ -1564,8 +1564,10 @@ def screen(model, *, trajectories, fixed=None, rng=None, n_jobs=1):
 
     Parameters
     ----------
-    model : {"game", "dating", "credit", "guilt", "rollout"}
-        Which box of :data:`MODELS` to screen.
+    model : str
+        One of :data:`MODELS`: "game", "dating", "credit", "guilt", "rollout", "interventions",
+        "customs", "lender", "dating_ranking", "stakes", "feedback", "censorship" or
+        "chosen_hiding": the box to screen.
     trajectories : int
         Morris trajectories.
     fixed : mapping, optional
@@ -1635,8 +1637,10 @@ def sobol_on(model, parameters, *, n, fixed=None, rng=None, n_jobs=1):
 
     Parameters
     ----------
-    model : {"game", "dating", "credit", "guilt", "rollout"}
-        Which model of :data:`MODELS`.
+    model : str
+        One of :data:`MODELS`: "game", "dating", "credit", "guilt", "rollout", "interventions",
+        "customs", "lender", "dating_ranking", "stakes", "feedback", "censorship" or
+        "chosen_hiding".
     parameters : sequence of str
         The parameters to vary (e.g. :func:`few_that_matter`'s choice).
     n : int
