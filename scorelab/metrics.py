@@ -901,6 +901,11 @@ class GameState:
     tie_crossing_ends : callable, optional
         ``tie_crossing_ends()``: what :attr:`crossing_ends` counts, from the engine's tally
         (kept through the edits of the ties) instead of a pass over the matrix.
+    tie_components : callable, optional
+        ``tie_components()``: the sizes of the connected components of ``matrix`` (any
+        order), from the engine's spanning forest kept through the edits of the ties
+        (:class:`scorelab._components.SpanningForest`) instead of a search over every
+        tie.
     kinds : sequence of str
         The tie kinds, in the order of the counts.
     sees_actual : numpy.ndarray, optional
@@ -936,6 +941,7 @@ class GameState:
     cut_counts: Mapping | None = None
     tie_kind_counts: Callable | None = None
     tie_crossing_ends: Callable | None = None
+    tie_components: Callable | None = None
     whole_weights: bool = False
     kinds: tuple = ()
     sees_actual: np.ndarray | None = None
@@ -1007,7 +1013,10 @@ class GameState:
 
     @functools.cached_property
     def component_sizes(self):
-        """Size of each connected component of the ties."""
+        """Size of each connected component of the ties (in no particular order when
+        :attr:`tie_components` gives them)."""
+        if self.tie_components is not None:
+            return self.tie_components()
         return np.bincount(symmetric_components(self.matrix))
 
     @functools.cached_property
