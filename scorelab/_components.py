@@ -88,39 +88,72 @@ class SpanningForest:
         n = self.n
         if self.parent is None:
             parent, main = self._first_forest(matrix)
-            added = (np.empty(0, np.int64),) * 2
+            added, old_root = (np.empty(0, np.int64),) * 2, None
         else:
             parent, main, added = self._cut_forest(contains)
+            old_root = self.root
         self._edits = []
         root = _roots(parent)
-        main_root = main[root]
-        loose = np.flatnonzero(~main_root)  # the citizens of pieces cut off from their trees
-        a, b = _row_ties(matrix, loose)
-        ra, rb = root[a], root[b]
+        loose = np.flatnonzero(~main[root])  # the citizens of pieces cut off from their trees
         size = np.bincount(root, minlength=n)
-        # Most cut-off pieces have a tie to a main piece (the part of a tree that kept its
-        # root): each hangs from one such tie at once. Hanging a piece along a tie keeps
-        # the components, so the rest need only the other candidate ties.
-        group = np.arange(n, dtype=np.int64)  # the piece each piece now hangs in
-        direct = np.flatnonzero(main_root[b])
-        if len(direct):
-            via = np.full(n, -1, dtype=np.int64)
-            via[ra[direct]] = direct  # any of a piece's ties to a main piece will do
-            hung = np.flatnonzero(via >= 0)
-            tie = via[hung]
-            _reroot(parent, a[tie], b[tie])
-            group[hung] = rb[tie]
-            np.add.at(size, rb[tie], size[hung])
-            size[hung] = 0
-        # a tie from a hung piece to another main piece still joins two groups
+        group = np.arange(n, dtype=np.int64)  # the group each piece now belongs to
+        if old_root is not None and len(loose):
+            loose = self._hang_on_own_tree(matrix, parent, root, old_root, loose, size, group)
+        a, b = _row_ties(matrix, loose)
         a = np.concatenate((a, added[0]))
         b = np.concatenate((b, added[1]))
-        ga = group[np.concatenate((ra, root[added[0]]))]
-        gb = group[np.concatenate((rb, root[added[1]]))]
+        ga, gb = group[root[a]], group[root[b]]
         joins = ga != gb
-        sizes = _join_groups(parent, size, a[joins], b[joins], ga[joins], gb[joins])
-        self.parent = parent
+        sizes, groups, tops = _join_groups(parent, size, a[joins], b[joins], ga[joins],
+                                           gb[joins])
+        group[groups] = tops  # a group root's group: the root of its tree now
+        self.parent, self.root = parent, group[group[root]]
         return sizes
+
+    _ROUNDS = 4
+
+    def _hang_on_own_tree(self, matrix, parent, root, old_root, loose, size, group):
+        """Hang the cut-off pieces that have a tie to the main piece of their own tree
+        (the part that kept the old root) from one such tie; return the citizens of the
+        pieces that found none.
+
+        A piece's citizens try their first, second, ... tie (``_ROUNDS`` of them) until
+        one reaches that main piece; most pieces hang in the first round. A tie from a
+        hung piece to another piece of its old tree then joins nothing new: that piece is
+        the main one or hangs from it too, or it is a piece that found no tie here, whose
+        ties are all read (the module's step 3).
+        """
+        indptr, indices = matrix.indptr, matrix.indices
+        done = np.zeros(self.n, dtype=bool)
+        slot = np.empty(self.n, dtype=np.int64)
+        inner, outer = [], []
+        pending = loose
+        for k in range(self._ROUNDS):
+            start = indptr[pending].astype(np.int64) + k
+            has = start < indptr[pending + 1]
+            pending, start = pending[has], start[has]
+            if not len(pending):
+                break
+            other = indices[start].astype(np.int64)
+            hit = root[other] == old_root[pending]  # into the main piece of one's tree
+            a, b = pending[hit], other[hit]
+            piece = root[a]
+            # one tie per piece: the last write of each piece's slot wins
+            slot[piece] = np.arange(len(piece))
+            first = slot[piece] == np.arange(len(piece))
+            a, b, piece = a[first], b[first], piece[first]
+            done[piece] = True
+            inner.append(a)
+            outer.append(b)
+            pending = pending[~done[root[pending]]]
+        if inner:
+            a, b = np.concatenate(inner), np.concatenate(outer)
+            piece = root[a]
+            _reroot(parent, a, b)
+            group[piece] = root[b]
+            np.add.at(size, root[b], size[piece])
+            size[piece] = 0
+        return loose[~done[root[loose]]]
 
     def _first_forest(self, matrix):
         """A breadth-first tree of the component of the citizen with the most ties (its
@@ -163,12 +196,13 @@ def _join_groups(parent, size, a, b, ga, gb):
     The groups the ties touch, contracted along them, form a small graph whose components
     (SciPy's) are the components of the ties; every other group is one on its own. In
     each contracted component the largest group keeps its root and the others are hung
-    (:func:`_hang`) so that ``parent`` is a spanning forest again.
+    (:func:`_hang`) so that ``parent`` is a spanning forest again. Also returns the groups
+    the ties touch and the root each of them now hangs under.
     """
     n = len(parent)
     roots = np.flatnonzero(parent == np.arange(n))
     if not len(a):
-        return size[roots]
+        return size[roots], np.empty(0, np.int64), np.empty(0, np.int64)
     involved = np.zeros(n, dtype=bool)
     involved[ga] = True
     involved[gb] = True
@@ -184,7 +218,10 @@ def _join_groups(parent, size, a, b, ga, gb):
     top = order[first_of_runs(label[order])]
     _hang(parent, top, ia, ib, a, b, m)
     joined = np.bincount(label, weights=weight, minlength=n_joined).astype(np.int64)
-    return np.concatenate((size[roots[~involved[roots]]], joined))
+    top_of_label = np.empty(n_joined, dtype=np.int64)
+    top_of_label[label[top]] = groups[top]
+    return (np.concatenate((size[roots[~involved[roots]]], joined)), groups,
+            top_of_label[label])
 
 
 def _roots(parent):
