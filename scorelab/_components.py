@@ -225,13 +225,13 @@ def _join_groups(parent, size, a, b, ga, gb):
 
 
 def _roots(parent):
-    """Each node's root, by pointer jumping."""
-    root = parent.copy()
+    """Each node's root, by pointer jumping (``log2(depth)`` passes over ``parent``)."""
+    root, up = parent.copy(), np.empty_like(parent)
     while True:
-        up = root[root]
+        np.take(root, root, out=up, mode="clip")  # the indices are nodes: nothing to clip
         if np.array_equal(up, root):
-            return root
-        root = up
+            return up
+        root, up = up, root
 
 
 def _row_ties(matrix, rows):

@@ -438,10 +438,12 @@ def isolation_rate(G, scores, *, quantile=0.1, min_degree=1, groups=None):
     return _share_of_low_isolated(low, isolated)
 
 
-def _low_and_isolated(n_tied, s, quantile, min_degree):
+def _low_and_isolated(n_tied, s, quantile, min_degree, ordered=None):
     """The low scorers (at or below the ``quantile``-quantile) and the citizens tied to
-    fewer than ``min_degree`` others (``n_tied``: how many others each one is tied to)."""
-    low = s <= np.quantile(s, quantile, method="lower")
+    fewer than ``min_degree`` others (``n_tied``: how many others each one is tied to).
+    ``ordered``, ``np.sort(s)`` when at hand, gives the same quantile (an order statistic)
+    faster: NumPy's partition of sorted values took 1.7 ms at 10^6 here, 9.8 ms unsorted."""
+    low = s <= np.quantile(s if ordered is None else ordered, quantile, method="lower")
     return low, n_tied < min_degree
 
 
@@ -639,7 +641,7 @@ def _bin(rates, bins):
     return np.minimum((rates * bins).astype(np.int64), bins - 1)
 
 
-def _act_diversity(approved, n_acts, bins):
+def _act_diversity(approved, n_acts, bins, *, drawn=False):
     """``_entropy(_rate_profiles(approved / n_acts, bins))`` for counts of approved acts.
 
     Each citizen's counts (one per domain, integers in ``0..n_acts``) are one of
@@ -650,19 +652,33 @@ def _act_diversity(approved, n_acts, bins):
     bit; the per-citizen path (a hash-based ``unique`` of 10^7 ids took 3.7 s per step)
     remains for counts that are not whole numbers or combinations too many to list.
     Checked against the per-citizen path in ``tests/test_history.py``.
+
+    ``drawn=True`` says the counts are the game's binomial draws, whole numbers in
+    ``0..n_acts`` by construction: the check of that (a copy and a comparison of every
+    count, half of the time at 10^6 citizens) is skipped and the combination's number is
+    taken in floating point (exact for whole numbers: the same integers).
     """
     approved = np.asarray(approved)
     levels, width = n_acts + 1, approved.shape[1] if approved.ndim == 2 else 1
     counts = approved.reshape(len(approved), width)
     combinations = levels**width
-    whole = counts.astype(np.intp)
-    if (combinations > max(len(counts), 1) or not np.array_equal(whole, counts)
-            or whole.min(initial=0) < 0 or whole.max(initial=0) > n_acts):
+    if combinations > max(len(counts), 1):
         return _entropy(_rate_profiles(approved / n_acts, bins))
-    code = np.zeros(len(counts), dtype=np.intp)
-    for d in range(width - 1, -1, -1):
-        code *= levels
-        code += whole[:, d]
+    if drawn:
+        number = counts[:, width - 1].astype(np.float64)
+        for d in range(width - 2, -1, -1):
+            number *= levels
+            number += counts[:, d]
+        code = number.astype(np.intp)
+    else:
+        whole = counts.astype(np.intp)
+        if (not np.array_equal(whole, counts) or whole.min(initial=0) < 0
+                or whole.max(initial=0) > n_acts):
+            return _entropy(_rate_profiles(approved / n_acts, bins))
+        code = np.zeros(len(counts), dtype=np.intp)
+        for d in range(width - 1, -1, -1):
+            code *= levels
+            code += whole[:, d]
     per_code = np.bincount(code, minlength=combinations)
     present = np.flatnonzero(per_code)
     digits = np.empty((len(present), width))
@@ -1017,9 +1033,10 @@ class GameState:
 
     @functools.cached_property
     def gini_inputs(self):
-        """``(x, np.sort(x))`` for the participants' displayed scores and for wealth, the
-        two values of the two Gini measures: the two sorts (52 ms each at 10^6 here, the
-        Ginis' whole cost) run at once on the two threads of
+        """``(x, np.sort(x))`` for the participants' displayed scores and for wealth: the
+        values of the two Gini measures (the low scorers' cut-off of
+        ``isolation_low_scorers`` is read from the first). The two sorts (52 ms each at
+        10^6 here, the Ginis' whole cost) run at once on the two threads of
         :func:`scorelab._graph.thread_pool` (NumPy's sort releases the GIL)."""
         values = (self.displayed[self.participant], self.wealth)
         return tuple(zip(values, thread_pool().map(np.sort, values)))
@@ -1183,7 +1200,8 @@ def _isolation_low_scorers(state):
     # isolation_rate at quantile 0.1 and min_degree 1; the game's ties are loopless and
     # store no zeros, so a row's stored entries are the others it is tied to
     n_tied = state.among_scored.tie_counts
-    low, isolated = _low_and_isolated(n_tied, state.scored_displayed[state.participant], 0.1, 1)
+    low, isolated = _low_and_isolated(n_tied, state.scored_displayed[state.participant], 0.1, 1,
+                                      ordered=state.gini_inputs[0][1])
     return _share_of_low_isolated(low, isolated)
 
 
@@ -1236,7 +1254,8 @@ GAME_MEASURES = (
     Measure("private_disapproval", lambda s: s.private_rate.mean(), acts=True),
     Measure("expressed_disapproval", lambda s: s.expressed_rate.mean(), acts=True),
     Measure("expression_gap", lambda s: _gap(s.private_rate, s.expressed_rate), acts=True),
-    Measure("behaviour_diversity", lambda s: _act_diversity(s.approved, s.n_acts, 10),
+    Measure("behaviour_diversity",
+            lambda s: _act_diversity(s.approved, s.n_acts, 10, drawn=True),
             acts=True),
     Measure("score_assortativity", _when_several_scored(_score_assortativity)),
     Measure("isolation_low_scorers", _when_several_scored(_isolation_low_scorers)),
