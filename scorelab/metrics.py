@@ -918,7 +918,9 @@ class GameState:
         One membership mask per group, in ``group_labels`` order.
     approved, private, expressed : numpy.ndarray
         This step's acts per citizen and domain: approved, disapproved (as done) and
-        disapproved as shown to the public (self-censored acts left out).
+        disapproved as shown to the public (self-censored acts left out). Counts: whole
+        numbers in ``0..n_acts`` (the game's binomial draws), which the measures rely on
+        (sums of them are exact in any order).
     private_approval : numpy.ndarray, optional
         Private approval (disposition) per citizen, or per citizen and domain when norms
         drift.
@@ -1015,14 +1017,30 @@ class GameState:
         return np.where(self.participant, self.displayed, np.nan)
 
     @functools.cached_property
+    def private_count(self):
+        """Each citizen's disapproved acts this step, as done (summed over domains)."""
+        return _row_sums(self.private)
+
+    @functools.cached_property
+    def expressed_count(self):
+        """Each citizen's disapproved acts this step, as shown (summed over domains)."""
+        return _row_sums(self.expressed)
+
+    @functools.cached_property
     def private_rate(self):
         """Each citizen's share of disapproved acts this step, as done."""
-        return _row_sums(self.private) / (self.n_acts * self.private.shape[1])
+        return self.private_count / (self.n_acts * self.private.shape[1])
 
     @functools.cached_property
     def expressed_rate(self):
         """Each citizen's share of disapproved acts this step, as shown."""
-        return _row_sums(self.expressed) / (self.n_acts * self.expressed.shape[1])
+        return self.expressed_count / (self.n_acts * self.expressed.shape[1])
+
+    @functools.cached_property
+    def product(self):
+        """``z -> matrix @ z`` on the threads (:class:`scorelab._graph.ParallelProduct`:
+        SciPy's sums, row by row, so the same numbers)."""
+        return ParallelProduct(self.matrix)
 
     @functools.cached_property
     def private_mean(self):
@@ -1046,10 +1064,10 @@ class GameState:
         """Who privately approves of disapproved acts (private approval below 1/2) but sees
         most of their ties (tie-weighted) conform (expressed approval at least 1/2)."""
         shown = (1.0 - self.expressed_rate) >= 0.5
-        conform = self.matrix @ shown.astype(float)
+        conform = self.product(shown.astype(float))
         if self.sees_actual is not None:
             actual = (1.0 - self.private_rate) >= 0.5
-            conform = np.where(self.sees_actual, self.matrix @ actual.astype(float), conform)
+            conform = np.where(self.sees_actual, self.product(actual.astype(float)), conform)
         believed = np.divide(conform, self.degree, out=np.zeros(self.n), where=self.degree > 0)
         return (self.private_mean < 0.5) & (believed > 0.5)
 
@@ -1091,17 +1109,18 @@ class GameState:
         its row's in column order). Checked against the sliced matrix in
         ``tests/test_history.py``.
         """
-        return _AmongScored(self.matrix, self.participant, self.degree, self.whole_weights)
+        return _AmongScored(self.matrix, self.participant, self.degree, self.whole_weights,
+                            self.product)
 
 
 class _AmongScored:
     """The ties among participants of a symmetric tie matrix (see
     :attr:`GameState.among_scored`)."""
 
-    def __init__(self, matrix, participant, degree, whole_weights=False):
+    def __init__(self, matrix, participant, degree, whole_weights=False, product=None):
         self.matrix, self.participant = matrix, participant
         self.whole_weights = whole_weights
-        self._product = ParallelProduct(matrix)
+        self._product = ParallelProduct(matrix) if product is None else product
         self.everyone = bool(participant.all())
         if self.everyone:
             # whole-number weights: every sum of them is exact, so the sum of the row sums
@@ -1284,8 +1303,11 @@ def _group_means(values):
 
 
 def _hidden_share(state, member=None):
-    private = state.private if member is None else state.private[member]
-    expressed = state.expressed if member is None else state.expressed[member]
+    # the acts are counts: whole numbers add up exactly in any order, so the sums of the
+    # citizens' sums over domains are the sums over all (without copying the group's rows)
+    private, expressed = state.private_count, state.expressed_count
+    if member is not None:
+        private, expressed = private[member], expressed[member]
     total = private.sum()
     return float(1.0 - expressed.sum() / total) if total else np.nan
 
