@@ -63,8 +63,13 @@ class SpanningForest:
     ----------
     parent : numpy.ndarray of int64 or None
         The forest: each node's parent, itself at a root (None before the first call).
-    root : numpy.ndarray of int64
+    root : numpy.ndarray of int64 or None
         Each node's root in ``parent`` (what the next update calls a node's own tree).
+    cut_off_share : float
+        The share of nodes in pieces cut off from their trees at the last update (the
+        update's work; when its mean over the last ``_REBUILD_UPDATES`` updates is above
+        ``_REBUILD_SHARE`` and ``_REBUILD_GROWTH`` times its value at the first update
+        after the last build, the forest is built afresh instead).
 
     Notes
     -----
@@ -73,10 +78,23 @@ class SpanningForest:
     calls are kept as lists of arrays (nothing is recorded before the first call).
     """
 
+    # A forest is built afresh when the share of citizens cut off from their trees, over
+    # the last 3 updates, is above both of these: 10 %, and 3 times the share at the first
+    # update after the last build. Hanging pieces deepens the trees, and the cut-off share
+    # grows with the depth (at 10^5 citizens, 1 % of the ties cut per step: 3 % after a
+    # build, 10 % after 40 steps, 38 % after 120; a single update's share varies widely).
+    _REBUILD_SHARE = 0.1
+    _REBUILD_GROWTH = 3.0
+    _REBUILD_UPDATES = 3
+
     def __init__(self, n):
         self.n = int(n)
         self.parent = None  # int64, parent[i] == i at a root; None until the first call
+        self.root = None
         self._edits = []  # (cut source, cut target, new source, new target) per edit
+        self._fresh_share = None  # the cut-off share at the first update after a build
+        self._recent = []  # the cut-off shares of the last updates
+        self.cut_off_share = np.nan  # at the last update
 
     def record(self, cut_source, cut_target, new_source, new_target):
         """Note an edit: ties ``(cut_source, cut_target)`` cut, ``(new_source,
@@ -109,6 +127,17 @@ class SpanningForest:
         self._edits = []
         root = _roots(parent)
         loose = np.flatnonzero(~main[root])  # the citizens of pieces cut off from their trees
+        if old_root is not None:
+            self.cut_off_share = len(loose) / n
+            if self._fresh_share is None:
+                self._fresh_share = self.cut_off_share
+            self._recent = (self._recent + [self.cut_off_share])[-self._REBUILD_UPDATES:]
+            if len(self._recent) == self._REBUILD_UPDATES and np.mean(self._recent) > max(
+                    self._REBUILD_SHARE, self._REBUILD_GROWTH * self._fresh_share):
+                # the trees have grown deep (hanging pieces lengthens them): a forest
+                # built afresh, a breadth-first tree, is shallow again
+                self.parent, self._fresh_share, self._recent = None, None, []
+                return self.component_sizes(matrix, contains)
         size = np.bincount(root, minlength=n)
         group = np.arange(n, dtype=np.int64)  # the group each piece now belongs to
         if old_root is not None and len(loose):

@@ -252,3 +252,25 @@ def test_components_of_random_edit_sequences(n, seed, cut_share, n_new, every):
         _random_edit(ties, rng, cut_share, n_new)
         if step % every == 0:
             _check_components(ties, ties.component_sizes())
+
+
+def test_components_when_the_forest_is_built_afresh_at_some_updates(monkeypatch):
+    # a forest whose trees grew deep is rebuilt; with the thresholds at 0 and 1 every
+    # update whose cut-off share exceeds the first one's rebuilds, the others update
+    from scorelab._components import SpanningForest
+
+    monkeypatch.setattr(SpanningForest, "_REBUILD_SHARE", 0.0)
+    monkeypatch.setattr(SpanningForest, "_REBUILD_GROWTH", 1.0)
+    builds = []
+    first_forest = SpanningForest._first_forest
+    monkeypatch.setattr(SpanningForest, "_first_forest",
+                        lambda self, matrix: builds.append(1) or first_forest(self, matrix))
+    rng = np.random.default_rng(9)
+    society = homophilous_sbm(800, mean_degree=4, rng=9)
+    source, target, kinds, weights = _tie_arrays(society)
+    ties = DynamicTies(800, source, target, kinds, weights, new_kind=FRIEND)
+    _check_components(ties, ties.component_sizes())
+    for _ in range(20):
+        _random_edit(ties, rng, 0.05, 20)
+        _check_components(ties, ties.component_sizes())
+    assert 2 < len(builds) < 21  # some updates rebuilt, some did not
