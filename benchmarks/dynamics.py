@@ -19,6 +19,8 @@ History cost (issue "Scale"): with the history measured every step, a step may c
 1.3x the step without it, at 10^6 and at 10^7. ``step_clock`` times every step of one run
 from inside it: a measure that reads the clock, alone (the step without history) or first
 of the default measures (the step with the history of the step before it).
+``measure_costs`` times each measure inside a run, and the components kept by the
+spanning forest against a breadth-first search of the same ties on the same states.
 
 ``--large`` times the game at 10^7 citizens with mean degree 10 (5 * 10^7 ties, 10^8 stored
 entries): the society's generation, ``simulate``'s set-up, every step with and without the
@@ -317,6 +319,53 @@ def history_ratio(society, config, n_steps, spmv, label, repeats=1):
     return row
 
 
+def measure_costs(society, config, n_steps=6):
+    """Seconds each history measure takes per measured step, timed inside one run (median
+    over the steps after the first two: step 0 builds the components' spanning forest and
+    step 1 is its first update), beside a breadth-first search of the same components on
+    the same states (SciPy's, :func:`scorelab._graph.symmetric_components`: what the
+    history ran before the forest). Returns ``{measure key: seconds}`` and prints the
+    costliest and the forest against the search."""
+    from scorelab._graph import symmetric_components
+
+    times = {}
+
+    def timed(measure):
+        def function(state):
+            start = time.perf_counter()
+            value = measure.function(state)
+            times.setdefault(measure.key, []).append(time.perf_counter() - start)
+            return value
+        return metrics.Measure(measure.name, function, by_group=measure.by_group,
+                               acts=measure.acts)
+
+    def search(state):
+        sizes = np.bincount(symmetric_components(state.matrix))
+        return len(sizes)
+
+    chosen = list(metrics.GAME_MEASURES)
+    if config.mechanisms_on:
+        chosen += list(metrics.MECHANISM_MEASURES)
+    chosen = [timed(m) for m in chosen]
+    chosen.append(timed(metrics.Measure("components_by_search", search)))
+    wide = simulate(society, config, n_steps=n_steps, rng=1, measures=chosen).wide()
+    if not (wide["components"] == wide["components_by_search"]).all():
+        raise AssertionError("the forest's components differ from the search's")
+    costs = {key: float(np.median(values[2:])) for key, values in times.items()
+             if len(values) > 2}
+    search_seconds = costs.pop("components_by_search")
+    total = sum(costs.values())
+    top = sorted(costs.items(), key=lambda item: -item[1])[:8]
+    print(f"  history per measured step: {total:.3f} s in all (load "
+          f"{os.getloadavg()[0]:.1f}); "
+          + ", ".join(f"{key} {seconds * 1e3:.0f} ms" for key, seconds in top))
+    print(f"  components: spanning forest kept through the edits {costs['components'] * 1e3:.0f}"
+          f" ms, breadth-first search of the same ties {search_seconds * 1e3:.0f} ms "
+          f"(x{search_seconds / costs['components']:.1f})")
+    return {"seconds_per_measure": costs, "seconds_history": total,
+            "seconds_components_by_search": search_seconds}
+
+
 def run_large(n=10_000_000, mean_degree=10, n_steps=5):
     """The game at 10^7 citizens: generation, set-up, steps, history, peak memory."""
     start = time.perf_counter()
@@ -328,6 +377,7 @@ def run_large(n=10_000_000, mean_degree=10, n_steps=5):
     rows = []
     for label, config in (("original rules", GameConfig(ostracism=OSTRACISM)),):
         row = history_ratio(society, config, n_steps, spmv, label)
+        row.update(measure_costs(society, config, n_steps=n_steps))
         row["seconds_to_generate"] = generated
         row["target_seconds"], row["target_peak_gb"] = 20.0, 16.0
         rows.append(row)
@@ -359,8 +409,9 @@ def main(argv=None):
             for label, config in (("original rules", GameConfig(ostracism=OSTRACISM)),
                                   ("strategic unfriending and norm drift",
                                    GameConfig(ostracism=OSTRACISM, **MECHANISMS))):
-                results["runs"].append(history_ratio(society, config, 5, spmv, label,
-                                                     repeats=3))
+                row = history_ratio(society, config, 5, spmv, label, repeats=3)
+                row.update(measure_costs(society, config))
+                results["runs"].append(row)
             name = "dynamics-history.json"
         (out / name).write_text(json.dumps(results, indent=2, default=str) + "\n")
         return

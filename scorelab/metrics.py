@@ -47,6 +47,7 @@ from scorelab._graph import (
     as_weight_matrix,
     group_codes,
     symmetric_components,
+    thread_pool,
 )
 from scorelab._numeric import dot
 from scorelab._validation import check_finite_array, check_integer, check_real, shown
@@ -184,13 +185,31 @@ def gini(values, *, groups=None):
     return _gini(x)
 
 
-def _gini(x):
+def _gini(x, ordered=None):
+    """The Gini coefficient of ``x``; ``ordered`` is ``np.sort(x)`` when already sorted."""
     total = x.sum()
     if total == 0:
         return 0.0
     n = len(x)
     rank_weight = 2.0 * np.arange(1, n + 1) - n - 1
-    return float(max(0.0, dot(rank_weight, np.sort(x)) / (n * total)))
+    ordered = np.sort(x) if ordered is None else ordered
+    return float(max(0.0, dot(rank_weight, ordered) / (n * total)))
+
+
+def _row_sums(a):
+    """``a.sum(axis=1)`` bit for bit, faster for a few columns.
+
+    NumPy adds a row of fewer than 8 values one by one from the left (its pairwise sum
+    starts at 8 values), as the column additions below do; along a short last axis its
+    reduction took 31 ms for 10^6 x 5 values here, the additions 6 ms. Checked against
+    ``sum(axis=1)`` in ``tests/test_history.py``.
+    """
+    if a.ndim != 2 or not 1 <= a.shape[1] < 8:
+        return a.sum(axis=1)
+    out = a[:, 0].copy()
+    for column in range(1, a.shape[1]):
+        out += a[:, column]
+    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -419,10 +438,12 @@ def isolation_rate(G, scores, *, quantile=0.1, min_degree=1, groups=None):
     return _share_of_low_isolated(low, isolated)
 
 
-def _low_and_isolated(n_tied, s, quantile, min_degree):
+def _low_and_isolated(n_tied, s, quantile, min_degree, ordered=None):
     """The low scorers (at or below the ``quantile``-quantile) and the citizens tied to
-    fewer than ``min_degree`` others (``n_tied``: how many others each one is tied to)."""
-    low = s <= np.quantile(s, quantile, method="lower")
+    fewer than ``min_degree`` others (``n_tied``: how many others each one is tied to).
+    ``ordered``, ``np.sort(s)`` when at hand, gives the same quantile (an order statistic)
+    faster: NumPy's partition of sorted values took 1.7 ms at 10^6 here, 9.8 ms unsorted."""
+    low = s <= np.quantile(s if ordered is None else ordered, quantile, method="lower")
     return low, n_tied < min_degree
 
 
@@ -620,7 +641,7 @@ def _bin(rates, bins):
     return np.minimum((rates * bins).astype(np.int64), bins - 1)
 
 
-def _act_diversity(approved, n_acts, bins):
+def _act_diversity(approved, n_acts, bins, *, drawn=False):
     """``_entropy(_rate_profiles(approved / n_acts, bins))`` for counts of approved acts.
 
     Each citizen's counts (one per domain, integers in ``0..n_acts``) are one of
@@ -631,19 +652,33 @@ def _act_diversity(approved, n_acts, bins):
     bit; the per-citizen path (a hash-based ``unique`` of 10^7 ids took 3.7 s per step)
     remains for counts that are not whole numbers or combinations too many to list.
     Checked against the per-citizen path in ``tests/test_history.py``.
+
+    ``drawn=True`` says the counts are the game's binomial draws, whole numbers in
+    ``0..n_acts`` by construction: the check of that (a copy and a comparison of every
+    count, half of the time at 10^6 citizens) is skipped and the combination's number is
+    taken in floating point (exact for whole numbers: the same integers).
     """
     approved = np.asarray(approved)
     levels, width = n_acts + 1, approved.shape[1] if approved.ndim == 2 else 1
     counts = approved.reshape(len(approved), width)
     combinations = levels**width
-    whole = counts.astype(np.intp)
-    if (combinations > max(len(counts), 1) or not np.array_equal(whole, counts)
-            or whole.min(initial=0) < 0 or whole.max(initial=0) > n_acts):
+    if combinations > max(len(counts), 1):
         return _entropy(_rate_profiles(approved / n_acts, bins))
-    code = np.zeros(len(counts), dtype=np.intp)
-    for d in range(width - 1, -1, -1):
-        code *= levels
-        code += whole[:, d]
+    if drawn:
+        number = counts[:, width - 1].astype(np.float64)
+        for d in range(width - 2, -1, -1):
+            number *= levels
+            number += counts[:, d]
+        code = number.astype(np.intp)
+    else:
+        whole = counts.astype(np.intp)
+        if (not np.array_equal(whole, counts) or whole.min(initial=0) < 0
+                or whole.max(initial=0) > n_acts):
+            return _entropy(_rate_profiles(approved / n_acts, bins))
+        code = np.zeros(len(counts), dtype=np.intp)
+        for d in range(width - 1, -1, -1):
+            code *= levels
+            code += whole[:, d]
     per_code = np.bincount(code, minlength=combinations)
     present = np.flatnonzero(per_code)
     digits = np.empty((len(present), width))
@@ -883,7 +918,9 @@ class GameState:
         One membership mask per group, in ``group_labels`` order.
     approved, private, expressed : numpy.ndarray
         This step's acts per citizen and domain: approved, disapproved (as done) and
-        disapproved as shown to the public (self-censored acts left out).
+        disapproved as shown to the public (self-censored acts left out). Counts: whole
+        numbers in ``0..n_acts`` (the game's binomial draws), which the measures rely on
+        (sums of them are exact in any order).
     private_approval : numpy.ndarray, optional
         Private approval (disposition) per citizen, or per citizen and domain when norms
         drift.
@@ -901,6 +938,11 @@ class GameState:
     tie_crossing_ends : callable, optional
         ``tie_crossing_ends()``: what :attr:`crossing_ends` counts, from the engine's tally
         (kept through the edits of the ties) instead of a pass over the matrix.
+    tie_components : callable, optional
+        ``tie_components()``: the sizes of the connected components of ``matrix`` (any
+        order), from the engine's spanning forest kept through the edits of the ties
+        (:class:`scorelab._components.SpanningForest`) instead of a search over every
+        tie.
     kinds : sequence of str
         The tie kinds, in the order of the counts.
     sees_actual : numpy.ndarray, optional
@@ -936,6 +978,7 @@ class GameState:
     cut_counts: Mapping | None = None
     tie_kind_counts: Callable | None = None
     tie_crossing_ends: Callable | None = None
+    tie_components: Callable | None = None
     whole_weights: bool = False
     kinds: tuple = ()
     sees_actual: np.ndarray | None = None
@@ -974,30 +1017,61 @@ class GameState:
         return np.where(self.participant, self.displayed, np.nan)
 
     @functools.cached_property
+    def private_count(self):
+        """Each citizen's disapproved acts this step, as done (summed over domains)."""
+        return _row_sums(self.private)
+
+    @functools.cached_property
+    def expressed_count(self):
+        """Each citizen's disapproved acts this step, as shown (summed over domains)."""
+        return _row_sums(self.expressed)
+
+    @functools.cached_property
     def private_rate(self):
         """Each citizen's share of disapproved acts this step, as done."""
-        return self.private.sum(axis=1) / (self.n_acts * self.private.shape[1])
+        return self.private_count / (self.n_acts * self.private.shape[1])
 
     @functools.cached_property
     def expressed_rate(self):
         """Each citizen's share of disapproved acts this step, as shown."""
-        return self.expressed.sum(axis=1) / (self.n_acts * self.expressed.shape[1])
+        return self.expressed_count / (self.n_acts * self.expressed.shape[1])
+
+    @functools.cached_property
+    def product(self):
+        """``z -> matrix @ z`` on the threads (:class:`scorelab._graph.ParallelProduct`:
+        SciPy's sums, row by row, so the same numbers)."""
+        return ParallelProduct(self.matrix)
 
     @functools.cached_property
     def private_mean(self):
-        """Each citizen's private approval, averaged over domains."""
+        """Each citizen's private approval, averaged over domains (``mean(axis=1)``, the
+        row sum over the columns, bit for bit)."""
         p = self.private_approval
-        return p if p.ndim == 1 else p.mean(axis=1)
+        return p if p.ndim == 1 else _row_sums(p) / p.shape[1]
+
+    @functools.cached_property
+    def gini_inputs(self):
+        """``(x, np.sort(x))`` for the participants' displayed scores and for wealth: the
+        values of the two Gini measures (the low scorers' cut-off of
+        ``isolation_low_scorers`` is read from the first). The two sorts (52 ms each at
+        10^6 here, the Ginis' whole cost) run at once, one on this thread and one on
+        :func:`scorelab._graph.thread_pool` (NumPy's sort releases the GIL)."""
+        values = (self.displayed[self.participant], self.wealth)
+        helper = thread_pool().submit(np.sort, values[1])
+        first = np.sort(values[0])
+        # a helper not yet scheduled (a loaded machine) is not waited for
+        second = np.sort(values[1]) if helper.cancel() else helper.result()
+        return (values[0], first), (values[1], second)
 
     @functools.cached_property
     def pluralistic_ignorance(self):
         """Who privately approves of disapproved acts (private approval below 1/2) but sees
         most of their ties (tie-weighted) conform (expressed approval at least 1/2)."""
         shown = (1.0 - self.expressed_rate) >= 0.5
-        conform = self.matrix @ shown.astype(float)
+        conform = self.product(shown.astype(float))
         if self.sees_actual is not None:
             actual = (1.0 - self.private_rate) >= 0.5
-            conform = np.where(self.sees_actual, self.matrix @ actual.astype(float), conform)
+            conform = np.where(self.sees_actual, self.product(actual.astype(float)), conform)
         believed = np.divide(conform, self.degree, out=np.zeros(self.n), where=self.degree > 0)
         return (self.private_mean < 0.5) & (believed > 0.5)
 
@@ -1007,7 +1081,10 @@ class GameState:
 
     @functools.cached_property
     def component_sizes(self):
-        """Size of each connected component of the ties."""
+        """Size of each connected component of the ties (in no particular order when
+        :attr:`tie_components` gives them)."""
+        if self.tie_components is not None:
+            return self.tie_components()
         return np.bincount(symmetric_components(self.matrix))
 
     @functools.cached_property
@@ -1036,20 +1113,23 @@ class GameState:
         its row's in column order). Checked against the sliced matrix in
         ``tests/test_history.py``.
         """
-        return _AmongScored(self.matrix, self.participant, self.degree, self.whole_weights)
+        return _AmongScored(self.matrix, self.participant, self.degree, self.whole_weights,
+                            self.product)
 
 
 class _AmongScored:
     """The ties among participants of a symmetric tie matrix (see
     :attr:`GameState.among_scored`)."""
 
-    def __init__(self, matrix, participant, degree, whole_weights=False):
+    def __init__(self, matrix, participant, degree, whole_weights=False, product=None):
         self.matrix, self.participant = matrix, participant
         self.whole_weights = whole_weights
-        self._product = ParallelProduct(matrix)
+        self._product = ParallelProduct(matrix) if product is None else product
         self.everyone = bool(participant.all())
         if self.everyone:
-            self.total = matrix.data.sum()
+            # whole-number weights: every sum of them is exact, so the sum of the row sums
+            # is the sum of the entries (n values to add instead of 2 * ties)
+            self.total = float(degree.sum()) if whole_weights else matrix.data.sum()
             self.strength = degree  # matrix.sum(axis=1), as the engine computes it
             self.tie_counts = np.diff(matrix.indptr)
             return
@@ -1057,7 +1137,6 @@ class _AmongScored:
         entry_rows = np.repeat(participant, np.diff(indptr))
         kept = entry_rows & participant[matrix.indices]
         data = matrix.data[kept]
-        self.total = data.sum()
         counts = np.zeros(len(kept) + 1, dtype=np.int64)
         np.cumsum(kept, out=counts[1:])
         per_row = counts[indptr[1:]] - counts[indptr[:-1]]
@@ -1068,6 +1147,7 @@ class _AmongScored:
         if len(nonempty):
             strength[nonempty] = np.add.reduceat(data, starts[nonempty])
         self.strength = strength[participant]
+        self.total = float(self.strength.sum()) if whole_weights else data.sum()
         self.tie_counts = per_row[participant]
 
     @functools.cached_property
@@ -1143,7 +1223,8 @@ def _isolation_low_scorers(state):
     # isolation_rate at quantile 0.1 and min_degree 1; the game's ties are loopless and
     # store no zeros, so a row's stored entries are the others it is tied to
     n_tied = state.among_scored.tie_counts
-    low, isolated = _low_and_isolated(n_tied, state.scored_displayed[state.participant], 0.1, 1)
+    low, isolated = _low_and_isolated(n_tied, state.scored_displayed[state.participant], 0.1, 1,
+                                      ordered=state.gini_inputs[0][1])
     return _share_of_low_isolated(low, isolated)
 
 
@@ -1176,8 +1257,8 @@ GAME_MEASURES = (
     Measure("participation", lambda s: s.participant.mean()),
     Measure("mean_own", _when_scored(lambda s: np.nanmean(s.own))),
     Measure("mean_displayed", _when_scored(lambda s: np.nanmean(s.scored_displayed))),
-    Measure("gini_displayed", _when_scored(lambda s: _gini(s.displayed[s.participant]))),
-    Measure("gini_wealth", lambda s: _gini(s.wealth)),
+    Measure("gini_displayed", _when_scored(lambda s: _gini(*s.gini_inputs[0]))),
+    Measure("gini_wealth", lambda s: _gini(*s.gini_inputs[1])),
     Measure("mean_wealth", lambda s: s.wealth.mean()),
     Measure("standard_mean", lambda s: s.standard[0]),
     Measure("standard_spread", lambda s: s.standard[1]),
@@ -1196,7 +1277,8 @@ GAME_MEASURES = (
     Measure("private_disapproval", lambda s: s.private_rate.mean(), acts=True),
     Measure("expressed_disapproval", lambda s: s.expressed_rate.mean(), acts=True),
     Measure("expression_gap", lambda s: _gap(s.private_rate, s.expressed_rate), acts=True),
-    Measure("behaviour_diversity", lambda s: _act_diversity(s.approved, s.n_acts, 10),
+    Measure("behaviour_diversity",
+            lambda s: _act_diversity(s.approved, s.n_acts, 10, drawn=True),
             acts=True),
     Measure("score_assortativity", _when_several_scored(_score_assortativity)),
     Measure("isolation_low_scorers", _when_several_scored(_isolation_low_scorers)),
@@ -1225,8 +1307,11 @@ def _group_means(values):
 
 
 def _hidden_share(state, member=None):
-    private = state.private if member is None else state.private[member]
-    expressed = state.expressed if member is None else state.expressed[member]
+    # the acts are counts: whole numbers add up exactly in any order, so the sums of the
+    # citizens' sums over domains are the sums over all (without copying the group's rows)
+    private, expressed = state.private_count, state.expressed_count
+    if member is not None:
+        private, expressed = private[member], expressed[member]
     total = private.sum()
     return float(1.0 - expressed.sum() / total) if total else np.nan
 

@@ -285,6 +285,41 @@ def test_act_diversity_counts_combinations_and_gives_the_same_entropy(n_acts, sh
     approved = rng.binomial(n_acts, rng.uniform(0.2, 0.9, shape)).astype(float)
     want = _entropy(_rate_profiles(approved / n_acts, 10))
     assert _act_diversity(approved, n_acts, 10) == want  # bit for bit
+    assert _act_diversity(approved, n_acts, 10, drawn=True) == want  # the game's draws
     # counts that are not whole numbers take the per-citizen path
     approved[0, 0] = 0.5
     assert _act_diversity(approved, n_acts, 10) == _entropy(_rate_profiles(approved / n_acts, 10))
+
+
+@pytest.mark.parametrize("width", [1, 2, 5, 7, 8, 12])
+def test_row_sums_are_numpys_bit_for_bit(width):
+    from scorelab.metrics import _row_sums
+
+    rng = np.random.default_rng(width)
+    values = rng.standard_normal((2000, width)) * rng.lognormal(0, 6, (2000, width))
+    np.testing.assert_array_equal(_row_sums(values).view(np.int64),
+                                  values.sum(axis=1).view(np.int64))
+
+
+@pytest.mark.parametrize("config, every", [(GameConfig(ostracism=0.5), 1),
+                                           (GameConfig(ostracism=0.4, strategic_rate=0.5), 3)])
+def test_the_components_kept_through_the_edits_are_those_of_a_search(config, every):
+    # the game keeps a spanning forest of its ties from one measured step to the next;
+    # each step's components must be the ones a breadth-first search of the ties gives
+    from scorelab._graph import symmetric_components
+
+    society = homophilous_sbm(3000, homophily=0.6, mean_degree=3, rng=8)
+
+    def searched(state):
+        sizes = np.bincount(symmetric_components(state.matrix))
+        return len(sizes), sizes.max() / state.n
+
+    measures = ["components", "largest_component_share",
+                Measure("searched_components", lambda s: searched(s)[0]),
+                Measure("searched_largest_share", lambda s: searched(s)[1])]
+    wide = simulate(society, config, n_steps=12, rng=3, history_every=every,
+                    measures=measures).wide()
+    np.testing.assert_array_equal(wide["components"], wide["searched_components"])
+    np.testing.assert_array_equal(wide["largest_component_share"],
+                                  wide["searched_largest_share"])
+    assert wide["components"].iloc[-1] > wide["components"].iloc[0]  # it fell apart
