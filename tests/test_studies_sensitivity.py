@@ -166,7 +166,14 @@ def test_rests_on_table_names_nothing_when_no_sobol_index_clears_the_threshold()
                            "mu_star_conf": [0.1, 0.0], "sigma": [0.1, 0.0]})
     sobol = pd.DataFrame({"output": "y", "parameter": ["a"], "S1": [0.01], "S1_conf": [0.1],
                           "ST": [0.02], "ST_conf": [0.1]})
-    assert study.rests_on_table(morris, sobol).values.tolist() == [["y", "", "sobol"]]
+    assert study.rests_on_table(morris, sobol).values.tolist() == [
+        ["y", "", "sobol", "none stands out"]]
+    # an interval reaching above UNDETERMINED_ABOVE: the sample cannot tell
+    wide = sobol.assign(ST=[1.5], ST_conf=[2.5])
+    assert study.rests_on_table(morris, wide).values.tolist() == [
+        ["y", "", "sobol", "undetermined"]]
+    with pytest.raises(ValueError, match="undetermined_above"):
+        study.rests_on_table(morris, sobol, undetermined_above=-1.0)
 
 
 def test_bad_model_or_parameters_are_named():
@@ -215,6 +222,10 @@ def test_findings_take_rests_on_from_the_table_the_notebook_computed(population)
     assert by_id["sensitivity.game-gap-association-weight"] == "ostracism; censorship"
     assert by_id["sensitivity.credit-gap-default-change"] == study.NONE_STANDS_OUT
     assert by_id["sensitivity.dating-minority-share-visible-fraction"] == study.NONE_STANDS_OUT
+    wide = table.assign(reading=["stands out", "undetermined"])
+    register = study.findings(replicates=2, sizes=TINY, population=population, table=wide)
+    by_id = register.set_index("id")["rests_on"]
+    assert by_id["sensitivity.credit-gap-default-change"] == study.UNDETERMINED
 
 
 def test_rests_on_entry_marks_what_is_not_covered_and_what_nothing_moves(monkeypatch):
@@ -223,6 +234,12 @@ def test_rests_on_entry_marks_what_is_not_covered_and_what_nothing_moves(monkeyp
     monkeypatch.setattr(study, "_table", lambda: table)
     assert study.rests_on_entry("game.minority_gap") == ("alpha", "gated")
     assert study.rests_on_entry("game.hidden_share") == (study.NONE_STANDS_OUT,)
+    # an empty rests_on whose intervals were too wide to tell reads as undetermined
+    monkeypatch.setattr(study, "_table", lambda: table.assign(
+        reading=["stands out", "undetermined"]))
+    assert study.rests_on_entry("game.hidden_share") == (study.UNDETERMINED,)
+    assert study.rests_on_entry("game.minority_gap") == ("alpha", "gated")
+    monkeypatch.setattr(study, "_table", lambda: table)
     assert study.rests_on_entry(None) == (study.NOT_COVERED,)
     # an output added after the committed table was computed: pending, until make full
     assert study.rests_on_entry("guilt.association_penalty") == (study.PENDING,)
@@ -717,8 +734,15 @@ def test_chosen_hiding_outputs_are_the_studys_measures_and_vanish_without_stakes
     game = dict(point, visibility=1.0, **size, rng=_seed(5))
     position = {world: hiding_by_position_run(world, **game)["adjusted_hiding_gap"]
                 for world in ("choice", "no stakes")}
+    ends = [chosen_hiding_run("choice", **(game | {"rationality": r}))["hiding_gap"]
+            for r in (0.5, 8.0)]
+    assert study.RATIONALITY_RANGE == (0.5, 8.0)
     assert out == {"hiding_gap": chosen_hiding_run("choice", **game)["hiding_gap"],
-                   "adjusted_hiding_gap_effect": position["choice"] - position["no stakes"]}
+                   "adjusted_hiding_gap_effect": position["choice"] - position["no stakes"],
+                   "rationality_effect": ends[1] - ends[0]}
+    # the box's rationality is not what the rationality contrast reads
+    other = study.chosen_hiding_outputs(**(point | {"rationality": 2.0}), **size, rng=5)
+    assert other["rationality_effect"] == out["rationality_effect"]
     # nothing at stake: the chosen world is the no-stakes world, the contrast exactly 0
     flat = study.chosen_hiding_outputs(**(point | {"stake_scale": 0.0}), **size, rng=5)
     assert flat["adjusted_hiding_gap_effect"] == 0.0
@@ -755,8 +779,28 @@ def test_the_twelve_findings_of_02_and_04_read_the_new_models_outputs():
         "censorship.chosen-hiding-falls-on-minority": "chosen_hiding.hiding_gap",
         "censorship.minority-hides-more-at-equal-position":
             "chosen_hiding.adjusted_hiding_gap_effect",
-        "censorship.rationality-concentrates-hiding-on-minority": "chosen_hiding.hiding_gap",
+        "censorship.rationality-concentrates-hiding-on-minority": "chosen_hiding.rationality_effect",
     }
     assert {key: read[key] for key in expected} == expected
     assert all(read[key] is not None for key in read if key.startswith(("feedback.",
                                                                          "censorship.")))
+
+
+def test_lender_outputs_read_the_fico_groups_by_name_in_either_order():
+    # the Black group's outputs are the Black rows of association_errors, whatever the order
+    from scorelab.lending import LoanTerms, load_fico
+    from scorelab.studies.credit import association_errors
+
+    population = load_fico(groups=("Black", "White"))
+    out = study.lender_outputs(alpha=0.4, n_borrowers=200, n_rounds=3, population=population,
+                               rng=3)
+    seed = int(np.random.default_rng(3).integers(2**63))
+    errors = association_errors(0.4, rule="max_profit", n_borrowers=200, n_rounds=3,
+                                homophily=0.7, mean_degree=10.0, population=population,
+                                terms=LoanTerms(loss=-4.0, repay_change=75.0,
+                                                default_change=-150.0),
+                                rng=seed).set_index("group")
+    assert list(errors.index) == ["Black", "White"]
+    assert out["max_profit_refused_repayers_black"] == \
+        errors.loc["Black", "refused_repayers_difference"]
+    assert out["max_profit_profit_white"] == errors.loc["White", "profit_difference"]

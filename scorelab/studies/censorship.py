@@ -698,7 +698,8 @@ RESTS_ON.update({
 # Hiding by position and the chosen rule's dose-responses: where hiding falls reads the hidden
 # share's output; what hiding does to the score gap reads the gap's output; a difference
 # between the groups' hiding reads the ``chosen_hiding`` model's (at equal position: its
-# paired contrast of :func:`hiding_by_position_run`; rationality is in that model's box).
+# paired contrast of :func:`hiding_by_position_run`; rationality's effect on the gap: its paired
+# contrast of the sweep's ends).
 RESTS_ON.update({
     "censorship.chosen-hiding-falls-with-score": "; ".join(rests_on_entry("game.hidden_share")),
     "censorship.chosen-hiding-near-threshold": "; ".join(rests_on_entry("game.hidden_share")),
@@ -711,7 +712,7 @@ RESTS_ON.update({
     "censorship.rationality-and-chosen-narrowing": "; ".join(
         rests_on_entry("game.minority_gap")),
     "censorship.rationality-concentrates-hiding-on-minority": "; ".join(
-        rests_on_entry("chosen_hiding.hiding_gap")),
+        rests_on_entry("chosen_hiding.rationality_effect")),
 })
 
 

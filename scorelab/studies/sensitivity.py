@@ -78,6 +78,9 @@ __all__ = [
     "rests_on_entry",
     "NOT_COVERED",
     "NONE_STANDS_OUT",
+    "UNDETERMINED",
+    "UNDETERMINED_ABOVE",
+    "RATIONALITY_RANGE",
     "PENDING",
     "STUDIES",
     "studies_rests_on",
@@ -454,6 +457,9 @@ OUTPUTS = {
     "chosen_hiding.adjusted_hiding_gap_effect": "the same at equal position (nearest gate and "
                                                 "distance bin), chosen minus no stakes "
                                                 "(same seed; 0 at stake scale 0)",
+    "chosen_hiding.rationality_effect": "the chosen world's minority-minus-majority hidden "
+                                        "share at rationality 8 minus at 0.5 (notebook 04's "
+                                        "sweep ends; same seed)",
 }
 """The headline outputs, ``<model>.<output>``, and what each measures."""
 
@@ -939,6 +945,8 @@ def interventions_outputs(alpha=0.3, homophily=0.7, minority_wealth=0.6, ostraci
         raise ValueError(f"segregation must be a pair of homophilies, got {segregation!r}")
     mixed, segregated = sorted(check_real("segregation", h, minimum=0.0, maximum=1.0)
                                for h in segregation)
+    if mixed == segregated:
+        raise ValueError(f"segregation must be two different homophilies, got {segregation!r}")
     # an int: every run below rebuilds the same society and stream from it
     seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
     config = GameConfig(policy=_policy(alpha), ostracism=ostracism)
@@ -1022,6 +1030,8 @@ def customs_outputs(customary_share=0.5, alpha=0.3, homophily=0.7, ostracism=0.0
     from scorelab.studies.interventions import diverse_behaviour_run, diverse_behaviour_ties
 
     n_citizens = check_integer("n_citizens", n_citizens, minimum=20)
+    check_integer("n_steps", n_steps, minimum=1)
+    check_integer("tie_steps", tie_steps, minimum=1)
     policy = _policy(alpha)
     credit_threshold = check_real("credit_threshold", credit_threshold,
                                   minimum=policy.score_min, maximum=policy.score_max)
@@ -1115,10 +1125,17 @@ def lender_outputs(alpha=0.3, homophily=0.7, mean_degree=10.0, loss=-4.0, repay_
                                        terms=terms, rng=seed)
               for rule in ("max_profit", "demographic_parity")}
 
+    groups = [str(g) for g in errors["max_profit"]["group"]]
+    if len(groups) != 2:
+        raise ValueError(f"population must have two groups, got {groups!r}")
+    # the FICO tables' groups by name, whatever their order; any other two-group population
+    # is read in its order, the reference (first) group as "white"
+    white, black = ((groups.index("White"), groups.index("Black"))
+                    if {"White", "Black"} == set(groups) else (0, 1))
+
     def change(rule, metric, position):
         return float(errors[rule][f"{metric}_difference"].iloc[position])
 
-    white, black = 0, 1  # the reference group first
     return {
         "max_profit_refused_repayers_black": change("max_profit", "refused_repayers", black),
         "max_profit_refused_repayers_white": change("max_profit", "refused_repayers", white),
@@ -1481,8 +1498,13 @@ def chosen_hiding_outputs(stake_scale=10.0, rationality=2.0, authenticity=1.0, d
     the box), ``adjusted_hiding_gap_effect`` the same at equal position (nearest gate and
     distance bin), chosen minus no stakes, paired.
 
+    ``rationality_effect`` is the chosen world's hiding gap at the highest minus the lowest
+    rationality of :data:`RATIONALITY_RANGE` (notebook 04's sweep), paired on the seed, the
+    other parameters at the box point: the quantity of the finding that rationality
+    concentrates hiding on the minority (the box's own ``rationality`` does not enter it).
+
     Checked against: with ``stake_scale = 0`` the chosen world is the no-stakes world, so
-    ``adjusted_hiding_gap_effect`` is exactly 0, and both outputs equal the study's own
+    ``adjusted_hiding_gap_effect`` is exactly 0, and every output equals the study's own
     measures on the same seed (``tests/test_studies_sensitivity.py``).
 
     Parameters
@@ -1510,7 +1532,8 @@ def chosen_hiding_outputs(stake_scale=10.0, rationality=2.0, authenticity=1.0, d
     Returns
     -------
     dict
-        ``hiding_gap`` and ``adjusted_hiding_gap_effect`` (see :data:`OUTPUTS`).
+        ``hiding_gap``, ``adjusted_hiding_gap_effect`` and ``rationality_effect`` (see
+        :data:`OUTPUTS`).
 
     Examples
     --------
@@ -1531,8 +1554,16 @@ def chosen_hiding_outputs(stake_scale=10.0, rationality=2.0, authenticity=1.0, d
     chosen = chosen_hiding_run("choice", **game)
     position = {world: hiding_by_position_run(world, **game)["adjusted_hiding_gap"]
                 for world in ("choice", "no stakes")}
+    low, high = (chosen_hiding_run("choice", **(game | {"rationality": value}))["hiding_gap"]
+                 for value in RATIONALITY_RANGE)
     return {"hiding_gap": chosen["hiding_gap"],
-            "adjusted_hiding_gap_effect": position["choice"] - position["no stakes"]}
+            "adjusted_hiding_gap_effect": position["choice"] - position["no stakes"],
+            "rationality_effect": high - low}
+
+
+RATIONALITY_RANGE = (0.5, 8.0)
+"""The rationalities whose hiding gaps :func:`chosen_hiding_outputs`' ``rationality_effect``
+compares (notebook 04's ``rationality_grid`` ends)."""
 
 
 _FUNCTIONS = {"game": game_outputs, "dating": dating_outputs, "credit": credit_outputs,
@@ -1668,13 +1699,26 @@ def sobol_on(model, parameters, *, n, fixed=None, rng=None, n_jobs=1):
     return _prefixed(frame, model)
 
 
-def rests_on_table(morris, sobol, *, threshold=0.05):
+UNDETERMINED_ABOVE = 0.25
+"""Where no parameter stands out, the total Sobol' index that no parameter's interval may
+reach above (at its high end) for the output to read "no parameter stands out"; above it the
+output is undetermined at the sample's size (:func:`rests_on_table`)."""
+
+
+def rests_on_table(morris, sobol, *, threshold=0.05, undetermined_above=UNDETERMINED_ABOVE):
     """For each output, the parameters it rests on.
 
     Where the output has Sobol' indices: the parameters whose total index clears
     ``threshold`` even at the low end of its interval, ``ST - ST_conf > threshold``
     (:func:`influential`), possibly none. Where it has none (no parameter was passed on
     from the screening): the Morris screening's influential parameters.
+
+    When no parameter clears the threshold, the intervals say whether that is an answer:
+    if every kept parameter's total index stays at or below ``undetermined_above`` even at
+    the high end of its interval (``ST + ST_conf``), no parameter stands out (none can
+    explain more than that share of the variance); if some interval reaches above it, the
+    sample cannot tell, and the output is *undetermined* at this size (heavy-tailed outputs
+    give total indices above 1 with intervals wider than the indices).
 
     Parameters
     ----------
@@ -1684,13 +1728,17 @@ def rests_on_table(morris, sobol, *, threshold=0.05):
         Sobol' frames of the models that got one (:func:`sobol_on`).
     threshold : float, default 0.05
         Total index an influential parameter must clear at the low end of its interval.
+    undetermined_above : float, default :data:`UNDETERMINED_ABOVE`
+        Where no parameter clears ``threshold``: the total index that an interval's high end
+        must not exceed for "no parameter stands out"; above it the output is undetermined.
 
     Returns
     -------
     pandas.DataFrame
         One row per output: ``output``, ``rests_on`` (``"; "``-separated, most influential
-        first, empty if no parameter clears the threshold) and ``method`` (``"sobol"`` or
-        ``"morris"``).
+        first, empty if no parameter clears the threshold), ``method`` (``"sobol"`` or
+        ``"morris"``) and ``reading``: ``"stands out"`` (``rests_on`` names parameters),
+        ``"none stands out"`` or ``"undetermined"`` (Sobol' only: an interval too wide).
 
     Examples
     --------
@@ -1700,23 +1748,41 @@ def rests_on_table(morris, sobol, *, threshold=0.05):
     >>> sobol = pd.DataFrame({"output": "y", "parameter": ["a"], "S1": [0.9],
     ...                       "S1_conf": [0.1], "ST": [0.9], "ST_conf": [0.1]})
     >>> rests_on_table(morris, sobol).values.tolist()
-    [['y', 'a', 'sobol'], ['z', 'b', 'morris']]
+    [['y', 'a', 'sobol', 'stands out'], ['z', 'b', 'morris', 'stands out']]
+    >>> wide = sobol.assign(ST=[0.3], ST_conf=[0.5])
+    >>> rests_on_table(morris, wide).values.tolist()[0]
+    ['y', '', 'sobol', 'undetermined']
+    >>> rests_on_table(morris, wide.assign(ST=[0.02], ST_conf=[0.1])).values.tolist()[0]
+    ['y', '', 'sobol', 'none stands out']
     """
+    undetermined_above = check_real("undetermined_above", undetermined_above, minimum=0.0)
     rows = []
     for output in morris["output"].unique():
         if output in set(sobol["output"]):
             names, method = influential(sobol, output, threshold=threshold), "sobol"
+            own = sobol[sobol["output"] == output]
+            wide = bool(((own["ST"] + own["ST_conf"]) > undetermined_above).any())
         else:
             names, method = influential(morris, output, threshold=threshold), "morris"
-        rows.append({"output": output, "rests_on": "; ".join(names), "method": method})
-    return pd.DataFrame(rows, columns=["output", "rests_on", "method"])
+            wide = False
+        reading = "stands out" if names else "undetermined" if wide else "none stands out"
+        rows.append({"output": output, "rests_on": "; ".join(names), "method": method,
+                     "reading": reading})
+    return pd.DataFrame(rows, columns=["output", "rests_on", "method", "reading"])
 
 
 NOT_COVERED = "not covered by notebook 09"
 """The ``rests_on`` of a finding whose quantity no output of :data:`OUTPUTS` measures."""
 
 NONE_STANDS_OUT = "no parameter of notebook 09 stands out"
-"""The ``rests_on`` of a finding whose output no parameter moves beyond the noise."""
+"""The ``rests_on`` of a finding whose output no parameter moves beyond the noise, while
+every parameter's total index stays at or below :data:`UNDETERMINED_ABOVE` even at the high
+end of its interval."""
+
+UNDETERMINED = "undetermined: notebook 09's intervals are too wide to tell"
+"""The ``rests_on`` of a finding whose output no parameter moves beyond the noise, but whose
+total indices' intervals reach above :data:`UNDETERMINED_ABOVE`: the sample cannot say what
+it rests on (:func:`rests_on_table`'s ``reading`` "undetermined")."""
 
 PENDING = "pending: not yet in notebook 09's committed full-scale table"
 """The ``rests_on`` of a finding whose output is in :data:`OUTPUTS` but was added after the
@@ -1772,7 +1838,8 @@ def rests_on_entry(output):
     Returns
     -------
     tuple of str
-        :func:`rests_on` of ``output``; ``(NONE_STANDS_OUT,)`` when that is empty;
+        :func:`rests_on` of ``output``; when that is empty, ``(UNDETERMINED,)`` where the
+        table reads the output as undetermined, else ``(NONE_STANDS_OUT,)``;
         ``(NOT_COVERED,)`` when ``output`` is None; ``(PENDING,)`` when ``output`` is one
         of :data:`OUTPUTS` that the committed table does not hold yet.
 
@@ -1781,14 +1848,25 @@ def rests_on_entry(output):
     >>> rests_on_entry(None)
     ('not covered by notebook 09',)
     >>> rests_on_entry("game.minority_gap") == (tuple(rests_on("game.minority_gap"))
-    ...                                         or (NONE_STANDS_OUT,))
+    ...                                         or (NONE_STANDS_OUT,) or (UNDETERMINED,))
     True
     """
     if output is None:
         return (NOT_COVERED,)
-    if output in OUTPUTS and output not in set(_table()["output"]):
+    table = _table()
+    if output in OUTPUTS and output not in set(table["output"]):
         return (PENDING,)
-    return tuple(rests_on(output)) or (NONE_STANDS_OUT,)
+    return tuple(rests_on(output)) or (_empty_reading(table, output),)
+
+
+def _empty_reading(table, output):
+    """What an empty ``rests_on`` of ``output`` in ``table`` says: :data:`UNDETERMINED` when
+    the table's ``reading`` is "undetermined", else :data:`NONE_STANDS_OUT`."""
+    if "reading" in table.columns:
+        reading = table.loc[table["output"] == output, "reading"]
+        if len(reading) and reading.iloc[0] == "undetermined":
+            return UNDETERMINED
+    return NONE_STANDS_OUT
 
 
 STUDIES = ("guilt", "feedback", "rollout", "censorship", "interventions", "credit", "dating",
@@ -1917,7 +1995,7 @@ def _rests_on_from(table, output):
     if table is not None:
         text = table.loc[table["output"] == output, "rests_on"]
         names = [name for name in (text.iloc[0] if len(text) else "").split("; ") if name]
-        return names or [NONE_STANDS_OUT]
+        return names or [_empty_reading(table, output)]
     try:
         return list(rests_on_entry(output))
     except (FileNotFoundError, ValueError):
