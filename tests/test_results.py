@@ -113,7 +113,7 @@ def test_the_package_reads_the_committed_sensitivity_table():
     if results.is_file():
         assert package.read_text() == results.read_text()
     table = pd.read_csv(package, keep_default_na=False)
-    assert list(table.columns) == ["output", "rests_on", "method"]
+    assert list(table.columns) == ["output", "rests_on", "method", "reading"]
     assert table["output"].tolist() == list(OUTPUTS)  # every output the studies may read
 
 
