@@ -469,6 +469,13 @@ def _policy(alpha, **fields):
     return ScoringPolicy(alpha=alpha, **fields)
 
 
+def _replay_seed(rng):
+    """One int seed drawn from ``rng`` (SPEC 7): every arm of a model's paired comparison
+    passes it to its study function, so that each rebuilds the same society and streams (a
+    SeedSequence or Generator passed on would advance between the arms)."""
+    return int(np.random.default_rng(check_rng(rng)).integers(2**63))
+
+
 def _history(result):
     """The game's history after each step (steps 1, 2, ...), one row per step and one column
     per measure (:meth:`SimulationResult.wide` without the starting state, step 0): the
@@ -760,8 +767,7 @@ def guilt_outputs(alpha=0.3, homophily=0.7, minority_wealth=0.6, minority_share=
     from scorelab.studies.guilt import guilt_by_association, homophily_slopes
 
     n_citizens = check_integer("n_citizens", n_citizens, minimum=20)
-    # an int: every call below rebuilds the same society and acts from it
-    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    seed = _replay_seed(rng)
     society = dict(minority_wealth=minority_wealth, minority_share=minority_share,
                    mean_degree=mean_degree)
     row = guilt_by_association(n_citizens, alpha=alpha, homophily=homophily, **society,
@@ -844,8 +850,7 @@ def rollout_outputs(selectivity=3.0, join_rate=0.1, mandatory_step=10, standard_
 
     n_citizens = check_integer("n_citizens", n_citizens, minimum=20)
     step = int(round(check_real("mandatory_step", mandatory_step, minimum=1.0)))
-    # an int: both inertias must replay the same society and stream
-    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    seed = _replay_seed(rng)
     config = GameConfig(policy=_policy(alpha, memory=memory), incentive=incentive)
 
     def summary(inertia):
@@ -947,8 +952,7 @@ def interventions_outputs(alpha=0.3, homophily=0.7, minority_wealth=0.6, ostraci
                                for h in segregation)
     if mixed == segregated:
         raise ValueError(f"segregation must be two different homophilies, got {segregation!r}")
-    # an int: every run below rebuilds the same society and stream from it
-    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    seed = _replay_seed(rng)
     config = GameConfig(policy=_policy(alpha), ostracism=ostracism)
     society = dict(minority_wealth=minority_wealth, n_steps=n_steps, config=config)
     frame = interventions_run(n_citizens, homophily=homophily, cap=cap,
@@ -1037,8 +1041,7 @@ def customs_outputs(customary_share=0.5, alpha=0.3, homophily=0.7, ostracism=0.0
                                   minimum=policy.score_min, maximum=policy.score_max)
     config = GameConfig(policy=policy, ostracism=ostracism,
                         thresholds=dict(GameConfig().thresholds) | {"credit": credit_threshold})
-    # an int: both studies rebuild the same society and stream from it
-    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    seed = _replay_seed(rng)
     game = dict(homophily=homophily, customary_share=customary_share, config=config, rng=seed)
     who = diverse_behaviour_run(n_citizens, n_steps=n_steps, **game).set_index("who")
     ties = diverse_behaviour_ties(n_citizens, n_steps=tie_steps, **game)
@@ -1117,8 +1120,7 @@ def lender_outputs(alpha=0.3, homophily=0.7, mean_degree=10.0, loss=-4.0, repay_
 
     n_rounds = check_integer("n_rounds", n_rounds, minimum=1)
     terms = LoanTerms(loss=loss, repay_change=repay_change, default_change=default_change)
-    # an int: both rules must replay the same society, borrowers and draws
-    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    seed = _replay_seed(rng)
     errors = {rule: association_errors(alpha, rule=rule, n_borrowers=n_borrowers,
                                        n_rounds=n_rounds, homophily=homophily,
                                        mean_degree=mean_degree, population=population,
@@ -1295,8 +1297,7 @@ def stakes_outputs(stake_scale=10.0, strategic_rate=0.2, rationality=4.0, tie_va
     check_real("tie_value_scale", tie_value_scale, minimum=0.0)
     config = GameConfig(ostracism=0.0, alpha=alpha,
                         tie_values={k: v * tie_value_scale for k, v in DEFAULT_TIE_VALUES.items()})
-    # an int: both worlds must replay the same society and draws
-    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    seed = _replay_seed(rng)
     worlds = {world: stakes_game(len(STAKE_LEVELS) - 1, world, stake_scale=stake_scale,
                                  n_citizens=n_citizens, n_steps=n_steps,
                                  strategic_rate=strategic_rate, rationality=rationality,
@@ -1377,8 +1378,7 @@ def feedback_outputs(alpha=0.3, ostracism=0.05, gap_scale=100.0, memory=0.8, hom
     check_real("gap_scale", gap_scale, minimum=0.0, open_min=True)
     check_real("homophily", homophily, minimum=0.0, maximum=1.0)
     check_real("mean_degree", mean_degree, minimum=0.0, open_min=True)
-    # an int: every arm must replay the same society and stream
-    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    seed = _replay_seed(rng)
     config = GameConfig(policy=_policy(alpha, memory=memory))
     runs = {}
 
@@ -1461,7 +1461,7 @@ def censorship_outputs(censorship=1.0, visibility=1.0, detection=0.3, responsive
     n_citizens = check_integer("n_citizens", n_citizens, minimum=20)
     censorship = check_real("censorship", censorship, minimum=0.0, maximum=1.0)
     check_real("homophily", homophily, minimum=0.0, maximum=1.0)
-    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    seed = _replay_seed(rng)
     row = hiding_effects(n_citizens, censorship=censorship, visibility=visibility,
                          detection=detection, public_scores=True,
                          responsiveness=responsiveness,
@@ -1546,7 +1546,7 @@ def chosen_hiding_outputs(stake_scale=10.0, rationality=2.0, authenticity=1.0, d
     n_citizens = check_integer("n_citizens", n_citizens, minimum=20)
     check_real("rationality", rationality, minimum=0.0)
     check_real("authenticity", authenticity, minimum=0.0)
-    seed = int(np.random.default_rng(check_rng(rng)).integers(2**63))
+    seed = _replay_seed(rng)
     game = dict(stake_scale=stake_scale, rationality=rationality, authenticity=authenticity,
                 detection=detection, fear_rate=fear_rate, visibility=1.0,
                 minority_disposition=minority_disposition, n_citizens=n_citizens,
