@@ -1819,10 +1819,19 @@ def rests_on(output):
     True
     """
     table = _table()
+    _check_output(table, output)
+    return _names(table, output)
+
+
+def _check_output(table, output):
     if output not in set(table["output"]):
         raise ValueError(f"output must be one of {sorted(table['output'])}, got {output!r}")
-    text = table.loc[table["output"] == output, "rests_on"].iloc[0]
-    return [name for name in text.split("; ") if name]
+
+
+def _names(table, output):
+    """The parameters ``table`` names for ``output`` (none if it has no row)."""
+    text = table.loc[table["output"] == output, "rests_on"]
+    return [name for name in (text.iloc[0] if len(text) else "").split("; ") if name]
 
 
 def rests_on_entry(output):
@@ -1856,7 +1865,13 @@ def rests_on_entry(output):
     table = _table()
     if output in OUTPUTS and output not in set(table["output"]):
         return (PENDING,)
-    return tuple(rests_on(output)) or (_empty_reading(table, output),)
+    _check_output(table, output)
+    return _entry(table, output)
+
+
+def _entry(table, output):
+    """``output``'s entry in ``table``: its parameters, or what their absence says."""
+    return tuple(_names(table, output)) or (_empty_reading(table, output),)
 
 
 def _empty_reading(table, output):
@@ -1993,9 +2008,7 @@ def findings(*, replicates=16, sizes=None, scale="default", seed=9, population=N
 
 def _rests_on_from(table, output):
     if table is not None:
-        text = table.loc[table["output"] == output, "rests_on"]
-        names = [name for name in (text.iloc[0] if len(text) else "").split("; ") if name]
-        return names or [_empty_reading(table, output)]
+        return list(_entry(table, output))
     try:
         return list(rests_on_entry(output))
     except (FileNotFoundError, ValueError):
